@@ -1,0 +1,1 @@
+"""State, controller and workers: the only layer that starts threads."""

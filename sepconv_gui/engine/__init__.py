@@ -1,0 +1,29 @@
+"""The convolution engine: numpy + OpenCV only, usable from a notebook.
+
+Images are ``(H, W)`` or ``(H, W, C)`` arrays of any real dtype, computed in float32 and
+returned as float32 ``(H, W, channels)`` without rescaling. Kernels anchor at
+``(kh // 2, kw // 2)`` as in OpenCV; ``flip=False`` correlates, ``flip=True`` convolves.
+"""
+
+from .algorithms import ALGORITHMS
+from .convolve import depthwise_separable_conv, normal_conv, spatial_separable_conv
+from .cost import MODES, ConvCost, StageCost, conv_cost
+from .result import ConvResult
+from .separability import KernelAnalysis, analyze_kernel, factorize_depthwise_separable
+from .validation import BORDER_MODES
+
+__all__ = [
+    "ALGORITHMS",
+    "BORDER_MODES",
+    "MODES",
+    "ConvCost",
+    "ConvResult",
+    "KernelAnalysis",
+    "StageCost",
+    "analyze_kernel",
+    "conv_cost",
+    "depthwise_separable_conv",
+    "factorize_depthwise_separable",
+    "normal_conv",
+    "spatial_separable_conv",
+]

@@ -1,0 +1,58 @@
+"""What every convolution returns."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cost import ConvCost
+
+
+@dataclass
+class ConvResult:
+    """The output of one convolution and everything the app shows about how it was made.
+
+    Attributes
+    ----------
+    output : ndarray
+        float32 ``(H, W, channels)``.
+    stages : dict[str, ndarray]
+        Named intermediate arrays in execution order; the last one is ``output``.
+    timings : dict[str, float]
+        Seconds spent in each stage (``time.perf_counter_ns``), same keys as ``cost.stages``.
+    cost : ConvCost
+        Exact multiplications, additions and parameters per stage.
+    algorithm : str
+        What actually ran: "direct", "gemm", "fft", "sepfilter", "filter2d" or
+        "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable.
+    """
+
+    output: np.ndarray
+    stages: dict[str, np.ndarray]
+    timings: dict[str, float]
+    cost: ConvCost
+    algorithm: str
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+@dataclass
+class StageTimer:
+    """Collects ``perf_counter_ns`` durations of named stages."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter_ns()
+        try:
+            yield
+        finally:
+            elapsed = (time.perf_counter_ns() - start) * 1e-9
+            self.seconds[name] = self.seconds.get(name, 0.0) + elapsed

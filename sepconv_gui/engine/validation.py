@@ -1,0 +1,71 @@
+"""Input checks shared by every engine entry point.
+
+Each check raises ``ValueError`` or ``TypeError`` with a message that names the argument, says
+what was given and what is allowed, so the app can show it to a user as it is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Border names accepted everywhere, in the order the UI lists them.
+BORDER_MODES: tuple[str, ...] = ("reflect101", "reflect", "replicate", "constant", "wrap")
+
+
+def check_border(border: str) -> str:
+    if not isinstance(border, str) or border not in BORDER_MODES:
+        raise ValueError(
+            f"border={border!r} is not a border mode; use one of {', '.join(BORDER_MODES)}"
+        )
+    return border
+
+
+def _check_real(name: str, array: np.ndarray) -> None:
+    if array.dtype == np.bool_:
+        raise TypeError(f"{name} has dtype bool; give a numeric array (uint8, uint16, float32...)")
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name} has dtype {array.dtype}; only real integer or float arrays work")
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity; every value must be finite")
+
+
+def as_image(image: object) -> tuple[np.ndarray, bool]:
+    """Return ``image`` as a C-contiguous float32 ``(H, W, C)`` array and whether it was 2-D."""
+    array = np.asarray(image)
+    _check_real("image", array)
+    if array.ndim not in (2, 3):
+        raise ValueError(
+            f"image must be (H, W) or (H, W, C); got {array.ndim} dimensions, shape {array.shape}"
+        )
+    if array.size == 0:
+        raise ValueError(f"image is empty (shape {array.shape})")
+    _check_finite("image", array)
+    was_2d = array.ndim == 2
+    if was_2d:
+        array = array[:, :, np.newaxis]
+    return np.ascontiguousarray(array, dtype=np.float32), was_2d
+
+
+def as_weights(name: str, weights: object, ndim: int, layout: str) -> np.ndarray:
+    """Return ``weights`` as float32 after checking rank, emptiness and finiteness."""
+    array = np.asarray(weights)
+    _check_real(name, array)
+    if array.ndim != ndim:
+        raise ValueError(
+            f"{name} must be {layout}; got {array.ndim} dimensions, shape {array.shape}"
+        )
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); every size must be at least 1")
+    _check_finite(name, array)
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def check_kernel_fits(kh: int, kw: int, height: int, width: int) -> None:
+    if kh > height or kw > width:
+        raise ValueError(
+            f"kernel {kh}x{kw} (height x width) is larger than the image {height}x{width}; "
+            "use a smaller kernel or a larger image"
+        )

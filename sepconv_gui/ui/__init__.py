@@ -1,0 +1,1 @@
+"""Qt widgets. They show state and report what the user changed; they never compute."""

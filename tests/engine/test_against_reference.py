@@ -1,0 +1,129 @@
+"""Every engine path against the slow float64 reference, across borders, flips and shapes."""
+
+import numpy as np
+import pytest
+
+from sepconv_gui.engine import (
+    BORDER_MODES,
+    depthwise_separable_conv,
+    normal_conv,
+    spatial_separable_conv,
+)
+from sepconv_gui.engine import reference as ref
+
+KERNEL_SHAPES = [(1, 1), (3, 3), (4, 4), (2, 5), (5, 2), (7, 4)]
+ALGORITHMS = ["direct", "gemm", "fft", "auto"]
+
+
+def make_image(rng, dtype, channels):
+    shape = (17, 21) if channels == 0 else (17, 21, channels)
+    if dtype == np.uint8:
+        return rng.integers(0, 256, shape, dtype=np.uint8)
+    if dtype == np.uint16:
+        return rng.integers(0, 65536, shape, dtype=np.uint16)
+    return rng.random(shape).astype(dtype)
+
+
+def tolerance(image, weights_abs_sum):
+    """float32 accumulates ~1e-7 relative error per operation; scale by the output's size."""
+    return 1e-5 * float(np.abs(image).max()) * max(1.0, weights_abs_sum)
+
+
+def as3d(image):
+    return image[:, :, None] if image.ndim == 2 else image
+
+
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("kernel_shape", KERNEL_SHAPES)
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_normal_matches_reference(border, flip, kernel_shape, algorithm):
+    rng = np.random.default_rng(hash((border, flip, kernel_shape, algorithm)) % 2**32)
+    image = make_image(rng, np.float32, 3)
+    weights = rng.standard_normal((4, 3) + kernel_shape)
+    result = normal_conv(image, weights, border=border, flip=flip, algorithm=algorithm)
+    expected = ref.normal(image, weights, border, flip)
+    assert result.output.dtype == np.float32 and result.output.shape == (17, 21, 4)
+    np.testing.assert_allclose(
+        result.output, expected, atol=tolerance(image, np.abs(weights).sum(axis=(1, 2, 3)).max())
+    )
+    assert result.algorithm in {"direct", "gemm", "fft"}
+    if algorithm != "auto":
+        assert result.algorithm == algorithm
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+@pytest.mark.parametrize("channels", [0, 1, 3, 5])
+def test_every_mode_keeps_values_unscaled_for_every_dtype(dtype, channels):
+    rng = np.random.default_rng(channels)
+    image = make_image(rng, dtype, channels)
+    c = max(channels, 1)
+    weights = rng.standard_normal((2, c, 3, 3))
+    out = normal_conv(image, weights).output
+    np.testing.assert_allclose(out, ref.normal(image, weights), rtol=1e-5,
+                               atol=tolerance(image, np.abs(weights).sum()))
+    column, row = rng.standard_normal(5), rng.standard_normal(3)
+    out = spatial_separable_conv(image, column, row).output
+    assert out.shape == (17, 21, c)
+    np.testing.assert_allclose(out, ref.spatial(image, column, row), rtol=1e-5,
+                               atol=tolerance(image, np.abs(np.outer(column, row)).sum()))
+    depth, point = rng.standard_normal((2 * c, 3, 3)), rng.standard_normal((4, 2 * c))
+    maps, expected = ref.depthwise(image, depth, point)
+    result = depthwise_separable_conv(image, depth, point)
+    scale = np.abs(depth).sum(axis=(1, 2)).max() * np.abs(point).sum(axis=1).max()
+    np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
+    np.testing.assert_allclose(result.stages["depthwise"], maps, atol=tolerance(image, scale))
+
+
+def test_uint8_white_stays_255():
+    image = np.full((9, 9), 255, dtype=np.uint8)
+    out = normal_conv(image, np.ones((1, 1, 3, 3)) / 9).output
+    np.testing.assert_allclose(out, 255.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("kernel_shape", KERNEL_SHAPES)
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_spatial_matches_reference(border, flip, kernel_shape, rank):
+    rng = np.random.default_rng(hash((border, flip, kernel_shape, rank)) % 2**32)
+    image = make_image(rng, np.float32, 3)
+    column = rng.standard_normal((rank, kernel_shape[0]))
+    row = rng.standard_normal((rank, kernel_shape[1]))
+    result = spatial_separable_conv(image, column, row, border=border, flip=flip)
+    expected = ref.spatial(image, column, row, border, flip)
+    np.testing.assert_allclose(result.output, expected, atol=tolerance(image, 3 * rank * 9))
+    assert result.stages["vertical"].shape == (17, 21, 3 * rank)
+    assert result.stages["horizontal"] is result.output
+    # The vertical stage really is the vertical pass of each factor.
+    for i in range(rank):
+        vertical = ref.spatial(image, column[i], [1.0], border, flip)
+        got = result.stages["vertical"][:, :, 3 * i : 3 * i + 3]
+        np.testing.assert_allclose(got, vertical, atol=tolerance(image, 9))
+
+
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("kernel_shape", KERNEL_SHAPES)
+@pytest.mark.parametrize("multiplier", [1, 2, 3])
+@pytest.mark.parametrize("rank_one", [False, True])
+def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, rank_one):
+    rng = np.random.default_rng(hash((border, flip, kernel_shape, multiplier, rank_one)) % 2**32)
+    image = make_image(rng, np.float32, 3)
+    maps = 3 * multiplier
+    if rank_one:
+        depth = np.einsum("ki,kj->kij", rng.standard_normal((maps, kernel_shape[0])),
+                          rng.standard_normal((maps, kernel_shape[1])))
+    else:
+        depth = rng.standard_normal((maps,) + kernel_shape)
+    point = rng.standard_normal((5, maps))
+    result = depthwise_separable_conv(image, depth, point, border=border, flip=flip)
+    expected_maps, expected = ref.depthwise(image, depth, point, border, flip)
+    scale = np.abs(depth).sum(axis=(1, 2)).max() * np.abs(point).sum(axis=1).max()
+    np.testing.assert_allclose(result.stages["depthwise"], expected_maps,
+                               atol=tolerance(image, scale))
+    np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
+    two_d = kernel_shape[0] > 1 and kernel_shape[1] > 1
+    expect_passes = rank_one and two_d
+    assert result.algorithm == ("sepfilter+matmul" if expect_passes else "filter2d+matmul")
+    assert list(result.stages) == ["depthwise", "pointwise"] == list(result.timings)

@@ -1,0 +1,42 @@
+"""Project-level rules: CI runs the README's test command, and the layers stay clean."""
+
+import ast
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+QT_MODULES = {"PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "superqt", "qtpy"}
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```bash\n(.+?)\n```", text)
+
+
+def test_ci_runs_the_readme_test_command():
+    commands = readme_commands()
+    assert len(commands) >= 2
+    launch, test = commands[0], commands[1]
+    assert "sepconv-gui" in launch and "pytest" in test
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test in ci_lines
+
+
+def imported_roots(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_engine_and_io_never_import_qt():
+    checked = 0
+    for layer in ("engine", "io"):
+        for path in (ROOT / "sepconv_gui" / layer).rglob("*.py"):
+            assert not imported_roots(path) & QT_MODULES, f"{path} imports Qt"
+            checked += 1
+    assert checked >= 5
