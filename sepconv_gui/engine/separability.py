@@ -92,7 +92,7 @@ def analyze_kernel(kernel, *, tol: float | None = None) -> KernelAnalysis:
     >>> round(analyze_kernel([[0, 1, 0], [1, -4, 1], [0, 1, 0]]).relative_error(1), 3)
     0.471
     """
-    array = as_weights("kernel", kernel, 2, "(kh, kw)").astype(np.float64)
+    array = as_weights("kernel", kernel, 2, "(kh, kw)", np.float64)
     if tol is None:
         tol = default_tolerance(*array.shape)
     elif not np.isfinite(tol) or tol < 0:
@@ -129,7 +129,7 @@ def factorize_depthwise_separable(weights, multiplier: int = 1):
     >>> round(factorize_depthwise_separable(bank)[2], 6)
     0.0
     """
-    bank = as_weights("weights", weights, 4, "(P, C, kh, kw)").astype(np.float64)
+    bank = as_weights("weights", weights, 4, "(P, C, kh, kw)", np.float64)
     if int(multiplier) != multiplier or multiplier < 1:
         raise ValueError(f"multiplier M must be a whole number >= 1; got {multiplier!r}")
     p, c, kh, kw = bank.shape

@@ -49,8 +49,10 @@ def as_image(image: object) -> tuple[np.ndarray, bool]:
     return np.ascontiguousarray(array, dtype=np.float32), was_2d
 
 
-def as_weights(name: str, weights: object, ndim: int, layout: str) -> np.ndarray:
-    """Return ``weights`` as float32 after checking rank, emptiness and finiteness."""
+def as_weights(
+    name: str, weights: object, ndim: int, layout: str, dtype: type = np.float32
+) -> np.ndarray:
+    """Return ``weights`` as ``dtype`` after checking rank, emptiness and finiteness."""
     array = np.asarray(weights)
     _check_real(name, array)
     if array.ndim != ndim:
@@ -60,7 +62,7 @@ def as_weights(name: str, weights: object, ndim: int, layout: str) -> np.ndarray
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); every size must be at least 1")
     _check_finite(name, array)
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return np.ascontiguousarray(array, dtype=dtype)
 
 
 def check_kernel_fits(kh: int, kw: int, height: int, width: int) -> None:
