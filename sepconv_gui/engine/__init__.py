@@ -8,6 +8,7 @@ returned as float32 ``(H, W, channels)`` without rescaling. Kernels anchor at
 from .algorithms import ALGORITHMS
 from .convolve import depthwise_separable_conv, normal_conv, spatial_separable_conv
 from .cost import MODES, ConvCost, StageCost, conv_cost
+from .kernels import MAX_KERNEL_SIZE, PRESETS, ParamSpec, PresetSpec, preset_factors, preset_kernel
 from .result import ConvResult
 from .separability import KernelAnalysis, analyze_kernel, factorize_depthwise_separable
 from .validation import BORDER_MODES
@@ -15,15 +16,21 @@ from .validation import BORDER_MODES
 __all__ = [
     "ALGORITHMS",
     "BORDER_MODES",
+    "MAX_KERNEL_SIZE",
     "MODES",
+    "PRESETS",
     "ConvCost",
     "ConvResult",
     "KernelAnalysis",
+    "ParamSpec",
+    "PresetSpec",
     "StageCost",
     "analyze_kernel",
     "conv_cost",
     "depthwise_separable_conv",
     "factorize_depthwise_separable",
     "normal_conv",
+    "preset_factors",
+    "preset_kernel",
     "spatial_separable_conv",
 ]
