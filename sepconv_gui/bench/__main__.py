@@ -1,0 +1,5 @@
+"""``python -m sepconv_gui.bench``: the same as the ``sepconv-bench`` script."""
+
+from .cli import main
+
+raise SystemExit(main())

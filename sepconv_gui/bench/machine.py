@@ -1,0 +1,123 @@
+"""What the benchmark ran on, and one thread count for every library that threads.
+
+Ratios between the engine and its peers only mean something when every contender may use the
+same number of cores, so :func:`set_threads` sets OpenCV's, torch's and the BLAS's thread
+pools together. The engine's own FFT workers follow OpenCV's setting.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import sys
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .peers import optional_module
+
+#: Entry points that set an OpenBLAS pool size, across the names OpenBLAS builds export
+#: (numpy's and scipy's wheels rename theirs with a scipy_ prefix and a 64_ suffix).
+_OPENBLAS_SETTERS = (
+    "openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _loaded_openblas() -> list[str]:
+    """Paths of the OpenBLAS libraries already mapped into this process."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return []
+    return sorted(path for path in paths if path.startswith("/"))
+
+
+def set_blas_threads(count: int) -> int:
+    """Resize every loaded OpenBLAS thread pool; returns how many pools were resized.
+
+    numpy is imported long before a command line is parsed, so the environment variables
+    OpenBLAS reads at load time are too late; its exported setter is not.
+    """
+    resized = 0
+    for path in _loaded_openblas():
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for symbol in _OPENBLAS_SETTERS:
+            setter = getattr(library, symbol, None)
+            if setter is not None:
+                setter(ctypes.c_int(count))
+                resized += 1
+                break
+    return resized
+
+
+def set_threads(count: int) -> dict[str, Any]:
+    """Give OpenCV, the BLAS and (if installed) torch ``count`` threads each."""
+    cv2.setNumThreads(count)
+    threads: dict[str, Any] = {
+        "requested": count,
+        "opencv": cv2.getNumThreads(),
+        "blas_pools_resized": set_blas_threads(count),
+    }
+    torch = optional_module("torch")
+    if torch is not None:
+        torch.set_num_threads(count)
+        threads["torch"] = torch.get_num_threads()
+    return threads
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name from /proc/cpuinfo, or whatever platform knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _blas_name() -> str:
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # numpy < 2 or an unusual build: the name is a nicety, not a result
+        return "unknown"
+
+
+def describe(threads: dict[str, Any]) -> dict[str, Any]:
+    """Everything needed to judge whether two benchmark files are comparable."""
+    import scipy
+
+    torch = optional_module("torch")
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "cores_available": available_cores(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "blas": _blas_name(),
+        "opencv": cv2.__version__,
+        "scipy": scipy.__version__,
+        "torch": torch.__version__ if torch is not None else None,
+        "threads": threads,
+    }
