@@ -54,7 +54,12 @@ class KernelAnalysis:
         """
         self._check_r(r)
         scale = np.sqrt(self.singular_values[:r])
-        return (self._u[:, :r] * scale).T.copy(), (self._vt[:r] * scale[:, None]).copy()
+        column, row = (self._u[:, :r] * scale).T.copy(), (self._vt[:r] * scale[:, None]).copy()
+        # SVD signs are arbitrary; make each column's largest entry positive so the factors
+        # read like the textbook ones ([1, 2, 1] rather than [-1, -2, -1]).
+        flip = np.sign(column[np.arange(r), np.argmax(np.abs(column), axis=1)])
+        flip[flip == 0] = 1.0
+        return column * flip[:, None], row * flip[:, None]
 
     def approximation(self, r: int = 1) -> np.ndarray:
         """The best rank-r approximation as a 2-D kernel."""

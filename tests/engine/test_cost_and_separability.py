@@ -39,7 +39,7 @@ def test_results_report_the_cost_they_ran_with():
     image = np.random.default_rng(0).random((9, 10, 2))
     result = depthwise_separable_conv(image, np.ones((4, 3, 3)), np.ones((6, 4)))
     # All-ones kernels are rank 1, so the depthwise step ran as 1-D passes.
-    assert result.algorithm == "sepfilter+matmul"
+    assert result.algorithm == "sepfilter+transform"
     expected = conv_cost("depthwise", 9, 10, 2, 6, 3, 3, 2, depthwise_separable_passes=True)
     assert result.cost == expected
     assert result.cost.stages["depthwise"].multiplications == 9 * 10 * 4 * (3 + 3)
@@ -119,3 +119,21 @@ def test_factorize_never_beats_the_svd_bound_and_improves_with_m():
         assert error >= bound - 1e-12
         errors.append(error)
     assert errors == sorted(errors, reverse=True) and errors[0] > 0.1 and errors[-1] < 1e-9
+
+
+def test_pointwise_falls_back_to_blas_past_opencvs_channel_limit():
+    rng = np.random.default_rng(5)
+    image = rng.random((6, 7, 2))
+    depth, point = rng.standard_normal((600, 3, 3)), rng.standard_normal((4, 600))
+    result = depthwise_separable_conv(image, depth, point)
+    assert result.algorithm == "filter2d+matmul"
+    from sepconv_gui.engine import reference as ref
+
+    np.testing.assert_allclose(result.output, ref.depthwise(image, depth, point)[1], atol=1e-3)
+
+
+def test_rank_one_factors_read_like_the_textbook():
+    column, row = analyze_kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).factors(1)
+    assert np.argmax(column[0]) == 1 and column[0].min() > 0
+    np.testing.assert_allclose(np.outer(column[0], row[0]), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+                               atol=1e-12)
