@@ -1,34 +1,269 @@
-"""The main window: for now the bundled sample next to its Sobel response."""
+"""The main window: menus, docks, status bar, and the wiring between widgets and controller."""
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtWidgets import QMainWindow
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import __version__
-from ..engine import normal_conv
-from ..io.patterns import zone_plate
+from ..app.controller import Controller
+from ..app.settings import AppSettings
+from ..app.sources import SourceSpec, describe_cameras, make_source
+from ..app.state import Design, DesignError
+from ..io.images import IMAGE_SUFFIXES
+from ..io.samples import bundled_samples, default_sample
+from .channel_designer import ChannelDesigner
+from .cost_panel import CostPanel
+from .kernel_editor import KernelEditor
+from .menus import build_menus
+from .result_views import ResultViews
 
-SOBEL_X = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=np.float32)
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
+PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, *, design: Design | None = None, synchronous: bool = False,
+                 open_default: bool = True) -> None:
         super().__init__()
-        self.setWindowTitle(f"sepconv-gui {__version__}")
-        self.resize(1100, 520)
-        image = zone_plate(360, 480)
-        gray = image.mean(axis=2)
-        edges = normal_conv(gray, SOBEL_X[None, None]).output[:, :, 0]
-        layout = pg.GraphicsLayoutWidget()
-        self.input_item = pg.ImageItem(gray, axisOrder="row-major", levels=(0.0, 1.0))
-        limit = float(np.abs(edges).max()) or 1.0
-        self.output_item = pg.ImageItem(edges, axisOrder="row-major", levels=(-limit, limit))
-        for title, item in (("input", self.input_item), ("Sobel x (normal conv)", self.output_item)):
-            view = layout.addViewBox(lockAspect=True, invertY=True)
-            view.addItem(item)
-            view.setMouseEnabled(True, True)
-            layout.ci.layout.setSpacing(4)
-            view.setToolTip(title)
-        self.setCentralWidget(layout)
+        self.setWindowTitle("sepconv-gui")
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.settings = AppSettings()
+        start_design = design or self.settings.last_design() or Design()
+        self.controller = Controller(start_design, synchronous=synchronous, parent=self)
+        self.results = ResultViews()
+        self.setCentralWidget(self.results)
+        self._build_docks()
+        self._build_status_bar()
+        self.actions_by_name: dict[str, QAction] = build_menus(self)
+        self._connect()
+        self.kernel_editor.set_design(start_design)
+        self.channel_designer.set_design(start_design)
+        self.resize(1400, 820)
+        geometry, state = self.settings.window_layout()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
+        self._status_timer.start()
+        if open_default:
+            self.open_path(default_sample())
+
+    # --- construction -----------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.kernel_editor = KernelEditor()
+        self.channel_designer = ChannelDesigner()
+        design = QWidget()
+        column = QVBoxLayout(design)
+        column.addWidget(self.kernel_editor)
+        column.addWidget(self.channel_designer)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(design)
+        self.design_dock = self._dock("Design", "designDock", scroll, Qt.LeftDockWidgetArea)
+        self.cost_panel = CostPanel()
+        self.cost_dock = self._dock("Cost", "costDock", self.cost_panel, Qt.BottomDockWidgetArea)
+
+    def _build_status_bar(self) -> None:
+        self.source_label = QLabel()
+        self.resolution_label = QLabel()
+        self.fps_label = QLabel()
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #d9534f")
+        bar = self.statusBar()
+        for label in (self.source_label, self.resolution_label, self.fps_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.error_label, 1)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.result_ready.connect(self._show_result)
+        c.error.connect(self.show_error)
+        c.source_changed.connect(self._source_changed)
+        c.source_failed.connect(self._source_failed)
+        c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
+        c.paused_changed.connect(lambda p: self.actions_by_name["pause"].setChecked(p))
+        self.kernel_editor.changed.connect(self.edit_design)
+        self.channel_designer.changed.connect(self.edit_design)
+        self.kernel_editor.failed.connect(self.show_error)
+
+    # --- design -----------------------------------------------------------------------------
+    def edit_design(self, changes: dict) -> None:
+        try:
+            design = self.controller.design.with_changes(**changes)
+        except DesignError as error:
+            self.show_error(str(error))
+            return
+        self.error_label.clear()
+        self.controller.set_design(design)
+        self.channel_designer.set_design(design)
+
+    def load_design(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load design", "", "Designs (*.json)")
+        if not path:
+            return
+        try:
+            design = Design.from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, DesignError) as error:
+            self.show_error(f"Could not load {Path(path).name}: {error}")
+            return
+        self.controller.set_design(design)
+        self.kernel_editor.set_design(design)
+        self.channel_designer.set_design(design)
+
+    def save_design(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save design", "design.json",
+                                              "Designs (*.json)")
+        if path:
+            from ..io.files import write_text_atomic
+
+            try:
+                write_text_atomic(path, self.controller.design.to_json())
+            except OSError as error:
+                self.show_error(f"Could not save the design: {error}")
+
+    # --- inputs -----------------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() in VIDEO_SUFFIXES:
+            return self.start_source(SourceSpec("video", str(path)))
+        if self.controller.open_image(path):
+            self._remember_file(path)
+            self.settings.set_last_source(f"image:{path}")
+            return True
+        return False
+
+    def open_dialog(self) -> None:
+        images = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        videos = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open image or video", "",
+            f"Images ({images});;Videos ({videos});;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def start_source(self, spec: SourceSpec) -> bool:
+        try:
+            source = make_source(spec)
+        except ValueError as error:
+            self.show_error(str(error))
+            return False
+        self.controller.start_source(source)
+        self.settings.set_last_source(spec.text)
+        if spec.kind == "video":
+            self._remember_file(Path(spec.argument))
+        return True
+
+    def _remember_file(self, path: Path) -> None:
+        self.settings.add_recent_file(path)
+        self.rebuild_recent_menu()
+
+    def rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.settings.recent_files()
+        for index, name in enumerate(files, 1):
+            action = menu.addAction(f"&{index % 10} {Path(name).name}")
+            action.setToolTip(name)
+            action.triggered.connect(lambda _=False, n=name: self.open_path(n))
+        menu.addSeparator()
+        clear = menu.addAction("Clear list")
+        clear.setEnabled(bool(files))
+        clear.triggered.connect(lambda: (self.settings.clear_recent_files(),
+                                         self.rebuild_recent_menu()))
+
+    def rebuild_camera_menu(self) -> None:
+        menu = self.camera_menu
+        menu.clear()
+        cameras = describe_cameras()
+        if not cameras:
+            menu.addAction("No camera found").setEnabled(False)
+        for label, spec in cameras:
+            menu.addAction(label).triggered.connect(
+                lambda _=False, s=spec: self.start_source(s))
+        menu.addSeparator()
+        menu.addAction("Rescan").triggered.connect(self.rebuild_camera_menu)
+
+    def sample_actions(self) -> list[tuple[str, Path]]:
+        return [(p.stem.replace("_", " ").capitalize(), p) for p in bundled_samples()]
+
+    # --- drag and drop ----------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+    # --- feedback ---------------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setToolTip(message)
+        self.statusBar().showMessage(message, 8000)
+
+    def _show_result(self, result) -> None:
+        self.results.show_result(result)
+        self.cost_panel.show_result(result)
+        height, width = result.image.shape[:2]
+        self.resolution_label.setText(f"{width}×{height}×{result.image.shape[2]}")
+
+    def _source_changed(self, name: str) -> None:
+        self.source_label.setText(name)
+        self.setWindowTitle(f"{name} — sepconv-gui")
+
+    def _source_failed(self, message: str) -> None:
+        self.show_error(message)
+        box = QMessageBox(QMessageBox.Warning, "Source stopped", message,
+                          QMessageBox.Retry | QMessageBox.Close, self)
+        box.setInformativeText("Reconnect and try again?")
+        box.setModal(False)
+        box.finished.connect(lambda code: code == QMessageBox.Retry
+                             and self.controller.restart_source())
+        self.failure_box = box
+        box.show()
+
+    def _refresh_status(self) -> None:
+        fps = self.controller.fps
+        live = self.controller.is_streaming
+        self.fps_label.setText(f"{fps:.1f} FPS" if live and fps else "")
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, "About sepconv-gui",
+            f"<b>sepconv-gui {__version__}</b><p>Normal, spatial-separable and "
+            "depthwise-separable convolution, side by side: what each computes and what "
+            "each costs.</p>")
+
+    # --- shutdown ---------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
+        self.settings.save_window_layout(self.saveGeometry(), self.saveState())
+        self.settings.set_last_design(self.controller.design)
+        self.settings.sync()
+        self.controller.shutdown()
+        super().closeEvent(event)

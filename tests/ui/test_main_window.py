@@ -1,13 +1,161 @@
-import numpy as np
+"""The main window: opening files every way, bad files, recent files, streaming, closing."""
 
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from sepconv_gui.__main__ import main
+from sepconv_gui.io.images import load_image
+from sepconv_gui.io.samples import default_sample
 from sepconv_gui.ui.main_window import MainWindow
 
 
-def test_window_opens_on_the_bundled_sample(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    shown = window.input_item.image
-    assert shown is not None and shown.shape == (360, 480)
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(synchronous=True)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def write_png(path, height=30, width=40, value=None):
+    rng = np.random.default_rng(len(str(path)))
+    image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8) if value is None else \
+        np.full((height, width, 3), value, np.uint8)
+    _, data = cv2.imencode(".png", image)
+    path.write_bytes(data.tobytes())
+    return path
+
+
+def shown_input(window):
+    return window.results.panels["input"].shown
+
+
+def test_window_opens_on_the_bundled_sample(window):
+    sample = load_image(default_sample())
+    shown = shown_input(window)
+    assert shown is not None and shown.shape[:2] == sample.shape[:2]
     assert np.ptp(shown) > 0.5
+    for mode in ("normal", "spatial", "depthwise"):
+        assert window.results.panels[mode].shown is not None
+    assert window.cost_panel.rowCount() == 3
+
+
+def test_open_through_the_file_dialog(window, tmp_path, monkeypatch):
+    path = write_png(tmp_path / "picked.png", 20, 24)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.actions_by_name["open"].trigger()
+    assert shown_input(window).shape[:2] == (20, 24)
+    assert window.source_label.text() == "picked.png"
+
+
+def test_drop_a_file_onto_the_window(window, tmp_path):
+    path = write_png(tmp_path / "dropped.png", 22, 26)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    # As a real drag does: enter (the window accepts local files), then drop.
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert shown_input(window).shape[:2] == (22, 26)
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.png", b"", "empty"),
+    ("text.png", b"this is not an image at all\n" * 10, "not"),
+    ("missing.png", None, "not"),
+])
+def test_bad_files_keep_the_previous_image_and_say_why(window, tmp_path, name, content, message):
+    before = shown_input(window).copy()
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    assert not window.open_path(path)
+    assert message in window.error_label.text().lower()
+    np.testing.assert_array_equal(shown_input(window), before)
+    assert window.isVisible()
+
+
+def test_truncated_png_is_refused(window, tmp_path):
+    good = write_png(tmp_path / "full.png", 64, 64)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    before = shown_input(window).copy()
+    assert not window.open_path(cut)
+    assert window.error_label.text()
+    np.testing.assert_array_equal(shown_input(window), before)
+
+
+def test_recent_files_survive_a_restart(qtbot, tmp_path):
+    path = write_png(tmp_path / "remember me.png")
+    first = MainWindow(synchronous=True)
+    qtbot.addWidget(first)
+    assert first.open_path(path)
+    first.close()
+    second = MainWindow(synchronous=True, open_default=False)
+    qtbot.addWidget(second)
+    assert second.settings.recent_files()[0] == str(path.resolve())
+    titles = [a.text() for a in second.recent_menu.actions()]
+    assert any("remember me.png" in t for t in titles)
+    second.close()
+
+
+def test_design_survives_a_restart(qtbot):
+    first = MainWindow(synchronous=True)
+    qtbot.addWidget(first)
+    first.edit_design({"out_channels": 6, "pointwise": "random"})
+    first.close()
+    second = MainWindow(synchronous=True)
+    qtbot.addWidget(second)
+    assert second.controller.design.out_channels == 6
+    assert second.channel_designer.out_channels.value() == 6
+    second.close()
+
+
+def test_bad_design_edit_is_refused_and_the_design_stays(window):
+    before = window.controller.design
+    window.edit_design({"multiplier": 0})
+    assert "depth multiplier" in window.error_label.text()
+    assert window.controller.design == before
+
+
+def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    from sepconv_gui.app.sources import SourceSpec
+
+    assert w.start_source(SourceSpec("pattern", "96x64"))
+    qtbot.waitUntil(lambda: w.controller.last_result is not None
+                    and w.controller.last_result.image.shape[:2] == (64, 96), timeout=10000)
+    capture = w.controller._capture
+    w.close()
+    assert not capture.isRunning()
+    assert not w.controller._processing.isRunning()
+
+
+def test_command_line_scripted_run_writes_stats_and_screenshot(qtbot, tmp_path):
+    stats, shot = tmp_path / "stats.json", tmp_path / "shot.png"
+    code = main(["--source", "pattern:96x64", "--frames", "5", "--stats-json", str(stats),
+                 "--screenshot", str(shot)])
+    assert code == 0
+    data = json.loads(stats.read_text())
+    assert data["frames"] >= 5 and data["fps"] > 0
+    assert data["latency_ms"]["p95"] >= data["latency_ms"]["p50"] > 0
+    assert data["resolution"] == [64, 96, 3]
+    assert cv2.imread(str(shot)).shape[0] > 100
+
+
+def test_command_line_path_opens_that_image(qtbot, tmp_path):
+    path = write_png(tmp_path / "from the command line.png", 28, 36)
+    stats = tmp_path / "stats.json"
+    assert main([str(path), "--stats-json", str(stats)]) == 0
+    assert json.loads(stats.read_text())["resolution"] == [28, 36, 3]

@@ -1,0 +1,70 @@
+"""One frame through every enabled mode: plain Python, no Qt, so tests can call it directly."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine import ConvResult, depthwise_separable_conv, normal_conv, spatial_separable_conv
+from .state import Design
+
+GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 luma
+
+
+@dataclass
+class FrameResult:
+    """What one processed frame produced.
+
+    ``results`` holds a ConvResult per mode that ran; ``generation`` identifies the design it
+    ran with, so the controller can drop results of a design the user has since changed.
+    """
+
+    frame_index: int
+    generation: int
+    image: np.ndarray
+    results: dict[str, ConvResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    captured_at: float = 0.0
+    finished_at: float = 0.0
+
+
+def prepare_input(image: np.ndarray, design: Design) -> np.ndarray:
+    """The ``(H, W, C)`` float32 array the modes run on (grayscale when the design asks)."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim == 2:
+        image = image[:, :, np.newaxis]
+    if design.grayscale and image.shape[2] == 3:
+        image = (image @ GRAY_WEIGHTS)[:, :, np.newaxis]
+    return image
+
+
+def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
+    options = {"border": design.border, "flip": design.flip}
+    channels = image.shape[2]
+    if mode == "normal":
+        return normal_conv(image, design.normal_weights(channels), algorithm=design.algorithm,
+                           **options)
+    if mode == "spatial":
+        column, row = design.spatial_factors()
+        return spatial_separable_conv(image, column, row, **options)
+    return depthwise_separable_conv(
+        image, design.depthwise_kernels(channels), design.pointwise_weights(channels), **options
+    )
+
+
+def run_design(
+    image: np.ndarray, design: Design, *, frame_index: int = 0, generation: int = 0,
+    captured_at: float | None = None,
+) -> FrameResult:
+    """Run every mode the design enables on ``image``. Engine errors propagate (ValueError)."""
+    start = time.perf_counter()
+    data = prepare_input(image, design)
+    result = FrameResult(frame_index, generation, data,
+                         captured_at=start if captured_at is None else captured_at)
+    for mode in design.modes:
+        result.results[mode] = run_mode(mode, data, design)
+    result.finished_at = time.perf_counter()
+    result.seconds = result.finished_at - start
+    return result

@@ -1,0 +1,70 @@
+"""Source specifications ("pattern:640x480", "camera:0", "video:PATH") and their sources.
+
+One text form serves the command line, the settings file and the menus, so a source can be
+remembered and reopened exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..io.sources import CameraSource, FrameSource, PatternSource, VideoFileSource, list_cameras
+
+KINDS = ("pattern", "camera", "video", "image")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    kind: str
+    argument: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}:{self.argument}"
+
+    @classmethod
+    def parse(cls, text: str) -> SourceSpec:
+        kind, _, argument = text.partition(":")
+        if kind not in KINDS:
+            raise ValueError(
+                f"source {text!r} is not understood; use pattern:WIDTHxHEIGHT, camera:INDEX, "
+                "video:PATH or image:PATH"
+            )
+        return cls(kind, argument)
+
+
+def parse_size(text: str, default: tuple[int, int] = (640, 480)) -> tuple[int, int]:
+    if not text:
+        return default
+    match = re.fullmatch(r"(\d+)[x×](\d+)", text.strip())
+    if not match:
+        raise ValueError(f"size {text!r} should look like 640x480")
+    width, height = int(match[1]), int(match[2])
+    if not (16 <= width <= 7680 and 16 <= height <= 4320):
+        raise ValueError(f"size {width}x{height} is outside 16x16 .. 7680x4320")
+    return width, height
+
+
+def make_source(spec: SourceSpec) -> FrameSource:
+    """A frame source for ``spec`` (not opened yet); ValueError for a bad specification."""
+    if spec.kind == "pattern":
+        width, height = parse_size(spec.argument)
+        return PatternSource(width, height)
+    if spec.kind == "camera":
+        index_text, _, size_text = spec.argument.partition("@")
+        if not index_text.isdigit():
+            raise ValueError(f"camera {spec.argument!r}: give a device number, e.g. camera:0")
+        size = parse_size(size_text) if size_text else (None, None)
+        return CameraSource(int(index_text), width=size[0], height=size[1])
+    if spec.kind == "video":
+        if not spec.argument:
+            raise ValueError("video: give a file path, e.g. video:clip.mp4")
+        return VideoFileSource(spec.argument, loop=True)
+    raise ValueError(f"{spec.kind} is not a streaming source")
+
+
+def describe_cameras() -> list[tuple[str, SourceSpec]]:
+    """Menu labels and specs for every camera found (an empty list when there is none)."""
+    return [(f"{camera.name} (/dev/video{camera.index})", SourceSpec("camera", str(camera.index)))
+            for camera in list_cameras()]

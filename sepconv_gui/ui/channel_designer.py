@@ -1,0 +1,122 @@
+"""The channel side of the design: modes, M, P, pointwise weights and run options."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from ..app.state import MAX_CHANNELS, POINTWISE_KINDS, Design
+from ..engine import ALGORITHMS, BORDER_MODES, MODES
+from .result_views import MODE_TITLES
+
+BORDER_TITLES = {
+    "reflect101": "Reflect 101 (OpenCV default)",
+    "reflect": "Reflect",
+    "replicate": "Replicate",
+    "constant": "Zeros",
+    "wrap": "Wrap around",
+}
+
+
+class ChannelDesigner(QWidget):
+    """Emits ``changed`` with the design fields the user just edited."""
+
+    changed = Signal(dict)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        modes_row = QHBoxLayout()
+        self.mode_boxes: dict[str, QCheckBox] = {}
+        for mode in MODES:
+            box = QCheckBox(MODE_TITLES[mode].split("-")[0])
+            box.setToolTip(f"Run {MODE_TITLES[mode].lower()} convolution")
+            box.toggled.connect(self._modes_edited)
+            modes_row.addWidget(box)
+            self.mode_boxes[mode] = box
+        form.addRow("Modes", modes_row)
+
+        self.grayscale = QCheckBox("Convert input to gray (C = 1)")
+        self.grayscale.toggled.connect(lambda on: self.changed.emit({"grayscale": on}))
+        form.addRow("Input", self.grayscale)
+
+        self.multiplier = QSpinBox(minimum=1, maximum=16)
+        self.multiplier.setToolTip("Depth multiplier M: kernels per input channel. "
+                                   "Kernel m is the base kernel turned m quarter turns.")
+        self.multiplier.valueChanged.connect(lambda v: self.changed.emit({"multiplier": v}))
+        form.addRow("Depth multiplier M", self.multiplier)
+
+        self.out_channels = QSpinBox(minimum=1, maximum=MAX_CHANNELS)
+        self.out_channels.setToolTip("Output channels P of the normal and pointwise steps")
+        self.out_channels.valueChanged.connect(lambda v: self.changed.emit({"out_channels": v}))
+        form.addRow("Output channels P", self.out_channels)
+
+        self.pointwise = QComboBox()
+        self.pointwise.addItems(POINTWISE_KINDS)
+        self.pointwise.setToolTip("The 1x1xC*M pointwise weights mixing depthwise maps into P outputs")
+        self.pointwise.currentTextChanged.connect(
+            lambda kind: self.changed.emit({"pointwise": kind}))
+        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed.setPrefix("seed ")
+        self.seed.valueChanged.connect(lambda v: self.changed.emit({"pointwise_seed": v}))
+        row = QHBoxLayout()
+        row.addWidget(self.pointwise, 1)
+        row.addWidget(self.seed)
+        form.addRow("Pointwise weights", row)
+
+        self.rank = QSpinBox(minimum=0, maximum=31)
+        self.rank.setSpecialValueText("exact (full rank)")
+        self.rank.setToolTip("Pairs of 1-D passes r in the spatial-separable mode; 1 forces a "
+                             "rank-1 approximation of a non-separable kernel")
+        self.rank.valueChanged.connect(lambda v: self.changed.emit({"spatial_rank": v}))
+        form.addRow("Spatial rank r", self.rank)
+
+        self.border = QComboBox()
+        for mode in BORDER_MODES:
+            self.border.addItem(BORDER_TITLES[mode], mode)
+        self.border.currentIndexChanged.connect(
+            lambda _: self.changed.emit({"border": self.border.currentData()}))
+        form.addRow("Border", self.border)
+
+        self.flip = QCheckBox("True convolution (rotate kernel 180°)")
+        self.flip.setToolTip("Off: correlation, as OpenCV filter2D and deep-learning layers")
+        self.flip.toggled.connect(lambda on: self.changed.emit({"flip": on}))
+        form.addRow("", self.flip)
+
+        self.algorithm = QComboBox()
+        self.algorithm.addItems(ALGORITHMS)
+        self.algorithm.setToolTip("How normal convolution is computed; auto picks by a cost model")
+        self.algorithm.currentTextChanged.connect(
+            lambda name: self.changed.emit({"algorithm": name}))
+        form.addRow("Normal algorithm", self.algorithm)
+
+    def _modes_edited(self) -> None:
+        modes = tuple(m for m in MODES if self.mode_boxes[m].isChecked())
+        self.changed.emit({"modes": modes})
+
+    def set_design(self, design: Design) -> None:
+        """Show ``design`` without echoing it back as an edit."""
+        widgets = [*self.mode_boxes.values(), self.grayscale, self.multiplier,
+                   self.out_channels, self.pointwise, self.seed, self.rank, self.border,
+                   self.flip, self.algorithm]
+        blockers = [QSignalBlocker(w) for w in widgets]
+        for mode, box in self.mode_boxes.items():
+            box.setChecked(mode in design.modes)
+        self.grayscale.setChecked(design.grayscale)
+        self.multiplier.setValue(design.multiplier)
+        self.out_channels.setValue(design.out_channels)
+        self.pointwise.setCurrentText(design.pointwise)
+        self.seed.setValue(design.pointwise_seed)
+        self.seed.setEnabled(design.pointwise == "random")
+        self.rank.setValue(design.spatial_rank)
+        self.border.setCurrentIndex(self.border.findData(design.border))
+        self.flip.setChecked(design.flip)
+        self.algorithm.setCurrentText(design.algorithm)
+        del blockers

@@ -1,0 +1,59 @@
+"""How an output array becomes something to look at: the display mappings of a view.
+
+Plain numpy, no Qt, so what a view shows can be checked exactly in tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAPPINGS = {
+    "clip": "Clip to [0, 1]",
+    "normalize": "Min-max normalize",
+    "abs": "Absolute value",
+    "signed": "Signed (zero = grey)",
+}
+
+
+def pick_channels(array: np.ndarray, channel: int | None) -> np.ndarray:
+    """One channel ``(H, W)``, or the RGB triple ``(H, W, 3)`` when ``channel`` is None.
+
+    An array with exactly 3 channels shows as RGB; any other count shows one channel.
+    """
+    if array.ndim == 2:
+        return array
+    if channel is None:
+        if array.shape[2] == 3:
+            return array
+        channel = 0
+    return array[:, :, min(channel, array.shape[2] - 1)]
+
+
+def map_for_display(array: np.ndarray, mapping: str) -> tuple[np.ndarray, tuple[float, float]]:
+    """The array to hand to an image item and the levels to show it with.
+
+    Levels are explicit on every frame: pyqtgraph's auto-levels would make live video flicker.
+    ``signed`` keeps zero at the middle of the colour map, so edge responses read as
+    positive/negative around a neutral grey.
+    """
+    if mapping == "clip":
+        return np.clip(array, 0.0, 1.0), (0.0, 1.0)
+    if mapping == "abs":
+        shown = np.abs(array)
+        return shown, (0.0, float(shown.max()) or 1.0)
+    if mapping == "signed":
+        limit = float(np.abs(array).max()) or 1.0
+        return array, (-limit, limit)
+    if mapping == "normalize":
+        low, high = float(array.min()), float(array.max())
+        return array, (low, high if high > low else low + 1.0)
+    raise ValueError(f"unknown display mapping {mapping!r}; use one of {', '.join(MAPPINGS)}")
+
+
+def default_mapping(array: np.ndarray) -> str:
+    """Signed for outputs with clearly negative values (edge kernels), clip otherwise."""
+    low = float(array.min())
+    high = float(array.max())
+    if low < -0.05 * max(abs(high), 1e-12):
+        return "signed"
+    return "clip" if high <= 1.0 + 1e-6 else "normalize"

@@ -1,0 +1,97 @@
+"""Menus, toolbar and shortcuts of the main window, built in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu
+
+from ..app.sources import SourceSpec
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def _action(window: MainWindow, text: str, slot, shortcut=None, *, checkable=False,
+            tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.setCheckable(checkable)
+    if tip:
+        action.setStatusTip(tip)
+    action.triggered.connect(slot)
+    return action
+
+
+def build_menus(window: MainWindow) -> dict[str, QAction]:
+    """Create every menu and toolbar entry; returns the actions by name (for tests)."""
+    from .main_window import PATTERN_SIZES
+
+    k = QKeySequence.StandardKey
+    controller = window.controller
+    actions = {
+        "open": _action(window, "&Open…", window.open_dialog, k.Open,
+                        tip="Open an image or a video file"),
+        "load_design": _action(window, "&Load design…", window.load_design),
+        "save_design": _action(window, "&Save design…", window.save_design, k.Save),
+        "quit": _action(window, "&Quit", window.close, k.Quit),
+        "pause": _action(window, "&Pause", controller.toggle_pause, "Space", checkable=True,
+                         tip="Pause or resume the live source (Space)"),
+        "step": _action(window, "&Step one frame", controller.step, "Right"),
+        "stop": _action(window, "S&top source", controller.stop_source),
+        "zoom_in": _action(window, "Zoom &in", lambda: window.results.zoom(1.25), k.ZoomIn),
+        "zoom_out": _action(window, "Zoom &out", lambda: window.results.zoom(0.8), k.ZoomOut),
+        "reset_view": _action(window, "&Reset view", window.results.reset_view, "Ctrl+0"),
+        "full_screen": _action(
+            window, "&Full screen",
+            lambda on: window.showFullScreen() if on else window.showNormal(),
+            k.FullScreen, checkable=True),
+        "about": _action(window, "&About sepconv-gui", window.about),
+        "about_qt": _action(window, "About &Qt", QApplication.aboutQt),
+    }
+
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(actions["open"])
+    window.recent_menu = QMenu("Open &recent", window)
+    file_menu.addMenu(window.recent_menu)
+    samples = file_menu.addMenu("Open &sample")
+    for title, path in window.sample_actions():
+        samples.addAction(title).triggered.connect(
+            lambda _=False, p=path: window.open_path(p))
+    file_menu.addSeparator()
+    file_menu.addActions([actions["load_design"], actions["save_design"]])
+    file_menu.addSeparator()
+    file_menu.addAction(actions["quit"])
+
+    source_menu = bar.addMenu("&Source")
+    pattern = source_menu.addMenu("Test &pattern")
+    for width, height in PATTERN_SIZES:
+        spec = SourceSpec("pattern", f"{width}x{height}")
+        pattern.addAction(f"{width}×{height}").triggered.connect(
+            lambda _=False, s=spec: window.start_source(s))
+    window.camera_menu = source_menu.addMenu("&Camera")
+    window.camera_menu.aboutToShow.connect(window.rebuild_camera_menu)
+    source_menu.addSeparator()
+    source_menu.addActions([actions["pause"], actions["step"], actions["stop"]])
+
+    view_menu = bar.addMenu("&View")
+    view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["reset_view"]])
+    view_menu.addSeparator()
+    for dock in (window.design_dock, window.cost_dock):
+        view_menu.addAction(dock.toggleViewAction())
+    view_menu.addSeparator()
+    view_menu.addAction(actions["full_screen"])
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addActions([actions["about"], actions["about_qt"]])
+
+    toolbar = window.addToolBar("Main")
+    toolbar.setObjectName("mainToolbar")
+    toolbar.addActions([actions["open"], actions["pause"], actions["step"],
+                        actions["reset_view"]])
+    window.rebuild_recent_menu()
+    window.rebuild_camera_menu()
+    return actions
