@@ -89,6 +89,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=float, default=10.0,
                         help="time budget per contender and grid point: slower ones do "
                         "fewer repeats, and peers predicted slower than this are skipped")
+    parser.add_argument("--peers", nargs="+", metavar="NAME",
+                        help="time only these peers (opencv, opencv-sep, opencv-full, scipy, "
+                        "torch); the OpenCV reference of each mode always runs")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--json", metavar="PATH", help="also write every number as JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write one CSV line per row")
@@ -118,6 +121,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         warmup=warmup,
         max_seconds=args.max_seconds,
         seed=args.seed,
+        peers=_items(args.peers),
     )
 
 
@@ -153,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "warmup": settings.warmup,
         "max_seconds": settings.max_seconds,
         "seed": settings.seed,
+        "peers": settings.peers,
         "command": "sepconv-bench " + " ".join(sys.argv[1:] if argv is None else argv),
     }
     if args.json:

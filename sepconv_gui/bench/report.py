@@ -89,7 +89,7 @@ def _peer_cell(name: str, peer: dict[str, Any]) -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width table, one line per row; medians in milliseconds."""
     header = (
-        f"{'mode':<14} {'size':<12} {'k':>3} {'P':>3} {'engine':>9} {'algorithm':<16} "
+        f"{'mode':<14} {'size':<12} {'k':>3} {'P':>3} {'engine':>9} {'algorithm':<18} "
         f"{'best peer':<11} {'peer':>9} {'ratio':>6} {'GFLOP/s':>8} {'theo x':>7} "
         f"{'meas x':>7} {'max|err|':>9}  peers (median ms)"
     )
@@ -101,7 +101,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         peers = " | ".join(_peer_cell(name, peer) for name, peer in row["peers"].items())
         lines.append(
             f"{row['mode']:<14} {size:<12} {row['k']:>3} {row['outputs']:>3} "
-            f"{_number(row['engine_ms'], 2):>9} {row['algorithm']:<16} "
+            f"{_number(row['engine_ms'], 2):>9} {row['algorithm']:<18} "
             f"{row['best_peer'] or '-':<11} {_number(row['best_peer_ms'], 2):>9} "
             f"{ratio:>6} {_number(row['gflops']):>8} {_number(row['theoretical_speedup'], 2):>7} "
             f"{_number(row['measured_speedup'], 2):>7} {error:>9}  {peers}"

@@ -1,15 +1,17 @@
 """Run the grid: time the engine and its peers on the same inputs, check they agree.
 
-Timing protocol, per grid point and contender, one contender after the other:
+Timing protocol, per grid point:
 
-1. One verification run; its output is compared with the reference peer (the hand-written
-   OpenCV code), so a fast wrong answer is flagged instead of winning.
-2. ``warmup`` more untimed runs.
-3. ``repeats`` timed runs; the median of their ``time.perf_counter_ns`` durations is reported.
+1. One verification run of every contender; its output is compared with the reference peer
+   (the hand-written OpenCV code), so a fast wrong answer is flagged instead of winning.
+2. Up to :data:`PASSES` passes over the contenders. In each pass a contender does ``warmup``
+   untimed runs, then its share of the ``repeats`` timed runs, back to back. The median of all
+   its ``time.perf_counter_ns`` durations is reported.
 
-Contenders are not interleaved run by run: torch's OpenMP workers and OpenBLAS's threads keep
-spinning for a while after a call returns, and whoever ran next was measured 3-10x slow. The
-verification and warm-up runs absorb that hand-over instead.
+Runs are not interleaved one by one: torch's OpenMP workers and OpenBLAS's threads keep
+spinning for a while after a call returns, and whoever ran next was measured 3-10x slow; the
+warm-up runs absorb that hand-over. Several passes instead of one block per contender spread a
+burst of load from a neighbour on a shared machine over every contender.
 
 A contender whose verification run shows that ``repeats`` runs would take longer than
 ``max_seconds`` does fewer (at least one); a single-threaded peer whose probe (one 2-D
@@ -42,6 +44,9 @@ ENGINE_MODES: tuple[str, ...] = NORMAL_ALGORITHMS + ("spatial", "depthwise")
 #: float32 FFT and BLAS round-off stay near 1e-6; a wrong answer is off by order 1.
 RELATIVE_TOLERANCE = 1e-3
 
+#: Timed runs are spread over this many passes over the contenders.
+PASSES = 3
+
 
 @dataclass
 class Settings:
@@ -55,6 +60,9 @@ class Settings:
     warmup: int = 1
     max_seconds: float = 10.0
     seed: int = 0
+    #: Peers to time (None: all). The first peer of each family always runs: it is the
+    #: reference every output is checked against.
+    peers: list[str] | None = None
 
 
 @dataclass
@@ -167,15 +175,24 @@ def measure_point(
 ) -> dict[str, Measurement]:
     """Verify, warm up and time every contender in turn. See the module docstring."""
     results = {name: Measurement() for name in contenders}
+    planned: dict[str, int] = {}
     for name, run in contenders.items():
         output, elapsed = _timed(run)
         _compare(output, reference, results[name])
         del output
-        for _ in range(settings.warmup):
-            run()
         affordable = int(settings.max_seconds * 1e9 // max(elapsed, 1))
-        for _ in range(max(1, min(settings.repeats, affordable))):
-            results[name].times_ns.append(_timed(run)[1])
+        planned[name] = max(1, min(settings.repeats, affordable))
+    passes = min(PASSES, max(planned.values(), default=1))
+    for index in range(passes):
+        for name, run in contenders.items():
+            # This pass's share of the repeats: an even split, earlier passes take the rest.
+            share = planned[name] // passes + (index < planned[name] % passes)
+            if not share:
+                continue
+            for _ in range(settings.warmup):
+                run()
+            for _ in range(share):
+                results[name].times_ns.append(_timed(run)[1])
     return results
 
 
@@ -228,7 +245,10 @@ def run_point(
     peers = PEERS[point.family]
     contenders: dict[str, Runner] = {}
     skipped: dict[str, Measurement] = {}
-    for peer in peers:
+    for position, peer in enumerate(peers):
+        if position and settings.peers is not None and peer.name not in settings.peers:
+            skipped[peer.name] = Measurement(status="not selected")
+            continue
         if not peer.installed():
             skipped[peer.name] = Measurement(status="peer not installed")
             continue
