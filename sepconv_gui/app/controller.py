@@ -19,7 +19,7 @@ from ..io.images import ImageLoadError, fit_for_live, load_image
 from ..io.sources import Frame, FrameSource
 from .pipeline import FrameResult, run_design
 from .state import Design
-from .workers import CaptureThread, Inbox, ProcessingThread
+from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread
 
 
 class Controller(QObject):
@@ -95,7 +95,7 @@ class Controller(QObject):
         if self._synchronous:
             self._run_now(self._still)
         else:
-            self._inbox.put_frame(Frame(self._still, 0, time.time()))
+            self._inbox.put_frame(Frame(self._still, 0, time.time()), still=True)
 
     def start_source(self, source: FrameSource) -> None:
         """Stream from a live or video source; the previous source is stopped first."""
@@ -159,7 +159,8 @@ class Controller(QObject):
 
     def _run_now(self, image: np.ndarray) -> None:
         try:
-            result = run_design(image, self._design, generation=self._generation)
+            result = run_design(image, self._design, generation=self._generation,
+                                repeats=STILL_REPEATS)
         except ValueError as error:
             self._report(str(error))
             return

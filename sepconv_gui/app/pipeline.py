@@ -56,15 +56,21 @@ def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
 
 def run_design(
     image: np.ndarray, design: Design, *, frame_index: int = 0, generation: int = 0,
-    captured_at: float | None = None,
+    captured_at: float | None = None, repeats: int = 1,
 ) -> FrameResult:
-    """Run every mode the design enables on ``image``. Engine errors propagate (ValueError)."""
+    """Run every mode the design enables on ``image``. Engine errors propagate (ValueError).
+
+    With ``repeats`` > 1 each mode runs that many times and the run with the median total
+    time is kept: a still image gets honest timings instead of one noisy sample.
+    """
     start = time.perf_counter()
     data = prepare_input(image, design)
     result = FrameResult(frame_index, generation, data,
                          captured_at=start if captured_at is None else captured_at)
     for mode in design.modes:
-        result.results[mode] = run_mode(mode, data, design)
+        runs = sorted((run_mode(mode, data, design) for _ in range(max(1, repeats))),
+                      key=lambda run: run.total_seconds)
+        result.results[mode] = runs[len(runs) // 2]
     result.finished_at = time.perf_counter()
     result.seconds = result.finished_at - start
     return result

@@ -11,11 +11,16 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QThread, Signal
 
 from ..io.sources import Frame, FrameSource, SourceError
 from .pipeline import run_design
 from .state import Design
+
+
+#: Timed runs per mode for a still image; the median is shown (live frames run once each).
+STILL_REPEATS = 3
 
 
 @dataclass
@@ -24,6 +29,7 @@ class Job:
     captured_at: float
     design: Design
     generation: int
+    repeats: int = 1
 
 
 class Inbox:
@@ -38,14 +44,16 @@ class Inbox:
         self._frame: Frame | None = None
         self._captured_at = 0.0
         self._frame_serial = 0
+        self._repeats = 1
         self._design = design
         self._generation = 0
         self._done = (0, -1)
         self._closed = False
 
-    def put_frame(self, frame: Frame) -> None:
+    def put_frame(self, frame: Frame, *, still: bool = False) -> None:
         with self._cond:
             self._frame, self._captured_at = frame, time.perf_counter()
+            self._repeats = STILL_REPEATS if still else 1
             self._frame_serial += 1
             self._cond.notify_all()
 
@@ -69,7 +77,8 @@ class Inbox:
             if not self._cond.wait_for(ready, timeout) or self._closed:
                 return None
             self._done = (self._frame_serial, self._generation)
-            return Job(self._frame, self._captured_at, self._design, self._generation)
+            return Job(self._frame, self._captured_at, self._design, self._generation,
+                       self._repeats)
 
 
 class ProcessingThread(QThread):
@@ -89,6 +98,9 @@ class ProcessingThread(QThread):
         self._refused_generation = -1
 
     def run(self) -> None:
+        # One tiny run first, so library start-up (BLAS, OpenCV's thread pool, FFT plans)
+        # does not land in the first frame's timings.
+        run_design(np.zeros((16, 16, 3), np.float32), Design())
         while not self.isInterruptionRequested():
             job = self.inbox.take()
             if job is None:
@@ -98,7 +110,8 @@ class ProcessingThread(QThread):
                 design = self._last_good
             try:
                 result = run_design(job.frame.image, design, frame_index=job.frame.index,
-                                    generation=job.generation, captured_at=job.captured_at)
+                                    generation=job.generation, captured_at=job.captured_at,
+                                    repeats=job.repeats)
             except ValueError as error:
                 if job.generation != self._refused_generation:
                     self._refused_generation = job.generation

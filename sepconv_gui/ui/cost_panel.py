@@ -21,7 +21,8 @@ class CostPanel(QTableWidget):
         self.verticalHeader().hide()
         self.setEditTriggers(QTableWidget.NoEditTriggers)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        # Three rows and a header: the dock should not eat the image area.
+        self.setMaximumHeight(self.horizontalHeader().sizeHint().height() + 3 * 30 + 6)
 
     def show_result(self, result: FrameResult) -> None:
         results = result.results

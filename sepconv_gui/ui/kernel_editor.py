@@ -27,7 +27,7 @@ CUSTOM = "custom"
 
 
 def format_numbers(values) -> str:
-    return ", ".join(f"{v:.6g}" for v in values)
+    return ", ".join(f"{v + 0.0:.6g}" for v in values)  # + 0.0 turns -0 into 0
 
 
 def parse_numbers(text: str, what: str) -> np.ndarray:
@@ -75,8 +75,8 @@ class KernelEditor(QWidget):
 
         self.grid = QTableWidget()
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.grid.setMinimumHeight(150)
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.grid.verticalHeader().setDefaultSectionSize(26)
         self.grid.itemChanged.connect(self._cell_edited)
         layout.addWidget(self.grid)
 
@@ -127,6 +127,8 @@ class KernelEditor(QWidget):
         for spin, value in ((self.height_spin, kh), (self.width_spin, kw)):
             with QSignalBlocker(spin):
                 spin.setValue(value)
+        visible_rows = min(kh, 9)  # larger kernels scroll inside the grid
+        self.grid.setFixedHeight(26 * visible_rows + self.grid.horizontalHeader().height() + 4)
         with QSignalBlocker(self.grid):
             self.grid.setRowCount(kh)
             self.grid.setColumnCount(kw)

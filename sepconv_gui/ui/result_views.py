@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..app.pipeline import FrameResult
 from ..engine import MODES
@@ -12,25 +15,39 @@ from .display import default_mapping, map_for_display, pick_channels
 MODE_TITLES = {"normal": "Normal", "spatial": "Spatial-separable", "depthwise": "Depthwise-separable"}
 SIGNED_MAP = pg.colormap.get("CET-D1A")
 GRAY_MAP = pg.colormap.get("CET-L1")
+BACKGROUND = "#202225"
 
 
 def mega(count: int) -> str:
     return f"{count / 1e6:.1f} M" if count >= 1e5 else f"{count:,}"
 
 
-class ImagePanel:
+class ImagePanel(QWidget):
     """A titled, aspect-locked view of one image."""
 
-    def __init__(self, layout: pg.GraphicsLayout, column: int, title: str) -> None:
-        self.title = layout.addLabel(title, row=0, col=column)
-        self.view = layout.addViewBox(row=1, col=column, lockAspect=True, invertY=True,
-                                      enableMenu=False)
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: 600")
+        self.title.setMinimumWidth(10)  # long titles are clipped, never widen the panel
+        self.detail = QLabel()
+        self.detail.setMinimumWidth(10)
+        self.detail.setStyleSheet("color: palette(mid)")
+        self.graphics = pg.GraphicsView(background=BACKGROUND)
+        self.view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.graphics.setCentralItem(self.view)
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.graphics, 1)
         self.mapping = "clip"
         self.shown: np.ndarray | None = None
 
-    def show(self, array: np.ndarray, mapping: str) -> None:
+    def show_array(self, array: np.ndarray, mapping: str) -> None:
         data, levels = map_for_display(array, mapping)
         if data.ndim == 3 and mapping == "signed":
             # A colour map cannot tint RGB; centre each channel on grey instead.
@@ -42,34 +59,38 @@ class ImagePanel:
         self.item.setImage(data, levels=levels, autoLevels=False)
         self.shown, self.mapping = data, mapping
 
-    def set_title(self, text: str) -> None:
-        self.title.setText(text)
 
-
-class ResultViews(pg.GraphicsLayoutWidget):
-    """Input plus one panel per mode; all views pan and zoom together."""
+class ResultViews(QWidget):
+    """Input plus one panel per enabled mode, in a near-square grid; views move together."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setBackground("#202225")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(4)
         self.panels: dict[str, ImagePanel] = {}
         self.channel: int | None = None  # None: RGB when there are 3 channels
         self.mapping_override: str | None = None
         self._mapping_generation = -1
-        self._modes: tuple[str, ...] = ()
         self._build(("input",) + MODES)
 
     def _build(self, names: tuple[str, ...]) -> None:
-        self.ci.clear()
+        for panel in self.panels.values():
+            self.grid.removeWidget(panel)
+            panel.deleteLater()
         self.panels = {}
-        for column, name in enumerate(names):
-            panel = ImagePanel(self.ci, column, "Input" if name == "input" else MODE_TITLES[name])
+        columns = math.ceil(math.sqrt(len(names)))
+        for index, name in enumerate(names):
+            panel = ImagePanel("Input" if name == "input" else MODE_TITLES[name])
+            row, column = divmod(index, columns)
+            self.grid.addWidget(panel, row, column)
             if self.panels:
                 first = next(iter(self.panels.values())).view
                 panel.view.setXLink(first)
                 panel.view.setYLink(first)
             self.panels[name] = panel
-        self._modes = names
+        for column in range(columns):
+            self.grid.setColumnStretch(column, 1)
 
     @property
     def views(self) -> list[pg.ViewBox]:
@@ -78,14 +99,16 @@ class ResultViews(pg.GraphicsLayoutWidget):
     def show_result(self, result: FrameResult) -> None:
         names = ("input",) + tuple(m for m in MODES if m in result.results)
         first_frame = self.panels["input"].shown is None
-        if names != self._modes:
+        if names != tuple(self.panels):
             self._build(names)
             first_frame = True
         # Mappings are chosen on a design's first result and then kept, so live video does
         # not flip between mappings from one frame to the next.
         decide = result.generation != self._mapping_generation
         image = result.image
-        self.panels["input"].show(image[:, :, 0] if image.shape[2] == 1 else image, "clip")
+        self.panels["input"].show_array(image[:, :, 0] if image.shape[2] == 1 else image, "clip")
+        height, width, channels = image.shape
+        self.panels["input"].detail.setText(f"{width}×{height}, C = {channels}")
         for mode, conv in result.results.items():
             panel = self.panels[mode]
             shown = pick_channels(conv.output, self.channel)
@@ -95,11 +118,10 @@ class ResultViews(pg.GraphicsLayoutWidget):
                 mapping = default_mapping(shown)
             else:
                 mapping = panel.mapping
-            panel.show(shown, mapping)
-            ms = 1e3 * conv.total_seconds
-            panel.set_title(
-                f"{MODE_TITLES[mode]} · {conv.algorithm} · {ms:.1f} ms · "
-                f"{mega(conv.cost.multiplications)} mult"
+            panel.show_array(shown, mapping)
+            panel.detail.setText(
+                f"{conv.algorithm} · {1e3 * conv.total_seconds:.1f} ms · "
+                f"{mega(conv.cost.multiplications)} mult · P = {conv.output.shape[2]}"
             )
         self._mapping_generation = result.generation
         if first_frame:
