@@ -51,6 +51,8 @@ class Controller(QObject):
         self._capture: CaptureThread | None = None
         self._last_source: FrameSource | None = None
         self._still: np.ndarray | None = None
+        self._still_original: np.ndarray | None = None
+        self._full_resolution = False
         self.source_name = ""
         self.last_result: FrameResult | None = None
         self.last_error = ""
@@ -87,9 +89,22 @@ class Controller(QObject):
         self.show_image(image, Path(path).name)
         return True
 
+    @property
+    def full_resolution(self) -> bool:
+        return self._full_resolution
+
+    def set_full_resolution(self, on: bool) -> None:
+        """Process still images at full size (on) or at the live working size (off)."""
+        self._full_resolution = on
+        if self._still_original is not None and self._capture is None:
+            self.show_image(self._still_original, self.source_name)
+
     def show_image(self, image: np.ndarray, name: str) -> None:
+        """Make ``image`` the input. Unless full resolution is on, an image larger than the
+        live working size (io.images.LIVE_MAX_PIXELS) is processed downscaled."""
         self.stop_source()
-        self._still = fit_for_live(image)
+        self._still_original = image
+        self._still = image if self._full_resolution else fit_for_live(image)
         self.source_name = name
         self.source_changed.emit(name)
         if self._synchronous:
@@ -100,7 +115,7 @@ class Controller(QObject):
     def start_source(self, source: FrameSource) -> None:
         """Stream from a live or video source; the previous source is stopped first."""
         self.stop_source()
-        self._still = None
+        self._still = self._still_original = None
         self._last_source = source
         self.source_name = source.name
         capture = CaptureThread(source, self._inbox)

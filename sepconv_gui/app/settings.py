@@ -62,6 +62,13 @@ class AppSettings:
     def set_last_source(self, spec: str) -> None:
         self._qs.setValue("lastSource", spec)
 
+    def camera_resolution(self) -> str:
+        """Requested camera size like "1280x720", or "" for the camera's own default."""
+        return self._qs.value("cameraResolution", "", type=str)
+
+    def set_camera_resolution(self, size: str) -> None:
+        self._qs.setValue("cameraResolution", size)
+
     def last_design(self) -> Design | None:
         """The design of the last session, or None if there is none or it no longer loads."""
         text = self._qs.value("lastDesign", "", type=str)

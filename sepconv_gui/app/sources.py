@@ -1,4 +1,7 @@
-"""Source specifications ("pattern:640x480", "camera:0", "video:PATH") and their sources.
+"""Source specifications and the sources they make.
+
+``pattern:640x480`` or ``pattern:640x480@60`` (frame rate), ``camera:0`` or
+``camera:0@1280x720`` (requested resolution), ``video:PATH``, ``image:PATH``.
 
 One text form serves the command line, the settings file and the menus, so a source can be
 remembered and reopened exactly.
@@ -28,8 +31,8 @@ class SourceSpec:
         kind, _, argument = text.partition(":")
         if kind not in KINDS:
             raise ValueError(
-                f"source {text!r} is not understood; use pattern:WIDTHxHEIGHT, camera:INDEX, "
-                "video:PATH or image:PATH"
+                f"source {text!r} is not understood; use pattern:WIDTHxHEIGHT[@FPS], "
+                "camera:INDEX[@WIDTHxHEIGHT], video:PATH or image:PATH"
             )
         return cls(kind, argument)
 
@@ -49,8 +52,15 @@ def parse_size(text: str, default: tuple[int, int] = (640, 480)) -> tuple[int, i
 def make_source(spec: SourceSpec) -> FrameSource:
     """A frame source for ``spec`` (not opened yet); ValueError for a bad specification."""
     if spec.kind == "pattern":
-        width, height = parse_size(spec.argument)
-        return PatternSource(width, height)
+        size_text, _, fps_text = spec.argument.partition("@")
+        width, height = parse_size(size_text)
+        try:
+            fps = float(fps_text) if fps_text else 30.0
+        except ValueError:
+            fps = 0.0
+        if not 1.0 <= fps <= 1000.0:
+            raise ValueError(f"pattern frame rate {fps_text!r} should be 1 to 1000, e.g. @60")
+        return PatternSource(width, height, fps=fps)
     if spec.kind == "camera":
         index_text, _, size_text = spec.argument.partition("@")
         if not index_text.isdigit():
@@ -64,7 +74,12 @@ def make_source(spec: SourceSpec) -> FrameSource:
     raise ValueError(f"{spec.kind} is not a streaming source")
 
 
-def describe_cameras() -> list[tuple[str, SourceSpec]]:
+CAMERA_RESOLUTIONS = ("", "640x480", "1280x720", "1920x1080")
+
+
+def describe_cameras(resolution: str = "") -> list[tuple[str, SourceSpec]]:
     """Menu labels and specs for every camera found (an empty list when there is none)."""
-    return [(f"{camera.name} (/dev/video{camera.index})", SourceSpec("camera", str(camera.index)))
+    suffix = f"@{resolution}" if resolution else ""
+    return [(f"{camera.name} (/dev/video{camera.index})",
+             SourceSpec("camera", f"{camera.index}{suffix}"))
             for camera in list_cameras()]

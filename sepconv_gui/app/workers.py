@@ -62,6 +62,12 @@ class Inbox:
             self._design, self._generation = design, generation
             self._cond.notify_all()
 
+    def wait_until_taken(self, timeout: float) -> bool:
+        """Block until processing has taken the newest frame (or ``timeout`` passes)."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._closed or self._done[0] == self._frame_serial, timeout)
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -201,6 +207,12 @@ class CaptureThread(QThread):
                 return
             self.inbox.put_frame(frame)
             self.frame_captured.emit(frame.index)
+            if not self.source.is_live:
+                # Files and patterns can wait for processing: making frames nobody will see
+                # would only steal CPU from the convolutions. Cameras cannot wait.
+                while not self.inbox.wait_until_taken(0.1):
+                    if self.isInterruptionRequested():
+                        return
             if period:
                 due += period
                 delay = due - time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        self._last_table_update = 0.0
         self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
         self._status_timer.start()
         if open_default:
@@ -200,7 +202,7 @@ class MainWindow(QMainWindow):
     def rebuild_camera_menu(self) -> None:
         menu = self.camera_menu
         menu.clear()
-        cameras = describe_cameras()
+        cameras = describe_cameras(self.settings.camera_resolution())
         if not cameras:
             menu.addAction("No camera found").setEnabled(False)
         for label, spec in cameras:
@@ -231,7 +233,11 @@ class MainWindow(QMainWindow):
 
     def _show_result(self, result) -> None:
         self.results.show_result(result)
-        self.cost_panel.show_result(result)
+        now = time.monotonic()
+        # Tables and labels at a readable rate; the images keep the full frame rate.
+        if now - self._last_table_update >= 0.25 or not self.controller.is_streaming:
+            self._last_table_update = now
+            self.cost_panel.show_result(result)
         height, width = result.image.shape[:2]
         self.resolution_label.setText(f"{width}×{height}×{result.image.shape[2]}")
 

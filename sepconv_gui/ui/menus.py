@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 
-from ..app.sources import SourceSpec
+from ..app.sources import CAMERA_RESOLUTIONS, SourceSpec
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -41,6 +41,11 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
                          tip="Pause or resume the live source (Space)"),
         "step": _action(window, "&Step one frame", controller.step, "Right"),
         "stop": _action(window, "S&top source", controller.stop_source),
+        "full_resolution": _action(
+            window, "Still images at &full resolution", controller.set_full_resolution,
+            checkable=True,
+            tip="Off: images larger than full HD are processed downscaled, so edits stay "
+            "interactive"),
         "zoom_in": _action(window, "Zoom &in", lambda: window.results.zoom(1.25), k.ZoomIn),
         "zoom_out": _action(window, "Zoom &out", lambda: window.results.zoom(0.8), k.ZoomOut),
         "reset_view": _action(window, "&Reset view", window.results.reset_view, "Ctrl+0"),
@@ -74,6 +79,18 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             lambda _=False, s=spec: window.start_source(s))
     window.camera_menu = source_menu.addMenu("&Camera")
     window.camera_menu.aboutToShow.connect(window.rebuild_camera_menu)
+    resolution_menu = source_menu.addMenu("Camera &resolution")
+    group = QActionGroup(window)
+    current = window.settings.camera_resolution()
+    for size in CAMERA_RESOLUTIONS:
+        action = resolution_menu.addAction(size.replace("x", "×") or "Camera default")
+        action.setCheckable(True)
+        action.setChecked(size == current)
+        group.addAction(action)
+        action.triggered.connect(
+            lambda _=False, s=size: window.settings.set_camera_resolution(s))
+    actions["full_resolution"].setChecked(controller.full_resolution)
+    source_menu.addAction(actions["full_resolution"])
     source_menu.addSeparator()
     source_menu.addActions([actions["pause"], actions["step"], actions["stop"]])
 

@@ -146,3 +146,17 @@ def test_shutdown_mid_stream_joins_every_thread(qtbot):
     controller.shutdown()
     assert not capture.isRunning() and not controller._processing.isRunning()
     assert source.closed.is_set()
+
+
+def test_large_stills_are_processed_at_working_size_unless_asked(qtbot):
+    from sepconv_gui.io.images import LIVE_MAX_PIXELS
+
+    controller = Controller(Design(modes=("spatial",)), synchronous=True)
+    results = collect(controller)
+    big = np.zeros((1500, 2000, 3), np.float32)
+    controller.show_image(big, "big")
+    shown = results[-1].image.shape
+    assert shown[0] * shown[1] <= LIVE_MAX_PIXELS and shown[1] / shown[0] == pytest.approx(4 / 3, rel=0.01)
+    controller.set_full_resolution(True)
+    assert results[-1].image.shape[:2] == (1500, 2000)
+    controller.shutdown()

@@ -75,3 +75,19 @@ def test_custom_pointwise_of_the_wrong_shape_is_explained():
     design = Design(pointwise="custom", pointwise_custom=((1.0, 0.0),))
     with pytest.raises(DesignError, match=r"needs \(3, 3\) = \(P, C\*M\)"):
         design.pointwise_weights(3)
+
+
+def test_source_specs_parse_and_refuse_clearly():
+    from sepconv_gui.app.sources import SourceSpec, make_source
+
+    pattern = make_source(SourceSpec.parse("pattern:320x200@60"))
+    assert pattern.size == (320, 200) and pattern.fps == 60
+    assert make_source(SourceSpec.parse("pattern:")).size == (640, 480)
+    with pytest.raises(ValueError, match="should look like 640x480"):
+        make_source(SourceSpec.parse("pattern:big"))
+    with pytest.raises(ValueError, match="frame rate"):
+        make_source(SourceSpec.parse("pattern:320x200@fast"))
+    with pytest.raises(ValueError, match="not understood"):
+        SourceSpec.parse("webcam:0")
+    with pytest.raises(ValueError, match="device number"):
+        make_source(SourceSpec.parse("camera:front"))
