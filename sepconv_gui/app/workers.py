@@ -18,7 +18,6 @@ from ..io.sources import Frame, FrameSource, SourceError
 from .pipeline import run_design
 from .state import Design
 
-
 #: Timed runs per mode for a still image; the median is shown (live frames run once each).
 STILL_REPEATS = 3
 

@@ -51,7 +51,6 @@ def correlate_plane(
         return cv2.filter2D(
             plane, cv2.CV_32F, kernel, anchor=(ax, ay), borderType=_CV_BORDER[border]
         )
-    kh, kw = kernel.shape
     padded = pad_plane(plane, anchor, kernel.shape, border)
     full = cv2.filter2D(padded, cv2.CV_32F, kernel, anchor=(ax, ay), borderType=cv2.BORDER_CONSTANT)
     return full[ay : ay + plane.shape[0], ax : ax + plane.shape[1]]
