@@ -30,6 +30,7 @@ from .cost_panel import CostPanel
 from .kernel_editor import KernelEditor
 from .menus import build_menus
 from .result_views import ResultViews
+from .timing_plots import TimingPlots
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
@@ -90,6 +91,11 @@ class MainWindow(QMainWindow):
         self.design_dock = self._dock("Design", "designDock", scroll, Qt.LeftDockWidgetArea)
         self.cost_panel = CostPanel()
         self.cost_dock = self._dock("Cost", "costDock", self.cost_panel, Qt.BottomDockWidgetArea)
+        self.timing_plots = TimingPlots()
+        self.timing_dock = self._dock("Timing", "timingDock", self.timing_plots,
+                                      Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.cost_dock, self.timing_dock)
+        self.cost_dock.raise_()
 
     def _build_status_bar(self) -> None:
         self.source_label = QLabel()
@@ -233,6 +239,7 @@ class MainWindow(QMainWindow):
 
     def _show_result(self, result) -> None:
         self.results.show_result(result)
+        self.timing_plots.show_result(result)
         now = time.monotonic()
         # Tables and labels at a readable rate; the images keep the full frame rate.
         if now - self._last_table_update >= 0.25 or not self.controller.is_streaming:

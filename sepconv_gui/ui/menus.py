@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from ..app.sources import CAMERA_RESOLUTIONS, SourceSpec
 
@@ -97,7 +97,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     view_menu = bar.addMenu("&View")
     view_menu.addActions([actions["zoom_in"], actions["zoom_out"], actions["reset_view"]])
     view_menu.addSeparator()
-    for dock in (window.design_dock, window.cost_dock):
+    for dock in window.findChildren(QDockWidget):
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
     view_menu.addAction(actions["full_screen"])

@@ -1,0 +1,132 @@
+"""Live timing plots: what each mode costs per frame, per stage, and against the theory."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..app.pipeline import FrameResult
+from ..app.timing_history import STAGES, TimingHistory, explain_gap
+from .result_views import MODE_TITLES
+
+COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
+STAGE_COLORS = {"vertical": "#4e79a7", "horizontal": "#a0cbe8",
+                "depthwise": "#59a14f", "pointwise": "#8cd17d"}
+REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+class TimingPlots(QWidget):
+    """Curves are created once and fed with ``setData`` from a ring buffer on a timer."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.history = TimingHistory(300)
+        self._dirty = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setMinimumHeight(180)
+        layout.addWidget(self.graphics, 1)
+        footer = QHBoxLayout()
+        self.summary = QLabel(wordWrap=True)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Forget the measured frames and start the plots afresh")
+        self.clear_button.clicked.connect(self.clear)
+        footer.addWidget(self.summary, 1)
+        footer.addWidget(self.clear_button)
+        layout.addLayout(footer)
+        self._build_plots()
+        self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
+        self._timer.start()
+
+    def _plot(self, column: int, title: str, unit: str) -> pg.PlotItem:
+        plot = self.graphics.addPlot(row=0, col=column, title=title)
+        plot.setLabel("left", unit)
+        plot.setLabel("bottom", "frame")
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        # Top right, on a dark backing, so the legend never hides the newest points for long.
+        plot.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(20, 20, 20, 170))
+        return plot
+
+    def _build_plots(self) -> None:
+        self.time_plot = self._plot(0, "Time per frame", "ms")
+        self.time_curves = {
+            mode: self.time_plot.plot(pen=pg.mkPen(COLORS[mode], width=2), name=MODE_TITLES[mode])
+            for mode in COLORS}
+        # Stacked areas: the total is filled first in the second stage's colour, then the first
+        # stage on top of it, so each band's height is one stage's time.
+        self.stage_curves: dict[str, pg.PlotDataItem] = {}
+        for column, mode in ((1, "spatial"), (2, "depthwise")):
+            plot = self._plot(column, f"{MODE_TITLES[mode]}: stages, stacked", "ms")
+            for key, stage in (("high", STAGES[mode][1]), ("low", STAGES[mode][0])):
+                color = pg.mkColor(STAGE_COLORS[stage])
+                fill = pg.mkColor(STAGE_COLORS[stage])
+                fill.setAlpha(150)
+                self.stage_curves[f"{mode}.{key}"] = plot.plot(
+                    pen=pg.mkPen(color), fillLevel=0, brush=fill, name=stage)
+        self.speed_plot = self._plot(3, "Speed-up over normal (log)", "×")
+        self.speed_plot.setLogMode(y=True)
+        self.speed_curves, self.theory_curves = {}, {}
+        for mode in ("spatial", "depthwise"):
+            name = MODE_TITLES[mode].split("-")[0]
+            self.speed_curves[mode] = self.speed_plot.plot(
+                pen=pg.mkPen(COLORS[mode], width=2), name=f"{name} measured")
+            self.theory_curves[mode] = self.speed_plot.plot(
+                pen=pg.mkPen(COLORS[mode], width=1, style=pg.QtCore.Qt.DashLine),
+                name=f"{name} theory")
+        self.fps_plot = self._plot(4, "Frames per second", "FPS")
+        self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=2), name="FPS")
+
+    # --- data in ----------------------------------------------------------------------------
+    def show_result(self, result: FrameResult) -> None:
+        self.history.append(result)
+        self._dirty = True
+
+    def clear(self) -> None:
+        self.history.clear()
+        self._dirty = True
+        self.refresh()
+
+    # --- drawing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if not self._dirty or not self.isVisible():
+            return
+        self._dirty = False
+        h = self.history
+        frames = h.series("frame")
+        for mode, curve in self.time_curves.items():
+            curve.setData(frames, _finite(h.series(mode)), connect="finite")
+        for mode in ("spatial", "depthwise"):
+            first, second = (h.series(f"{mode}.{s}") for s in STAGES[mode])
+            self.stage_curves[f"{mode}.low"].setData(frames, _finite(first), connect="finite")
+            self.stage_curves[f"{mode}.high"].setData(frames, _finite(first + second),
+                                                       connect="finite")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                measured = h.series("normal") / h.series(mode)
+            self.speed_curves[mode].setData(frames, _finite(measured), connect="finite")
+            theory = h.theoretical_speedup(mode)
+            self.theory_curves[mode].setData(frames, np.full(frames.shape, theory),
+                                             connect="finite")
+        self.fps_curve.setData(frames, _finite(h.series("fps")), connect="finite")
+        self.summary.setText(self.summary_text())
+
+    def summary_text(self) -> str:
+        h = self.history
+        if not len(h):
+            return "Timings appear here as frames are processed."
+        parts = [f"{len(h)} frames"]
+        fps = h.median("fps")
+        if np.isfinite(fps):
+            parts.append(f"{fps:.1f} FPS")
+        for mode in ("spatial", "depthwise"):
+            measured, theory = h.measured_speedup(mode), h.theoretical_speedup(mode)
+            if np.isfinite(measured) and np.isfinite(theory):
+                name = MODE_TITLES[mode].split("-")[0].lower()
+                parts.append(f"{name} {measured:.1f}× measured vs {theory:.1f}× by count")
+        return " · ".join(parts) + ". " + explain_gap(h)

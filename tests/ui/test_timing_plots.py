@@ -1,0 +1,80 @@
+"""Live timing: the plots fill while a source streams, freeze when paused, restart on clear."""
+
+import numpy as np
+import pytest
+
+from sepconv_gui.app.pipeline import run_design
+from sepconv_gui.app.state import Design
+from sepconv_gui.app.timing_history import TimingHistory, explain_gap
+from sepconv_gui.io.sources import PatternSource
+from sepconv_gui.ui.main_window import MainWindow
+from sepconv_gui.ui.timing_plots import TimingPlots
+
+
+def frame(design=Design(), shape=(24, 32, 3)):
+    return run_design(np.random.default_rng(0).random(shape, dtype=np.float32), design)
+
+
+def test_history_keeps_the_newest_frames_in_order():
+    history = TimingHistory(capacity=4)
+    results = [frame() for _ in range(6)]
+    for result in results:
+        history.append(result)
+    assert len(history) == 4
+    np.testing.assert_array_equal(history.series("frame"), [2, 3, 4, 5])
+    expected = [1e3 * r.results["spatial"].timings["vertical"] for r in results[2:]]
+    np.testing.assert_allclose(history.series("spatial.vertical"), expected)
+    theory = results[-1].results["normal"].cost.multiplications / \
+        results[-1].results["depthwise"].cost.multiplications
+    assert history.theoretical_speedup("depthwise") == pytest.approx(theory)
+    normal = np.median([1e3 * r.results["normal"].total_seconds for r in results[2:]])
+    spatial = np.median([1e3 * r.results["spatial"].total_seconds for r in results[2:]])
+    assert history.measured_speedup("spatial") == pytest.approx(normal / spatial)
+    history.clear()
+    assert len(history) == 0 and history.series("normal").size == 0
+
+
+def test_explanations_name_the_reason():
+    history = TimingHistory()
+    assert explain_gap(history) == "No frames yet."
+    history.append(frame(Design(algorithm="fft")))
+    assert "FFT" in explain_gap(history)
+    history.clear()
+    history.append(frame(Design(modes=("spatial",))))
+    assert "Enable normal" in explain_gap(history)
+
+
+def test_plots_receive_points_while_streaming_and_stop_when_paused(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.timing_dock.raise_()
+    plots = window.timing_plots
+    qtbot.waitUntil(lambda: window.controller.last_result is not None, timeout=10000)
+    plots.clear()
+    window.controller.start_source(PatternSource(64, 48, fps=200))
+    qtbot.waitUntil(lambda: len(plots.history) >= 8, timeout=10000)
+    qtbot.waitUntil(lambda: plots.time_curves["normal"].getData()[0] is not None
+                    and len(plots.time_curves["normal"].getData()[0]) >= 8, timeout=5000)
+    x, y = plots.fps_curve.getData()
+    assert np.isfinite(y).sum() >= 5
+    window.controller.toggle_pause()
+    qtbot.wait(150)  # frames already in flight may still land
+    frozen = len(plots.history)
+    qtbot.wait(300)
+    assert len(plots.history) == frozen
+    assert "measured" in plots.summary.text()
+    plots.clear()
+    assert len(plots.history) == 0
+    window.close()
+
+
+def test_plots_draw_nothing_while_hidden(qtbot):
+    plots = TimingPlots()
+    qtbot.addWidget(plots)
+    plots.show_result(frame())
+    plots.refresh()  # hidden: nothing drawn yet
+    assert plots.time_curves["normal"].getData()[0] is None
+    plots.show()
+    plots.refresh()
+    assert len(plots.time_curves["normal"].getData()[0]) == 1
