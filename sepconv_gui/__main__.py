@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.main_window import MainWindow
     from .ui.scripted_run import ScriptedRun
 
-    design = None
+    # Everything that can be refused is checked before a window (and its threads) exists.
+    design = spec = None
     if args.design:
         try:
             with open(args.design, encoding="utf-8") as stream:
@@ -55,17 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, DesignError) as error:
             print(f"sepconv-gui: {error}", file=sys.stderr)
             return 2
-    window = MainWindow(design=design, open_default=not (args.path or args.source))
     if args.source:
         try:
             spec = SourceSpec.parse(args.source)
         except ValueError as error:
             print(f"sepconv-gui: {error}", file=sys.stderr)
             return 2
-        if spec.kind == "image":
-            window.open_path(spec.argument)
-        else:
-            window.start_source(spec)
+    window = MainWindow(design=design, open_default=not (args.path or args.source))
+    if spec is not None and spec.kind == "image":
+        window.open_path(spec.argument)
+    elif spec is not None:
+        window.start_source(spec)
     elif args.path:
         window.open_path(args.path)
     if args.frames:

@@ -1,7 +1,5 @@
 """The main window: opening files every way, bad files, recent files, streaming, closing."""
 
-import json
-
 import cv2
 import numpy as np
 import pytest
@@ -9,7 +7,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from sepconv_gui.__main__ import main
 from sepconv_gui.io.images import load_image
 from sepconv_gui.io.samples import default_sample
 from sepconv_gui.ui.main_window import MainWindow
@@ -140,22 +137,3 @@ def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
     w.close()
     assert not capture.isRunning()
     assert not w.controller._processing.isRunning()
-
-
-def test_command_line_scripted_run_writes_stats_and_screenshot(qtbot, tmp_path):
-    stats, shot = tmp_path / "stats.json", tmp_path / "shot.png"
-    code = main(["--source", "pattern:96x64", "--frames", "5", "--stats-json", str(stats),
-                 "--screenshot", str(shot)])
-    assert code == 0
-    data = json.loads(stats.read_text())
-    assert data["frames"] >= 5 and data["fps"] > 0
-    assert data["latency_ms"]["p95"] >= data["latency_ms"]["p50"] > 0
-    assert data["resolution"] == [64, 96, 3]
-    assert cv2.imread(str(shot)).shape[0] > 100
-
-
-def test_command_line_path_opens_that_image(qtbot, tmp_path):
-    path = write_png(tmp_path / "from the command line.png", 28, 36)
-    stats = tmp_path / "stats.json"
-    assert main([str(path), "--stats-json", str(stats)]) == 0
-    assert json.loads(stats.read_text())["resolution"] == [28, 36, 3]
