@@ -5,6 +5,7 @@ that every grid point is present in the table, the JSON and the CSV, with a fini
 median, a verified engine output and the machine description.
 """
 
+import argparse
 import contextlib
 import csv
 import io
@@ -91,11 +92,11 @@ def test_atomic_write_replaces_whole_file(tmp_path):
 def test_sizes_parse_and_reject_nonsense():
     assert parse_size("1280x720x3") == (1280, 720, 3)
     assert parse_size("64x48") == (64, 48, 3)
-    with pytest.raises(Exception):
+    with pytest.raises(argparse.ArgumentTypeError, match="big"):
         parse_size("big")
 
 
 def test_script_entry_point_is_importable():
-    import sepconv_gui.bench as bench
+    from sepconv_gui import bench
 
     assert bench.main is main

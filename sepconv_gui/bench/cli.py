@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -92,6 +93,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peers", nargs="+", metavar="NAME",
                         help="time only these peers (opencv, opencv-sep, opencv-full, scipy, "
                         "torch); the OpenCV reference of each mode always runs")
+    parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                        help="before each grid point, wait up to this long for other "
+                        "processes to leave the CPUs idle (for shared machines)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--json", metavar="PATH", help="also write every number as JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write one CSV line per row")
@@ -122,6 +126,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_seconds=args.max_seconds,
         seed=args.seed,
         peers=_items(args.peers),
+        wait_idle=args.wait_idle,
     )
 
 
@@ -133,8 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         too_big = [k for k in settings.kernels if k > min(width, height)]
         if too_big:
             raise SystemExit(f"sepconv-bench: kernels {too_big} do not fit a {width}x{height} image")
+    # torch's OpenMP threads spin for a while after every call; interleaved with the engine's
+    # BLAS and FFT threads on the same cores, that spinning made gemm 8x and fft 20x slower
+    # than when run alone. Sleeping workers make the comparison fair (torch loads later).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     threads = set_threads(args.threads or available_cores())
     machine = describe(threads)
+    machine["omp_wait_policy"] = os.environ["OMP_WAIT_POLICY"]
     print(machine_lines(machine), flush=True)
 
     def log(message: str) -> None:
@@ -158,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "max_seconds": settings.max_seconds,
         "seed": settings.seed,
         "peers": settings.peers,
+        "wait_idle": settings.wait_idle,
         "command": "sepconv-bench " + " ".join(sys.argv[1:] if argv is None else argv),
     }
     if args.json:

@@ -11,6 +11,7 @@ import ctypes
 import os
 import platform
 import sys
+import time
 from typing import Any
 
 import cv2
@@ -99,7 +100,7 @@ def _blas_name() -> str:
         config = np.show_config(mode="dicts")
         blas = config["Build Dependencies"]["blas"]
         return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # numpy < 2 or an unusual build: the name is a nicety, not a result
+    except Exception:  # noqa: BLE001  numpy < 2 or an odd build: the name is a nicety
         return "unknown"
 
 
@@ -121,3 +122,34 @@ def describe(threads: dict[str, Any]) -> dict[str, Any]:
         "torch": torch.__version__ if torch is not None else None,
         "threads": threads,
     }
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs since boot, or None where /proc/stat is missing."""
+    try:
+        with open("/proc/stat", encoding="utf-8") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_until_idle(limit: float, busy_below: float = 0.1, sample: float = 0.5) -> float:
+    """Wait up to ``limit`` seconds for the machine's other load to drop; returns the wait.
+
+    On a shared machine a neighbour's job can double every time for minutes; medians absorb
+    short bursts but not that. Only an approximation: this process is idle while it samples,
+    so whatever keeps the CPUs busy is someone else.
+    """
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        before = _cpu_times()
+        time.sleep(sample)
+        after = _cpu_times()
+        if before is None or after is None:
+            break
+        busy, total = after[0] - before[0], after[1] - before[1]
+        if total <= 0 or busy / total < busy_below:
+            break
+    return time.monotonic() - start

@@ -113,8 +113,8 @@ def machine_lines(machine: dict[str, Any]) -> str:
     threads = machine["threads"]
     return "\n".join([
         f"cpu: {machine['cpu']} ({machine['cores_available']} of {machine['cores']} cores)",
-        f"python {machine['python']}, numpy {machine['numpy']} ({machine['blas']}), "
-        f"opencv {machine['opencv']}, scipy {machine['scipy']}, "
-        f"torch {machine['torch'] or 'not installed'}",
+        (f"python {machine['python']}, numpy {machine['numpy']} ({machine['blas']}), "
+         f"opencv {machine['opencv']}, scipy {machine['scipy']}, "
+         f"torch {machine['torch'] or 'not installed'}"),
         "threads: " + ", ".join(f"{key} {value}" for key, value in threads.items()),
     ])

@@ -34,6 +34,7 @@ from ..engine import (
     normal_conv,
     spatial_separable_conv,
 )
+from .machine import wait_until_idle
 from .peers import PEERS, Inputs, Peer, Runner, to_hwc
 
 #: Engine modes a grid can hold: normal conv with each algorithm, then the separable modes.
@@ -63,6 +64,8 @@ class Settings:
     #: Peers to time (None: all). The first peer of each family always runs: it is the
     #: reference every output is checked against.
     peers: list[str] | None = None
+    #: Seconds to wait, before each grid point, for other processes to stop using the CPUs.
+    wait_idle: float = 0.0
 
 
 @dataclass
@@ -268,8 +271,10 @@ def run_point(
         normal_inputs = make_inputs("normal", point.size, point.k, point.outputs, settings.seed)
         contenders["engine:normal-equivalent"] = _engine_runner("auto", normal_inputs)
 
+    waited = wait_until_idle(settings.wait_idle) if settings.wait_idle > 0 else 0.0
     reference = to_hwc(contenders[peers[0].name]())
-    log(f"  {point.family} {width}x{height}x{channels} k={point.k} P={point.outputs}")
+    log(f"  {point.family} {width}x{height}x{channels} k={point.k} P={point.outputs}"
+        + (f" (waited {waited:.0f} s for an idle machine)" if waited >= 1 else ""))
     measured = measure_point(contenders, reference, settings)
     measured.update(skipped)
     del reference
@@ -312,6 +317,7 @@ def run_point(
                 reference_ms / engine_ms if theoretical is not None and reference_ms else None
             ),
             "peers": {name: m.as_dict() for name, m in peer_results.items()},
+            "waited_for_idle_s": waited,
         })
     return rows
 

@@ -20,10 +20,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .filtering import correlate_plane, pad_plane
-
 # scipy.fft: multi-threaded, keeps float32 as complex64, and knows fast transform lengths.
 import scipy.fft as _fft
+
+from .filtering import correlate_plane, pad_plane
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 
@@ -166,10 +166,15 @@ def fft(image, weights, anchor, border):
     # chunk's spectra bound the memory whatever P is.
     chunk = max(1, min(p, FFT_CHUNK_BYTES // (fh * (fw // 2 + 1) * 8)))
     products = np.empty((chunk, fh, fw // 2 + 1), dtype=np.complex64)
+    kernel_spectra = np.empty_like(spectra)
     for first in range(0, p, chunk):
         count = min(chunk, p - first)
         for index in range(count):
-            kernel_spectra = rows_dft @ (rotated[first + index] @ cols_dft)  # (C, fh, fw/2+1)
+            half = rotated[first + index] @ cols_dft  # (C, kh, fw/2+1)
+            for c in range(channels):
+                # One 2-D product per channel: numpy's broadcasting matmul (2-D @ 3-D) skips
+                # BLAS and was 35x slower.
+                np.matmul(rows_dft, half[c], out=kernel_spectra[c])
             kernel_spectra *= spectra
             np.sum(kernel_spectra, axis=0, out=products[index])
         full = _fft.irfft2(products[:count], s=(fh, fw), axes=(1, 2), workers=workers)
@@ -178,18 +183,42 @@ def fft(image, weights, anchor, border):
     return out
 
 
-def choose(height: int, width: int, channels: int, out_channels: int, kh: int, kw: int) -> str:
-    """The algorithm "auto" runs: a cost model fitted to measurements (see docs/performance.md).
+#: Cost model of "auto", in nanoseconds per output pixel, fitted to interleaved medians on
+#: 640x480 images, C in {1, 3}, P in {1, 3, 8, 32}, k in {3..15}, 2 threads (the command and
+#: table are in docs/performance.md). Only the ranking matters, so rough constants do.
+DIRECT_NS_PER_PAIR = 0.4  # one filter2D call per (output, input) pair, per pixel ...
+DIRECT_NS_PER_TAP = 0.035  # ... plus this per kernel tap
+GEMM_NS_FIXED = 3.0  # padding, transposes and small-matrix overhead of the tiles
+GEMM_NS_PER_TAP_COPY = 0.11  # im2col: every tap of every input channel is copied once
+GEMM_NS_PER_MAC = 0.0128  # BLAS sgemm, multiply-accumulates per pixel
+FFT_NS_PER_TRANSFORM = 5.3  # C forward and P inverse transforms
+FFT_NS_PER_PRODUCT = 0.46  # P*C complex spectrum products and sums
 
-    direct costs ~P*C*H*W*min(kh*kw, ~120) (OpenCV caps it with its own DFT), gemm ~
-    H*W*C*kh*kw*P at BLAS speed plus the im2col copy, fft ~ (C + P*C + P) transforms.
+
+def estimated_ns_per_pixel(algorithm: str, channels: int, out_channels: int,
+                           kh: int, kw: int) -> float:
+    """The cost model behind ``choose``: estimated nanoseconds per output pixel."""
+    taps, pairs = kh * kw, channels * out_channels
+    if algorithm == "direct":
+        return pairs * (DIRECT_NS_PER_PAIR + DIRECT_NS_PER_TAP * taps)
+    if algorithm == "gemm":
+        return GEMM_NS_FIXED + channels * taps * (
+            GEMM_NS_PER_TAP_COPY + GEMM_NS_PER_MAC * out_channels)
+    if algorithm == "fft":
+        return FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs
+    raise ValueError(f"no cost model for algorithm {algorithm!r}")
+
+
+def choose(height: int, width: int, channels: int, out_channels: int, kh: int, kw: int) -> str:
+    """The algorithm "auto" runs: the cheapest under ``estimated_ns_per_pixel``.
+
+    All three costs grow with H*W alike, so the image size does not change the ranking;
+    it is accepted so a future model can account for cache effects on large frames.
     """
-    taps = kh * kw
-    if taps >= 121 and out_channels * channels >= 4:
-        return "fft"
-    if out_channels * channels <= 2:
-        return "direct"
-    return "gemm"
+    del height, width
+    costs = {name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw)
+             for name in ("direct", "gemm", "fft")}
+    return min(costs, key=costs.get)
 
 
 FUNCTIONS = {"direct": direct, "gemm": gemm, "fft": fft}

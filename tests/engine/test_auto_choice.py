@@ -1,0 +1,39 @@
+"""The cost model behind algorithm="auto": its choices, not its speed (that is sepconv-bench's)."""
+
+import numpy as np
+import pytest
+
+from sepconv_gui.engine import algorithms, normal_conv
+
+
+@pytest.mark.parametrize("channels, outputs, k, expected", [
+    (3, 3, 3, "direct"),   # a few small filters: one filter2D each beats any setup
+    (1, 1, 15, "direct"),
+    (3, 32, 3, "gemm"),    # many outputs share one im2col copy
+    (3, 8, 7, "gemm"),
+    (3, 8, 15, "fft"),     # big kernels over several channels: cost stops growing with k^2
+    (3, 32, 31, "fft"),
+])
+def test_auto_picks_the_algorithm_the_measurements_favour(channels, outputs, k, expected):
+    assert algorithms.choose(480, 640, channels, outputs, k, k) == expected
+
+
+def test_costs_grow_the_way_each_algorithm_scales():
+    def cost(name, c, p, k):
+        return algorithms.estimated_ns_per_pixel(name, c, p, k, k)
+
+    for name in ("direct", "gemm"):
+        assert cost(name, 3, 8, 7) < cost(name, 3, 8, 9) < cost(name, 3, 16, 9)
+    # FFT does not care about the kernel size, only about channel counts.
+    assert cost("fft", 3, 8, 3) == cost("fft", 3, 8, 31) < cost("fft", 3, 16, 31)
+    with pytest.raises(ValueError, match="winograd"):
+        algorithms.estimated_ns_per_pixel("winograd", 1, 1, 3, 3)
+
+
+def test_auto_reports_what_it_ran():
+    image = np.random.default_rng(1).random((40, 50, 3), dtype=np.float32)
+    weights = np.random.default_rng(2).standard_normal((32, 3, 3, 3)).astype(np.float32)
+    result = normal_conv(image, weights)
+    assert result.algorithm == algorithms.choose(40, 50, 3, 32, 3, 3) == "gemm"
+    np.testing.assert_allclose(result.output, normal_conv(image, weights, algorithm="direct").output,
+                               atol=1e-4)
