@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+SATURATED = 0.005
+"""Fraction of pixels the signed and absolute mappings let saturate: one bright outlier
+(a corner, a specular highlight) would otherwise squeeze every other edge into near-grey."""
+
+SAMPLE = 1 << 16
+"""Most values looked at to place the levels: enough for a stable percentile, cheap per frame."""
+
 MAPPINGS = {
     "clip": "Clip to [0, 1]",
     "normalize": "Min-max normalize",
@@ -29,20 +36,28 @@ def pick_channels(array: np.ndarray, channel: int | None) -> np.ndarray:
     return array[:, :, min(channel, array.shape[2] - 1)]
 
 
+def robust_limit(array: np.ndarray) -> float:
+    """The magnitude that all but SATURATED of |array| stays below (from a strided sample)."""
+    flat = array.reshape(-1)
+    sample = flat[:: max(1, flat.size // SAMPLE)]
+    limit = float(np.quantile(np.abs(sample), 1.0 - SATURATED)) if sample.size else 0.0
+    return limit or float(np.abs(flat).max()) or 1.0
+
+
 def map_for_display(array: np.ndarray, mapping: str) -> tuple[np.ndarray, tuple[float, float]]:
     """The array to hand to an image item and the levels to show it with.
 
     Levels are explicit on every frame: pyqtgraph's auto-levels would make live video flicker.
     ``signed`` keeps zero at the middle of the colour map, so edge responses read as
-    positive/negative around a neutral grey.
+    positive/negative around a neutral grey. ``signed`` and ``abs`` place their limit so that
+    SATURATED of the pixels saturate; ``normalize`` is the exact minimum and maximum.
     """
     if mapping == "clip":
         return np.clip(array, 0.0, 1.0), (0.0, 1.0)
     if mapping == "abs":
-        shown = np.abs(array)
-        return shown, (0.0, float(shown.max()) or 1.0)
+        return np.abs(array), (0.0, robust_limit(array))
     if mapping == "signed":
-        limit = float(np.abs(array).max()) or 1.0
+        limit = robust_limit(array)
         return array, (-limit, limit)
     if mapping == "normalize":
         low, high = float(array.min()), float(array.max())

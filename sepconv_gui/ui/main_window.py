@@ -27,6 +27,7 @@ from ..io.images import IMAGE_SUFFIXES
 from ..io.samples import bundled_samples, default_sample
 from .channel_designer import ChannelDesigner
 from .cost_panel import CostPanel
+from .export_dialog import copy_view_to_clipboard, export_result
 from .kernel_editor import KernelEditor
 from .menus import build_menus
 from .result_views import ResultViews
@@ -230,6 +231,18 @@ class MainWindow(QMainWindow):
         if files:
             event.acceptProposedAction()
             self.open_path(files[0])
+
+    # --- export -----------------------------------------------------------------------------
+    def export_results(self) -> list:
+        """File > Export: the frame on screen now, each view under the mapping it shows."""
+        return export_result(self, self.controller.last_result,
+                             lambda mode: self.results.panels[mode].mapping)
+
+    def copy_view(self) -> bool:
+        copied = copy_view_to_clipboard(self.results)
+        if copied:
+            self.statusBar().showMessage("Views copied to the clipboard", 3000)
+        return copied
 
     # --- feedback ---------------------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -36,6 +36,10 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
                         tip="Open an image or a video file"),
         "load_design": _action(window, "&Load design…", window.load_design),
         "save_design": _action(window, "&Save design…", window.save_design, k.Save),
+        "export": _action(window, "&Export results…", window.export_results, "Ctrl+E",
+                          tip="Save outputs and stages as PNG, 16-bit PNG/TIFF or .npy"),
+        "copy_view": _action(window, "&Copy views", window.copy_view, "Ctrl+Shift+C",
+                             tip="Copy the image views to the clipboard"),
         "quit": _action(window, "&Quit", window.close, k.Quit),
         "pause": _action(window, "&Pause", controller.toggle_pause, "Space", checkable=True,
                          tip="Pause or resume the live source (Space)"),
@@ -68,6 +72,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             lambda _=False, p=path: window.open_path(p))
     file_menu.addSeparator()
     file_menu.addActions([actions["load_design"], actions["save_design"]])
+    file_menu.addSeparator()
+    file_menu.addActions([actions["export"], actions["copy_view"]])
     file_menu.addSeparator()
     file_menu.addAction(actions["quit"])
 

@@ -61,7 +61,8 @@ class ScriptedRun(QObject):
             self.first_at = now
         self.last_at = now
         self.latencies.append(now - result.captured_at)
-        if len(self.latencies) >= self.frames:
+        # A still image gives one result and no more; waiting for N of them would never end.
+        if len(self.latencies) >= self.frames or not self.window.controller.is_streaming:
             self._finish()
 
     def stats(self) -> dict:

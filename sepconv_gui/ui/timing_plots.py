@@ -15,6 +15,7 @@ COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
 STAGE_COLORS = {"vertical": "#4e79a7", "horizontal": "#a0cbe8",
                 "depthwise": "#59a14f", "pointwise": "#8cd17d"}
 REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
+FEW_POINTS = 12  # below this many frames (a still image), points get markers and a fixed span
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -49,6 +50,7 @@ class TimingPlots(QWidget):
         plot = self.graphics.addPlot(row=0, col=column, title=title)
         plot.setLabel("left", unit)
         plot.setLabel("bottom", "frame")
+        plot.getAxis("bottom").enableAutoSIPrefix(False)  # frame numbers, not "x0.001"
         plot.showGrid(x=True, y=True, alpha=0.2)
         # Top right, on a dark backing, so the legend never hides the newest points for long.
         plot.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(20, 20, 20, 170))
@@ -114,13 +116,38 @@ class TimingPlots(QWidget):
             self.theory_curves[mode].setData(frames, np.full(frames.shape, theory),
                                              connect="finite")
         self.fps_curve.setData(frames, _finite(h.series("fps")), connect="finite")
+        self._mark_few_points(frames)
         self.summary.setText(self.summary_text())
+
+    def _mark_few_points(self, frames: np.ndarray) -> None:
+        """A still image gives one frame: a line needs two points, so show markers instead,
+        over a span of a few frames rather than pyqtgraph's +-0.5 around a lone point."""
+        few = len(frames) < FEW_POINTS
+        for curve in self.time_curves.values():
+            curve.setSymbol("o" if few else None)
+            if few:
+                curve.setSymbolSize(7)
+                curve.setSymbolBrush(curve.opts["pen"].color())
+        for mode, curve in self.speed_curves.items():
+            curve.setSymbol("o" if few else None)
+            curve.setSymbolBrush(COLORS[mode])
+        for name, curve in self.stage_curves.items():
+            stage = STAGES[name.split(".")[0]][0 if name.endswith("low") else 1]
+            curve.setSymbol("s" if few else None)
+            curve.setSymbolBrush(STAGE_COLORS[stage])
+        plots = [self.time_plot, self.speed_plot, self.fps_plot] + [
+            item for item in self.graphics.ci.items if isinstance(item, pg.PlotItem)]
+        for plot in set(plots):
+            if few and len(frames):
+                plot.setXRange(frames[0] - 1, frames[0] + FEW_POINTS, padding=0)
+            else:
+                plot.enableAutoRange(x=True)
 
     def summary_text(self) -> str:
         h = self.history
         if not len(h):
             return "Timings appear here as frames are processed."
-        parts = [f"{len(h)} frames"]
+        parts = [f"{len(h)} frame" + ("s" if len(h) != 1 else "")]
         fps = h.median("fps")
         if np.isfinite(fps):
             parts.append(f"{fps:.1f} FPS")

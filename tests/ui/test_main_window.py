@@ -137,3 +137,35 @@ def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
     w.close()
     assert not capture.isRunning()
     assert not w.controller._processing.isRunning()
+
+
+def test_export_action_saves_what_the_views_show(window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from sepconv_gui.ui.export_dialog import ExportDialog
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.Ok)
+    window.results.panels["normal"].set_mapping("abs")
+
+    def run(dialog):
+        dialog.set_choice(everything=False, item_stem="normal_output", fmt="png8",
+                          folder=tmp_path)
+        dialog.export()
+        return dialog.result()
+
+    monkeypatch.setattr(ExportDialog, "exec", run)
+    window.actions_by_name["export"].trigger()
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["normal_output.png"]
+    saved = cv2.cvtColor(cv2.imread(str(tmp_path / written[0])), cv2.COLOR_BGR2RGB)
+    shown = window.results.panels["normal"]
+    low, high = shown.levels
+    expected = np.clip((shown.shown - low) / (high - low), 0, 1) * 255
+    assert np.abs(saved - expected).max() <= 0.51
+
+
+def test_copy_views_puts_a_picture_on_the_clipboard(window):
+    QApplication.clipboard().clear()
+    window.actions_by_name["copy_view"].trigger()
+    image = QApplication.clipboard().image()
+    assert not image.isNull() and image.width() == window.results.width()

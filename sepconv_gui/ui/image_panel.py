@@ -1,0 +1,154 @@
+"""One titled, aspect-locked image view with its own channel picker, mapping and colour bar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .display import MAPPINGS, default_mapping, map_for_display, pick_channels
+
+SIGNED_MAP = pg.colormap.get("CET-D1A")
+GRAY_MAP = pg.colormap.get("CET-L1")
+BACKGROUND = "#202225"
+AUTO = "auto"
+RGB = -1  # channel-picker entry for "all three channels as colour"
+
+
+class ImagePanel(QWidget):
+    """Shows one array (an input or a mode's output) the way the user asked.
+
+    The panel keeps the full array it was last given, so changing the channel or the mapping
+    redraws at once, without waiting for the next frame.
+    """
+
+    view_options_changed = Signal()
+
+    def __init__(self, title: str, parent=None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: 600")
+        self.title.setMinimumWidth(10)  # long titles are clipped, never widen the panel
+        self.channel_box = QComboBox()
+        self.channel_box.setToolTip("Which channel to show")
+        self.channel_box.hide()
+        self.mapping_box = QComboBox()
+        self.mapping_box.setToolTip("How values become grey levels or colours")
+        self.mapping_box.addItem("Auto", AUTO)
+        for key, label in MAPPINGS.items():
+            self.mapping_box.addItem(label, key)
+        header = QHBoxLayout()
+        header.setSpacing(4)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.channel_box)
+        header.addWidget(self.mapping_box)
+        self.detail = QLabel()
+        self.detail.setMinimumWidth(10)
+        self.detail.setStyleSheet("color: palette(mid)")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(BACKGROUND)
+        self.graphics.ci.setContentsMargins(0, 0, 0, 0)
+        self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True,
+                                             enableMenu=False)
+        self.item = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.item)
+        self.color_bar = pg.ColorBarItem(width=10, colorMap=GRAY_MAP, interactive=False,
+                                         colorMapMenu=False, rounding=1e-9)
+        self.graphics.addItem(self.color_bar, row=0, col=1)
+        layout.addLayout(header)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.graphics, 1)
+        self.channel_box.currentIndexChanged.connect(self._options_changed)
+        self.mapping_box.currentIndexChanged.connect(self._options_changed)
+        self.source: np.ndarray | None = None
+        self.auto_mapping = "clip"
+        self.mapping = "clip"
+        self.shown: np.ndarray | None = None
+        self.levels: tuple[float, float] = (0.0, 1.0)
+
+    # --- what the user chose ----------------------------------------------------------------
+    @property
+    def chosen_mapping(self) -> str:
+        return self.mapping_box.currentData()
+
+    def set_mapping(self, mapping: str) -> None:
+        index = self.mapping_box.findData(mapping)
+        if index < 0:
+            raise ValueError(f"unknown display mapping {mapping!r}")
+        self.mapping_box.setCurrentIndex(index)
+
+    @property
+    def channel(self) -> int | None:
+        """The channel shown, or None for RGB (and for a single-channel array)."""
+        data = self.channel_box.currentData()
+        return None if data is None or data == RGB else int(data)
+
+    def set_channel(self, channel: int | None) -> None:
+        index = self.channel_box.findData(RGB if channel is None else channel)
+        if index >= 0:
+            self.channel_box.setCurrentIndex(index)
+
+    def _offer_channels(self, count: int) -> None:
+        """Fill the channel picker for an array of ``count`` channels, keeping the choice."""
+        wanted = [RGB] if count == 3 else []
+        wanted += list(range(count)) if count > 1 else []
+        current = [self.channel_box.itemData(i) for i in range(self.channel_box.count())]
+        if current == wanted:
+            return
+        keep = self.channel_box.currentData()
+        self.channel_box.blockSignals(True)
+        self.channel_box.clear()
+        for value in wanted:
+            self.channel_box.addItem("RGB" if value == RGB else f"ch {value + 1}", value)
+        index = self.channel_box.findData(keep)
+        self.channel_box.setCurrentIndex(max(index, 0))
+        self.channel_box.blockSignals(False)
+        self.channel_box.setVisible(bool(wanted))
+
+    def _options_changed(self) -> None:
+        self._render()
+        self.view_options_changed.emit()
+
+    # --- what the panel is given -----------------------------------------------------------
+    def show_array(self, array: np.ndarray, *, choose_mapping: bool = True,
+                   fixed_mapping: str | None = None) -> None:
+        """Show ``array`` ((H, W) or (H, W, C)).
+
+        ``choose_mapping`` re-decides the automatic mapping from this array (done on a design's
+        first result only, so live video does not flip between mappings); ``fixed_mapping``
+        is the automatic mapping for arrays whose meaning is known (the input is clipped).
+        """
+        self.source = array
+        self._offer_channels(1 if array.ndim == 2 else array.shape[2])
+        if fixed_mapping is not None:
+            self.auto_mapping = fixed_mapping
+        elif choose_mapping or self.shown is None:
+            self.auto_mapping = default_mapping(pick_channels(array, self.channel))
+        self._render()
+
+    def _render(self) -> None:
+        if self.source is None:
+            return
+        plane = pick_channels(self.source, self.channel)
+        mapping = self.auto_mapping if self.chosen_mapping == AUTO else self.chosen_mapping
+        data, levels = map_for_display(plane, mapping)
+        colour = data.ndim == 3
+        if colour and mapping == "signed":
+            # A colour map cannot tint RGB; centre each channel on grey instead.
+            data, levels = np.clip(0.5 + 0.5 * data / levels[1], 0.0, 1.0), (0.0, 1.0)
+        if colour:
+            self.item.setLookupTable(None)
+        else:
+            cmap = SIGNED_MAP if mapping == "signed" else GRAY_MAP
+            self.item.setColorMap(cmap)
+            if mapping != self.mapping or not self.color_bar.isVisible():
+                self.color_bar.setColorMap(cmap)
+            if levels != self.levels:
+                self.color_bar.setLevels(levels)
+        self.color_bar.setVisible(not colour)
+        self.item.setImage(data, levels=levels, autoLevels=False)
+        self.shown, self.mapping, self.levels = data, mapping, levels

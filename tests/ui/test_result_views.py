@@ -1,0 +1,94 @@
+"""The central views: what each panel shows equals the engine's output under its mapping."""
+
+import numpy as np
+import pytest
+
+from sepconv_gui.app.pipeline import run_design
+from sepconv_gui.app.state import Design
+from sepconv_gui.engine import MODES
+from sepconv_gui.ui.display import map_for_display
+from sepconv_gui.ui.result_views import ResultViews
+
+
+def still(channels=3):
+    rng = np.random.default_rng(7)
+    return rng.random((36, 48, channels), dtype=np.float32)
+
+
+@pytest.fixture
+def views(qtbot):
+    widget = ResultViews()
+    qtbot.addWidget(widget)
+    widget.resize(900, 700)
+    widget.show()
+    return widget
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_view_shows_the_engine_output_under_its_mapping(views, mode):
+    result = run_design(still(), Design(modes=(mode,)))
+    views.show_result(result)
+    assert list(views.panels) == ["input", mode]
+    panel = views.panels[mode]
+    output = result.results[mode].output
+    # Sobel on an RGB still: three signed channels, shown as colour centred on grey.
+    assert panel.channel is None and panel.mapping == "signed"
+    limit = map_for_display(output, "signed")[1][1]
+    assert limit <= np.abs(output).max()
+    np.testing.assert_allclose(panel.shown, np.clip(0.5 + 0.5 * output / limit, 0, 1), rtol=1e-6)
+    np.testing.assert_array_equal(views.panels["input"].shown, np.clip(result.image, 0, 1))
+    for mapping in ("abs", "normalize", "clip"):
+        panel.set_mapping(mapping)
+        expected, levels = map_for_display(output, mapping)
+        np.testing.assert_array_equal(panel.shown, expected)
+        assert panel.levels == levels
+
+
+def test_many_channels_get_a_channel_picker_and_a_colour_bar(views):
+    result = run_design(still(), Design(out_channels=5, pointwise="random"))
+    views.show_result(result)
+    panel = views.panels["depthwise"]
+    labels = [panel.channel_box.itemText(i) for i in range(panel.channel_box.count())]
+    assert labels == ["ch 1", "ch 2", "ch 3", "ch 4", "ch 5"]
+    assert not panel.channel_box.isHidden()
+    panel.set_channel(3)
+    output = result.results["depthwise"].output[:, :, 3]
+    expected, levels = map_for_display(output, panel.mapping)
+    np.testing.assert_array_equal(panel.shown, expected)
+    assert panel.color_bar.isVisible()
+    assert panel.color_bar.levels() == pytest.approx(levels)
+    # The choice survives the next frame, and so does a pinned mapping.
+    panel.set_mapping("abs")
+    views.show_result(run_design(still(), Design(out_channels=5, pointwise="random")))
+    assert panel.channel == 3 and panel.mapping == "abs"
+    np.testing.assert_array_equal(panel.shown, np.abs(output))
+
+
+def test_rgb_outputs_show_colour_without_a_colour_bar(views):
+    views.show_result(run_design(still(), Design(preset="gaussian",
+                                                 kernel=((0.25, 0.5, 0.25),) * 3)))
+    panel = views.panels["normal"]
+    assert panel.channel_box.itemText(0) == "RGB" and panel.channel is None
+    assert panel.shown.ndim == 3 and not panel.color_bar.isVisible()
+    panel.set_channel(1)
+    assert panel.shown.ndim == 2 and panel.color_bar.isVisible()
+
+
+def test_panels_keep_their_choices_when_other_modes_come_and_go(views):
+    views.show_result(run_design(still(), Design()))
+    views.panels["spatial"].set_mapping("abs")
+    views.show_result(run_design(still(), Design(modes=("spatial",))))
+    assert list(views.panels) == ["input", "spatial"]
+    assert views.panels["spatial"].mapping == "abs"
+
+
+def test_zoom_moves_every_view_together(views, qtbot):
+    views.show_result(run_design(still(), Design()))
+    qtbot.wait(50)
+    before = views.views[0].viewRange()
+    views.zoom(2.0)
+    ranges = [view.viewRange() for view in views.views]
+    assert ranges[0] != before
+    for other in ranges[1:]:
+        np.testing.assert_allclose(other, ranges[0])
+    views.reset_view()
