@@ -1,26 +1,27 @@
 """Every intermediate array of one mode as a grid of labelled thumbnails, a section per stage.
 
 The widget only shows arrays the pipeline already computed. Thumbnails are shrunk with
-INTER_AREA, only the current page of the chosen mode is drawn, and nothing is drawn while
-the widget is hidden, so it keeps up with live video.
+INTER_AREA, only the current page of each stage is shrunk and drawn, nothing is drawn while
+the widget is hidden, and live video redraws it at most every :data:`REFRESH_MS`.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,19 +29,28 @@ from PySide6.QtWidgets import (
 from ..app.pipeline import FrameResult
 from ..engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
-from .result_views import GRAY_MAP, MODE_TITLES, SIGNED_MAP
+from .image_panel import GRAY_MAP, SIGNED_MAP
+from .result_views import MODE_TITLES
 
-PAGE_SIZE = 24
-"""Thumbnails per stage and page: a 64-channel stage pages instead of building 64 widgets."""
+PAGE_SIZE = 16
+"""Thumbnails per stage and page: a 64-channel stage shows 4 pages, not 64 widgets."""
+
+REFRESH_MS = 100
+"""Live video redraws the grid at most this often; the newest result wins."""
+
+BUSY_FACTOR = 3
+"""After a draw that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
 SIGNED_LUT = SIGNED_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 GRAY_LUT = GRAY_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 RGB_NAMES = ("R", "G", "B")
+SPACING = 6
+MARGIN = 6
 
 
 @dataclass
 class StageSpec:
-    """One section of the grid: a stage array ``(H, W, N)``, its heading and map labels."""
+    """One section of the grid: a stage array ``(H, W, N)``, its heading and map captions."""
 
     key: str
     heading: str
@@ -55,48 +65,55 @@ class StageSpec:
 def stage_specs(result: FrameResult, mode: str) -> list[StageSpec]:
     """The sections for ``mode``: the input channels, then each stage in execution order.
 
-    Raises KeyError when ``mode`` did not run for this result.
+    Captions count from 1: "c2" is input channel 2, "c1·m2" the depthwise map of channel 1
+    through kernel 2, "p5" output channel 5. Raises KeyError when ``mode`` did not run.
     """
     image = result.image
     c = image.shape[2]
     conv = result.results[mode]
+    rgb = c == 3
     specs = [StageSpec("input", f"Input channels (C = {c})", image,
-                       (lambda k: f"in {k} ({RGB_NAMES[k]})") if c == 3 else (lambda k: f"in {k}"))]
+                       lambda k: f"c{k + 1} ({RGB_NAMES[k]})" if rgb else f"c{k + 1}")]
     if mode == "normal":
         out = conv.stages["normal"]
         specs.append(StageSpec(
-            "normal", f"Output channels (P = {out.shape[2]}): each one sums all C = {c} inputs, "
-            "every input through its own kernel", out, lambda k: f"out {k}"))
+            "normal", f"Output channels (P = {out.shape[2]}): each one is a sum over all "
+            f"C = {c} input channels, every channel through its own kernel",
+            out, lambda k: f"p{k + 1}"))
     elif mode == "spatial":
         vertical, horizontal = conv.stages["vertical"], conv.stages["horizontal"]
         rank = vertical.shape[2] // c
         if rank == 1:
-            specs.append(StageSpec("vertical", f"Vertical pass (C = {c}): the column factor "
-                                   "down each channel", vertical, lambda k: f"vert {k}"))
+            specs.append(StageSpec(
+                "vertical", f"Vertical pass (C = {c}): the column factor down each channel",
+                vertical, lambda k: f"c{k + 1}"))
             after = "the row factor along each vertical map"
         else:
             specs.append(StageSpec(
-                "vertical", f"Vertical passes (r·C = {vertical.shape[2]}): map i·C+c is column "
-                "factor i on channel c", vertical, lambda k: f"vert {k // c}·{k % c}"))
-            after = f"channel c sums its {rank} row-filtered vertical maps"
+                "vertical", f"Vertical passes (r·C = {vertical.shape[2]}): pair i's column "
+                "factor down channel c", vertical, lambda k: f"pair {k // c + 1} · c{k % c + 1}"))
+            after = (f"channel c sums the horizontal passes of its r = {rank} pairs "
+                     "(only the sum is kept)")
         specs.append(StageSpec("horizontal", f"Horizontal pass = output (C = {c}): {after}",
-                               horizontal, lambda k: f"out {k}"))
+                               horizontal, lambda k: f"c{k + 1}"))
     else:
         maps, out = conv.stages["depthwise"], conv.stages["pointwise"]
         m = maps.shape[2] // c
         specs.append(StageSpec(
-            "depthwise", f"Depthwise maps (C·M = {maps.shape[2]}): map c·M+m filters channel c",
-            maps, lambda k: f"dw {k // m}·{k % m}"))
+            "depthwise", f"Depthwise maps (C·M = {c}·{m} = {maps.shape[2]}): map c·m is input "
+            "channel c through kernel m", maps, lambda k: f"c{k // m + 1}·m{k % m + 1}"))
         specs.append(StageSpec(
-            "pointwise", f"Pointwise outputs (P = {out.shape[2]}): each mixes all "
-            f"{maps.shape[2]} maps", out, lambda k: f"out {k}"))
+            "pointwise", f"Pointwise outputs (P = {out.shape[2]}): each a weighted sum of all "
+            f"{maps.shape[2]} depthwise maps", out, lambda k: f"p{k + 1}"))
     return specs
 
 
 def legend(mapping: str, levels: tuple[float, float]) -> str:
     if mapping == "signed":
-        return f"signed colours, ±{levels[1]:.3g}: blue < 0 < red, zero is pale"
-    return f"grey, {levels[0]:.3g} (black) … {levels[1]:.3g} (white), shared by the stage"
+        return (f"blue < 0 < red, zero is white; full colour at ±{levels[1]:.3g}, "
+                "the same for every map on this page")
+    return (f"grey from {levels[0]:.3g} (black) to {levels[1]:.3g} (white), "
+            "the same for every map on this page")
 
 
 class Tile(QWidget):
@@ -109,7 +126,6 @@ class Tile(QWidget):
         layout.setSpacing(1)
         self.image = QLabel()
         self.image.setFixedSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
-        self.image.setAlignment(Qt.AlignCenter)
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignCenter)
         layout.addWidget(self.image)
@@ -120,6 +136,8 @@ class Tile(QWidget):
         height, width = rgb.shape[:2]
         image = QImage(rgb.data, width, height, 3 * width, QImage.Format_RGB888)
         self.image.setPixmap(QPixmap.fromImage(image))  # copies, so rgb may go
+        if self.image.width() != width or self.image.height() != height:
+            self.image.setFixedSize(width, height)
         self.caption.setText(caption)
         self.array = plane
 
@@ -130,24 +148,24 @@ class StageSection(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 8)
+        layout.setContentsMargins(0, 4, 0, 10)
         layout.setSpacing(3)
         top = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-weight: 600")
-        self.prev_button = QToolButton(text="◀", toolTip="Previous page", autoRaise=True)
+        self.prev_button = QPushButton("◀ Prev", toolTip="Previous page")
         self.page_label = QLabel()
-        self.next_button = QToolButton(text="▶", toolTip="Next page", autoRaise=True)
+        self.next_button = QPushButton("Next ▶", toolTip="Next page")
         top.addWidget(self.heading, 1)
         for widget in (self.prev_button, self.page_label, self.next_button):
             top.addWidget(widget)
         self.legend = QLabel()
-        self.legend.setStyleSheet("color: palette(mid)")
+        self.legend.setWordWrap(True)
         self.tile_area = QWidget()
         self.tile_grid = QGridLayout(self.tile_area)
         self.tile_grid.setContentsMargins(0, 0, 0, 0)
-        self.tile_grid.setSpacing(6)
+        self.tile_grid.setSpacing(SPACING)
         self.tile_grid.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.legend)
@@ -156,7 +174,8 @@ class StageSection(QWidget):
         self.columns = 4
         self.page = 0
         self.spec: StageSpec | None = None
-        self._look: tuple[str, tuple[float, float]] = ("clip", (0.0, 1.0))
+        self.mapping = "clip"
+        self.levels = (0.0, 1.0)
         self.prev_button.clicked.connect(lambda: self.turn(-1))
         self.next_button.clicked.connect(lambda: self.turn(1))
 
@@ -168,12 +187,11 @@ class StageSection(QWidget):
     def visible_tiles(self) -> list[Tile]:
         return [tile for tile in self.tiles if not tile.isHidden()]
 
-    def show_stage(self, spec: StageSpec, mapping: str, levels: tuple[float, float]) -> None:
+    def show_stage(self, spec: StageSpec, mapping: str) -> None:
         if self.spec is None or self.spec.key != spec.key:
             self.page = 0  # another stage took this slot: start at its beginning
-        self.spec, self._look = spec, (mapping, levels)
+        self.spec, self.mapping = spec, mapping
         self.heading.setText(spec.heading)
-        self.legend.setText(legend(mapping, levels))
         self.render_page()
 
     def turn(self, step: int) -> None:
@@ -181,28 +199,31 @@ class StageSection(QWidget):
         self.render_page()
 
     def render_page(self) -> None:
-        spec = self.spec
+        """Shrink and draw the maps of the current page, and only those."""
+        if self.spec is None:
+            return
         self.page = min(self.page, self.pages - 1)
         start = self.page * PAGE_SIZE
-        stop = min(spec.count, start + PAGE_SIZE)
-        mapping, levels = self._look
-        lut = SIGNED_LUT if mapping == "signed" else GRAY_LUT
-        small = thumbnails(spec.array, start, stop)
+        stop = min(self.spec.count, start + PAGE_SIZE)
+        small = thumbnails(self.spec.array, start, stop)
+        self.levels = stage_levels(small, self.mapping)
+        self.legend.setText(legend(self.mapping, self.levels))
+        lut = SIGNED_LUT if self.mapping == "signed" else GRAY_LUT
         while len(self.tiles) < stop - start:
-            tile = Tile(self.tile_area)
-            self.tiles.append(tile)
+            self.tiles.append(Tile(self.tile_area))
             self._place(len(self.tiles) - 1)
         for index, tile in enumerate(self.tiles):
             if index < stop - start:
                 plane = small[:, :, index]
-                tile.set_map(plane, to_rgb8(plane, levels, lut), spec.label(start + index))
+                tile.set_map(plane, to_rgb8(plane, self.levels, lut),
+                             self.spec.label(start + index))
                 tile.show()
             else:
                 tile.hide()
         paged = self.pages > 1
         for widget in (self.prev_button, self.page_label, self.next_button):
             widget.setVisible(paged)
-        self.page_label.setText(f"page {self.page + 1}/{self.pages}")
+        self.page_label.setText(f"page {self.page + 1} of {self.pages}")
         self.prev_button.setEnabled(self.page > 0)
         self.next_button.setEnabled(self.page < self.pages - 1)
 
@@ -215,15 +236,16 @@ class StageSection(QWidget):
 
     def _place(self, index: int) -> None:
         row, column = divmod(index, self.columns)
+        self.tile_grid.removeWidget(self.tiles[index])  # re-adding would leave a stale cell
         self.tile_grid.addWidget(self.tiles[index], row, column)
 
 
 class StageGrid(QWidget):
     """Pick a mode; see its input, every intermediate stage and its output as thumbnails.
 
-    Call :meth:`show_result` with every displayed result. Thumbnail levels are shared within
-    a stage, and whether a stage is shown signed or grey is decided on a design's first
-    result and then kept, so live video does not flicker between colour maps.
+    Call :meth:`show_result` with every displayed result. Whether a stage shows signed
+    colours or grey is decided on a design's first result and then kept, so live video does
+    not flicker between colour maps.
     """
 
     def __init__(self, parent=None) -> None:
@@ -236,7 +258,6 @@ class StageGrid(QWidget):
             self.mode_combo.addItem(MODE_TITLES[mode], mode)
         self.mode_combo.setCurrentIndex(MODES.index("depthwise"))
         self.status = QLabel()
-        self.status.setStyleSheet("color: palette(mid)")
         top.addWidget(QLabel("Stages of"))
         top.addWidget(self.mode_combo)
         top.addWidget(self.status, 1)
@@ -245,18 +266,22 @@ class StageGrid(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         body = QWidget()
         column = QVBoxLayout(body)
+        column.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         self.sections = [StageSection() for _ in range(3)]  # input + at most two stages
         for section in self.sections:
             column.addWidget(section)
+            section.hide()
         column.addStretch(1)
         self.scroll.setWidget(body)
         layout.addLayout(top)
         layout.addWidget(self.scroll, 1)
         self.result: FrameResult | None = None
-        self._pending = False
+        self.pending = False  # a result arrived that is not drawn yet
         self._generation: int | None = None
         self._mappings: dict[tuple[str, str], str] = {}
-        self.mode_combo.currentIndexChanged.connect(lambda _: self.refresh())
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._timer.timeout.connect(self._catch_up)
+        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
 
     @property
     def mode(self) -> str:
@@ -273,19 +298,27 @@ class StageGrid(QWidget):
         raise KeyError(f"no visible section shows {key!r}")
 
     def show_result(self, result: FrameResult) -> None:
-        self.result = result
+        """Show ``result``: now if visible and not drawn in the last :data:`REFRESH_MS`,
+        else when the interval ends or the widget is next shown."""
+        self.result, self.pending = result, True
         if result.generation != self._generation:
             self._generation, self._mappings = result.generation, {}
-        if self.isVisible():
+        if self.isVisible() and not self._timer.isActive():
             self.refresh()
-        else:
-            self._pending = True  # a hidden dock costs nothing; catch up when shown
 
     def refresh(self) -> None:
-        self._pending = False
-        result, mode = self.result, self.mode
-        if result is None:
+        """Draw the current result for the chosen mode now."""
+        self.pending = False
+        if self.result is None:
             return
+        started = time.perf_counter()
+        self._draw(self.result, self.mode)
+        # Live results wait at least REFRESH_MS, and longer after a slow draw, so the grid
+        # never takes more than a fraction of the GUI thread.
+        spent_ms = 1e3 * (time.perf_counter() - started)
+        self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
+
+    def _draw(self, result: FrameResult, mode: str) -> None:
         if mode not in result.results:
             self.status.setText(f"{MODE_TITLES[mode]} is not enabled in this design")
             for section in self.sections:
@@ -296,20 +329,31 @@ class StageGrid(QWidget):
         specs = stage_specs(result, mode)
         columns = self._columns()
         for section, spec in zip(self.sections, specs):
-            mapping = self._mappings.setdefault((mode, spec.key), stage_mapping(spec.array))
+            if (mode, spec.key) not in self._mappings:
+                self._mappings[(mode, spec.key)] = stage_mapping(spec.array)
             section.set_columns(columns)
-            section.show_stage(spec, mapping, stage_levels(spec.array, mapping))
+            section.show_stage(spec, self._mappings[(mode, spec.key)])
             section.show()
         for section in self.sections[len(specs):]:
             section.hide()
 
+    def _mode_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self.pending = self.result is not None
+
+    def _catch_up(self) -> None:
+        if self.pending and self.isVisible():
+            self.refresh()
+
     def _columns(self) -> int:
-        width = self.scroll.viewport().width() - 24
-        return max(1, width // (THUMBNAIL_SIDE + 6))
+        width = self.scroll.viewport().width() - 2 * MARGIN
+        return max(1, (width + SPACING) // (THUMBNAIL_SIDE + SPACING))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._pending:
+        if self.pending:
             self.refresh()
 
     def resizeEvent(self, event) -> None:

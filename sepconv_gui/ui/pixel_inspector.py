@@ -1,0 +1,132 @@
+"""A readout of one pixel through every stage of every mode, for the pixel under the mouse."""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..app.pipeline import FrameResult
+from .comparison import PixelRow, pixel_report
+
+UPDATE_MS = 33
+"""The readout follows the mouse and live video at most this often (about 30 Hz)."""
+
+VALUES_SHOWN = 8
+"""Channels listed per row; longer lists end in "… (+n more)"."""
+
+
+class PixelInspector(QWidget):
+    """Input, intermediate and output values at one pixel, one row per array.
+
+    :meth:`watch` makes a pyqtgraph view box report the pixel under the mouse;
+    :meth:`show_result` keeps the newest result and re-reads the same pixel, so the readout
+    follows live video while the mouse rests. Both are throttled to :data:`UPDATE_MS`, and
+    nothing is read while the widget is hidden. :meth:`show_pixel` reads a pixel at once.
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.title = QLabel("Hover over an image to read one pixel in every stage.")
+        self.title.setStyleSheet("font-weight: 600")
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(("Array", "N", "Values at this pixel"))
+        self.table.horizontalHeaderItem(1).setToolTip("How many channels the array has")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.NoSelection)
+        self.table.setFocusPolicy(Qt.NoFocus)  # a readout, not a form: no current-cell frame
+        self.table.setWordWrap(True)  # long value lists wrap at their commas
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        header = self.table.horizontalHeader()
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table, 1)
+        self.result: FrameResult | None = None
+        self.point: tuple[int, int] | None = None  # the pixel shown, (x, y)
+        self.rows: list[PixelRow] = []
+        self.updates = 0  # readouts drawn, so tests can see the throttle work
+        self._wanted: tuple[float, float] | None = None  # the newest (x, y) asked for
+        self._stale = False
+        self._timer = QTimer(self, singleShot=True, interval=UPDATE_MS)
+        self._timer.timeout.connect(self._catch_up)
+        self._watched: weakref.WeakSet = weakref.WeakSet()
+
+    def show_pixel(self, result: FrameResult | None, x: float, y: float) -> None:
+        """Show column ``x``, row ``y`` (image pixels; fractions are floored) now."""
+        self.result, self._wanted, self._stale = result, (x, y), False
+        self.updates += 1
+        self.rows = pixel_report(result, x, y, VALUES_SHOWN) if result is not None else []
+        if not self.rows:
+            self.point = None
+            self.title.setText("Outside the image.")
+            self.table.setRowCount(0)
+            return
+        self.point = (math.floor(x), math.floor(y))
+        self.title.setText(f"Pixel x = {self.point[0]}, y = {self.point[1]}")
+        self.table.setRowCount(len(self.rows))
+        for index, row in enumerate(self.rows):
+            cells = (row.name, str(row.values.size), row.text)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == 1:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(index, column, item)
+
+    def show_result(self, result: FrameResult) -> None:
+        """Keep ``result`` and re-read the pixel last asked for (throttled)."""
+        self.result = result
+        self._request()
+
+    def watch(self, view: pg.ViewBox) -> None:
+        """Report the pixel under the mouse whenever it moves over ``view``.
+
+        ``view`` must already sit in a scene and show the image with pixel (0, 0) at the
+        origin and one unit per pixel, as every image view of the app does. Watching a view
+        again does nothing, so it is safe to call for every view after every rebuild.
+        """
+        if view in self._watched:
+            return
+        self._watched.add(view)
+        ref = weakref.ref(view)
+
+        def moved(position: QPointF) -> None:
+            box = ref()
+            if box is not None and box.sceneBoundingRect().contains(position):
+                point = box.mapSceneToView(position)
+                self.request_pixel(point.x(), point.y())
+
+        view.scene().sigMouseMoved.connect(moved)
+
+    def request_pixel(self, x: float, y: float) -> None:
+        """Show column ``x``, row ``y`` of the current result, at most every UPDATE_MS."""
+        self._wanted = (x, y)
+        self._request()
+
+    def _request(self) -> None:
+        self._stale = True
+        if self.isVisible() and not self._timer.isActive():
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self._stale and self._wanted is not None and self.isVisible():
+            self._timer.start()  # the next readout waits at least UPDATE_MS
+            self.show_pixel(self.result, *self._wanted)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._catch_up()
