@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .display import MAPPINGS, default_mapping, map_for_display, pick_channels
 
@@ -41,6 +48,11 @@ class ImagePanel(QWidget):
         self.mapping_box.addItem("Auto", AUTO)
         for key, label in MAPPINGS.items():
             self.mapping_box.addItem(label, key)
+        for box in (self.channel_box, self.mapping_box):
+            # Short boxes leave the title room; the open list still shows whole names.
+            box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(4 if box is self.channel_box else 7)
+            box.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
         header = QHBoxLayout()
         header.setSpacing(4)
         header.addWidget(self.title, 1)
@@ -69,6 +81,10 @@ class ImagePanel(QWidget):
         self.mapping = "clip"
         self.shown: np.ndarray | None = None
         self.levels: tuple[float, float] = (0.0, 1.0)
+
+    @property
+    def color_bar_shown(self) -> bool:
+        return self.color_bar.opacity() > 0
 
     # --- what the user chose ----------------------------------------------------------------
     @property
@@ -145,10 +161,12 @@ class ImagePanel(QWidget):
         else:
             cmap = SIGNED_MAP if mapping == "signed" else GRAY_MAP
             self.item.setColorMap(cmap)
-            if mapping != self.mapping or not self.color_bar.isVisible():
+            if mapping != self.mapping or not self.color_bar_shown:
                 self.color_bar.setColorMap(cmap)
             if levels != self.levels:
                 self.color_bar.setLevels(levels)
-        self.color_bar.setVisible(not colour)
+        # Transparent rather than hidden: every panel keeps the same view size, which the
+        # linked, aspect-locked views need to show the same region.
+        self.color_bar.setOpacity(0.0 if colour else 1.0)
         self.item.setImage(data, levels=levels, autoLevels=False)
         self.shown, self.mapping, self.levels = data, mapping, levels

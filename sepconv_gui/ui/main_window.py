@@ -27,10 +27,13 @@ from ..io.images import IMAGE_SUFFIXES
 from ..io.samples import bundled_samples, default_sample
 from .channel_designer import ChannelDesigner
 from .cost_panel import CostPanel
+from .difference_view import DifferenceView
 from .export_dialog import copy_view_to_clipboard, export_result
 from .kernel_editor import KernelEditor
 from .menus import build_menus
+from .pixel_inspector import PixelInspector
 from .result_views import ResultViews
+from .stage_grid import StageGrid
 from .timing_plots import TimingPlots
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
@@ -61,6 +64,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+        else:  # first start: the images get the width, the inspector a narrow column
+            QTimer.singleShot(0, lambda: self.resizeDocks([self.pixel_dock], [270],
+                                                          Qt.Horizontal))
         self._last_table_update = 0.0
         self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
         self._status_timer.start()
@@ -95,8 +101,19 @@ class MainWindow(QMainWindow):
         self.timing_plots = TimingPlots()
         self.timing_dock = self._dock("Timing", "timingDock", self.timing_plots,
                                       Qt.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.cost_dock, self.timing_dock)
+        self.stage_grid = StageGrid()
+        self.stages_dock = self._dock("Stages", "stagesDock", self.stage_grid,
+                                      Qt.BottomDockWidgetArea)
+        self.difference_view = DifferenceView()
+        self.difference_dock = self._dock("Difference", "differenceDock", self.difference_view,
+                                          Qt.BottomDockWidgetArea)
+        for dock in (self.timing_dock, self.stages_dock, self.difference_dock):
+            self.tabifyDockWidget(self.cost_dock, dock)
         self.cost_dock.raise_()
+        self.pixel_inspector = PixelInspector()
+        self.pixel_dock = self._dock("Pixel inspector", "pixelDock", self.pixel_inspector,
+                                     Qt.RightDockWidgetArea)
+        self.pixel_inspector.watch(self.difference_view.view)
 
     def _build_status_bar(self) -> None:
         self.source_label = QLabel()
@@ -253,6 +270,12 @@ class MainWindow(QMainWindow):
     def _show_result(self, result) -> None:
         self.results.show_result(result)
         self.timing_plots.show_result(result)
+        # These draw nothing while hidden and rate-limit themselves while shown.
+        self.stage_grid.show_result(result)
+        self.difference_view.show_result(result)
+        self.pixel_inspector.show_result(result)
+        for view in self.results.views:  # panels are rebuilt when the modes change
+            self.pixel_inspector.watch(view)
         now = time.monotonic()
         # Tables and labels at a readable rate; the images keep the full frame rate.
         if now - self._last_table_update >= 0.25 or not self.controller.is_streaming:

@@ -41,6 +41,7 @@ class PixelInspector(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         self.title = QLabel("Hover over an image to read one pixel in every stage.")
         self.title.setStyleSheet("font-weight: 600")
+        self.title.setWordWrap(True)  # a narrow dock must not be widened by its caption
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(("Array", "N", "Values at this pixel"))
         self.table.horizontalHeaderItem(1).setToolTip("How many channels the array has")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ..app.pipeline import FrameResult
@@ -32,6 +33,7 @@ class ResultViews(QWidget):
         self.grid.setSpacing(4)
         self.panels: dict[str, ImagePanel] = {}
         self._mapping_generation = -1
+        self._fitting = True  # fit images to views until the user zooms or pans
         self._build(("input",) + MODES)
 
     def _build(self, names: tuple[str, ...]) -> None:
@@ -44,7 +46,10 @@ class ResultViews(QWidget):
         self.panels = {}
         columns = math.ceil(math.sqrt(len(names)))
         for index, name in enumerate(names):
-            panel = old.get(name) or ImagePanel("Input" if name == "input" else MODE_TITLES[name])
+            panel = old.get(name)
+            if panel is None:
+                panel = ImagePanel("Input" if name == "input" else MODE_TITLES[name])
+                panel.view.sigRangeChangedManually.connect(self._user_moved_view)
             row, column = divmod(index, columns)
             self.grid.addWidget(panel, row, column)
             if self.panels:
@@ -86,8 +91,32 @@ class ResultViews(QWidget):
 
     def reset_view(self) -> None:
         """Fit the images to their views, and keep fitting on resize until the user zooms."""
+        self._fitting = True
+        self._fit()
+
+    def _fit(self) -> None:
+        # Explicit fits rather than pyqtgraph's auto-range: linked views turn each other's
+        # auto-range off, and a fit made before the window had a size must be redone.
+        if not self._fitting:
+            return
         for panel in self.panels.values():
-            panel.view.enableAutoRange()
+            if panel.shown is not None:
+                panel.view.autoRange(items=[panel.item], padding=0.02)
+                return  # the others follow through their links
+
+    def _user_moved_view(self) -> None:
+        self._fitting = False
 
     def zoom(self, factor: float) -> None:
+        self._fitting = False
         self.views[0].scaleBy((1 / factor, 1 / factor))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fitting:
+            QTimer.singleShot(0, self._fit)  # once the panels have their new sizes
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._fitting:
+            QTimer.singleShot(0, self._fit)

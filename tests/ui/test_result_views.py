@@ -55,7 +55,7 @@ def test_many_channels_get_a_channel_picker_and_a_colour_bar(views):
     output = result.results["depthwise"].output[:, :, 3]
     expected, levels = map_for_display(output, panel.mapping)
     np.testing.assert_array_equal(panel.shown, expected)
-    assert panel.color_bar.isVisible()
+    assert panel.color_bar_shown
     assert panel.color_bar.levels() == pytest.approx(levels)
     # The choice survives the next frame, and so does a pinned mapping.
     panel.set_mapping("abs")
@@ -69,9 +69,9 @@ def test_rgb_outputs_show_colour_without_a_colour_bar(views):
                                                  kernel=((0.25, 0.5, 0.25),) * 3)))
     panel = views.panels["normal"]
     assert panel.channel_box.itemText(0) == "RGB" and panel.channel is None
-    assert panel.shown.ndim == 3 and not panel.color_bar.isVisible()
+    assert panel.shown.ndim == 3 and not panel.color_bar_shown
     panel.set_channel(1)
-    assert panel.shown.ndim == 2 and panel.color_bar.isVisible()
+    assert panel.shown.ndim == 2 and panel.color_bar_shown
 
 
 def test_panels_keep_their_choices_when_other_modes_come_and_go(views):
@@ -83,7 +83,8 @@ def test_panels_keep_their_choices_when_other_modes_come_and_go(views):
 
 
 def test_zoom_moves_every_view_together(views, qtbot):
-    views.show_result(run_design(still(), Design()))
+    # Colour and single-channel panels side by side: views must still show the same region.
+    views.show_result(run_design(still(), Design(out_channels=5, pointwise="random")))
     qtbot.wait(50)
     before = views.views[0].viewRange()
     views.zoom(2.0)
@@ -92,3 +93,20 @@ def test_zoom_moves_every_view_together(views, qtbot):
     for other in ranges[1:]:
         np.testing.assert_allclose(other, ranges[0])
     views.reset_view()
+    qtbot.wait(50)
+    sizes = {tuple(np.round(view.size().toTuple(), 3)) for view in views.views}
+    assert len(sizes) == 1
+    (x0, x1), (y0, y1) = views.views[0].viewRange()
+    assert x0 <= 0 and x1 >= 48 and y0 <= 0 and y1 >= 36  # the whole image is in view
+
+
+def test_a_result_that_arrives_before_the_window_is_shown_is_still_fitted(qtbot):
+    widget = ResultViews()
+    qtbot.addWidget(widget)
+    widget.show_result(run_design(still(), Design()))  # no size yet
+    widget.resize(800, 600)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.views[0].viewRange()[0][1] >= 48)
+    for view in widget.views:
+        (x0, x1), (y0, y1) = view.viewRange()
+        assert x0 <= 0 and x1 >= 48 and y0 <= 0 and y1 >= 36
