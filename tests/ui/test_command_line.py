@@ -19,7 +19,7 @@ from sepconv_gui.__main__ import parse_args
 
 def run_cli(*args, timeout=120):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "sepconv_gui", *map(str, args)], env=env,
+    return subprocess.run([sys.executable, "-m", "sepconv_gui", *map(str, args)], env=env, check=False,
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -11,8 +11,9 @@ from sepconv_gui.ui.main_window import MainWindow
 from sepconv_gui.ui.timing_plots import TimingPlots
 
 
-def frame(design=Design(), shape=(24, 32, 3)):
-    return run_design(np.random.default_rng(0).random(shape, dtype=np.float32), design)
+def frame(design=None, shape=(24, 32, 3)):
+    image = np.random.default_rng(0).random(shape, dtype=np.float32)
+    return run_design(image, design or Design())
 
 
 def test_history_keeps_the_newest_frames_in_order():
@@ -56,7 +57,7 @@ def test_plots_receive_points_while_streaming_and_stop_when_paused(qtbot):
     qtbot.waitUntil(lambda: len(plots.history) >= 8, timeout=10000)
     qtbot.waitUntil(lambda: plots.time_curves["normal"].getData()[0] is not None
                     and len(plots.time_curves["normal"].getData()[0]) >= 8, timeout=5000)
-    x, y = plots.fps_curve.getData()
+    _, y = plots.fps_curve.getData()
     assert np.isfinite(y).sum() >= 5
     window.controller.toggle_pause()
     qtbot.wait(150)  # frames already in flight may still land
