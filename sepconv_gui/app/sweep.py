@@ -1,0 +1,418 @@
+"""Benchmark sweeps: time every mode while one variable (k, P, C or image size) changes.
+
+Plain Python, no Qt: :mod:`.sweep_worker` runs :func:`run_sweep` in a thread, tests and
+notebooks call it directly, and :mod:`.sweep_report` turns the result into files.
+
+Timing protocol, per point and mode: one untimed warm-up run (first-call costs such as FFT
+plans and OpenCV's thread pool), then ``repeats`` timed runs of the whole engine call
+(``time.perf_counter_ns``); the median is kept, with the median of each engine stage. A
+cancel request is honoured before every run, so a cancelled sweep keeps the points it
+finished and drops only the one it was measuring.
+
+Examples
+--------
+>>> spec = SweepSpec(values=(3, 5), width=32, height=24, outputs=4, repeats=1)
+>>> result = run_sweep(spec, machine={})
+>>> result.status, [point.value for point in result.points]
+('complete', [3, 5])
+>>> float(result.points[0].theoretical_ratio("depthwise")) == float(mobilenet_ratio(4, 3))
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import operator
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .. import engine
+from ..engine import ALGORITHMS, MODES, conv_cost
+from .state import MAX_CHANNELS, MAX_KERNEL_SIDE
+
+#: What a sweep can vary, and how plots and files name it.
+VARIABLES: dict[str, str] = {"k": "kernel size k", "P": "output channels P",
+                              "C": "input channels C", "size": "image width W (px)"}
+
+#: A sensible range per variable: (first, last, step, geometric).
+DEFAULT_RANGES: dict[str, tuple[int, int, int, bool]] = {
+    "k": (3, 15, 2, False), "P": (1, 128, 2, True), "C": (1, 32, 2, True),
+    "size": (80, 1280, 2, True)}
+
+MAX_POINTS = 200
+MAX_REPEATS = 1000
+MAX_SIDE = 8192
+#: Largest output a point may make (float32 values): 512 MiB, so a typo cannot exhaust memory.
+MAX_OUTPUT_VALUES = 2**27
+
+
+def value_range(first: int, last: int, step: int, geometric: bool = False) -> list[int]:
+    """``first, first+step, ...`` (or ``first, first*step, ...``) up to and including ``last``.
+
+    Examples
+    --------
+    >>> value_range(3, 9, 2), value_range(1, 20, 2, geometric=True)
+    ([3, 5, 7, 9], [1, 2, 4, 8, 16])
+    """
+    if first < 1 or last < first:
+        raise ValueError(f"the range {first} to {last} is empty: use 1 <= from <= to")
+    if step < (2 if geometric else 1):
+        least = "2 (× step)" if geometric else "1 (+ step)"
+        raise ValueError(f"a step of {step} never advances: use a step of at least {least}")
+    values, value = [], first
+    while value <= last:
+        if len(values) == MAX_POINTS:
+            raise ValueError(f"that range has more than {MAX_POINTS} values: use a larger step")
+        values.append(value)
+        value = value * step if geometric else value + step
+    return values
+
+
+def as_range(values: Iterable[int]) -> tuple[int, int, int, bool]:
+    """``(first, last, step, geometric)`` that :func:`value_range` turns back into ``values``.
+
+    Examples
+    --------
+    >>> as_range([3, 5, 7]), as_range([2, 4, 8])
+    ((3, 7, 2, False), (2, 8, 2, True))
+    """
+    values = list(values)
+    if not values:
+        raise ValueError("no values: a range needs at least one")
+    for geometric in (False, True):
+        if len(values) < 2:
+            step = 2 if geometric else 1
+        else:
+            step = values[1] // values[0] if geometric else values[1] - values[0]
+        try:
+            if value_range(values[0], values[-1], step, geometric) == values:
+                return values[0], values[-1], step, geometric
+        except ValueError:
+            continue
+    raise ValueError(f"{values} is neither an even (+) nor a geometric (×) range")
+
+
+def _whole(name: str, value: Any, low: int, high: int) -> int:
+    """``value`` as an int in ``low..high``, or ValueError naming ``name``."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = operator.index(value)  # ints and numpy ints; not floats, strings or None
+    except TypeError:
+        raise ValueError(f"{name} must be a whole number; got {value!r}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be from {low} to {high}; got {number}")
+    return number
+
+
+@dataclass(frozen=True)
+class PointConfig:
+    """The sizes of one sweep point: image ``height x width x channels``, P outputs, k x k."""
+
+    height: int
+    width: int
+    channels: int
+    outputs: int
+    k: int
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep. ``values`` are taken by ``variable``; the other sizes stay fixed.
+
+    For ``variable="size"`` a value is the image width; the height follows the aspect ratio
+    of the fixed ``width x height``. Every invalid spec raises ValueError with a message
+    meant for the user (it names the offending setting).
+    """
+
+    variable: str = "k"
+    values: tuple[int, ...] = (3, 5, 7, 9, 11, 13, 15)
+    k: int = 3
+    outputs: int = 16
+    channels: int = 3
+    width: int = 320
+    height: int = 240
+    modes: tuple[str, ...] = MODES
+    algorithm: str = "auto"
+    repeats: int = 3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.variable not in VARIABLES:
+            raise ValueError(f"cannot sweep {self.variable!r}; use one of {', '.join(VARIABLES)}")
+        try:
+            values = tuple(_whole("a swept value", v, 1, MAX_SIDE) for v in self.values)
+        except TypeError:
+            raise ValueError(f"values must be whole numbers; got {self.values!r}") from None
+        if not 1 <= len(values) <= MAX_POINTS:
+            raise ValueError(f"a sweep needs 1 to {MAX_POINTS} values; got {len(values)}")
+        if any(b <= a for a, b in itertools.pairwise(values)):
+            raise ValueError(f"the swept values must increase; got {list(values)}")
+        modes = tuple(dict.fromkeys(self.modes))  # duplicates dropped, order kept
+        unknown = [m for m in modes if m not in MODES]
+        if not modes or unknown:
+            raise ValueError(f"pick one or more modes from {', '.join(MODES)}; "
+                             f"got {', '.join(map(str, modes)) or 'none'}")
+        if self.algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm {self.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
+        # Frozen: normalised fields are set through object.__setattr__.
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "modes", modes)
+        object.__setattr__(self, "repeats", _whole("repeats", self.repeats, 1, MAX_REPEATS))
+        object.__setattr__(self, "seed", _whole("the seed", self.seed, 0, 2**63 - 1))
+        for config in self.points():
+            _check_config(config)
+
+    def points(self) -> list[PointConfig]:
+        """One configuration per value, in sweep order."""
+        configs = []
+        for value in self.values:
+            sizes = {"k": self.k, "outputs": self.outputs, "channels": self.channels,
+                     "width": self.width, "height": self.height}
+            if self.variable == "size":
+                _whole("the image width", self.width, 1, MAX_SIDE)
+                _whole("the image height", self.height, 1, MAX_SIDE)
+                sizes["width"] = value
+                sizes["height"] = max(1, round(value * self.height / self.width))
+            else:
+                sizes[{"k": "k", "P": "outputs", "C": "channels"}[self.variable]] = value
+            configs.append(PointConfig(**sizes))
+        return configs
+
+
+def _check_config(c: PointConfig) -> None:
+    for name, value, most in (("the kernel size k", c.k, MAX_KERNEL_SIDE),
+                              ("the output channels P", c.outputs, MAX_CHANNELS),
+                              ("the input channels C", c.channels, MAX_CHANNELS),
+                              ("the image width", c.width, MAX_SIDE),
+                              ("the image height", c.height, MAX_SIDE)):
+        _whole(name, value, 1, most)
+    if c.k > min(c.height, c.width):
+        raise ValueError(f"a {c.k}×{c.k} kernel does not fit a {c.width}×{c.height} image: "
+                         "use a smaller k or a larger image")
+    channels = max(c.outputs, c.channels)
+    if c.height * c.width * channels > MAX_OUTPUT_VALUES:
+        raise ValueError(f"a {c.width}×{c.height} image with {channels} channels is too large "
+                         "for one benchmark point: use a smaller image or fewer channels")
+
+
+@dataclass
+class ModeTiming:
+    """One mode at one point. Times are in seconds."""
+
+    mode: str
+    algorithm: str
+    seconds: float
+    times: list[float]
+    stages: dict[str, float]
+    multiplications: int
+
+
+@dataclass
+class SweepPoint:
+    """Every mode's timing at one sweep value, and what normal conv multiplies there."""
+
+    index: int
+    value: int
+    config: PointConfig
+    normal_multiplications: int
+    modes: dict[str, ModeTiming] = field(default_factory=dict)
+    seconds: float = 0.0  # wall time of the whole point, warm-ups included
+
+    def theoretical_ratio(self, mode: str) -> Fraction:
+        """Multiplications of ``mode`` over those of normal conv, exactly."""
+        return Fraction(self.modes[mode].multiplications, self.normal_multiplications)
+
+    def measured_ratio(self, mode: str) -> float | None:
+        """Median time of ``mode`` over that of normal conv (None when normal did not run)."""
+        normal = self.modes.get("normal")
+        if normal is None or normal.seconds <= 0:
+            return None
+        return self.modes[mode].seconds / normal.seconds
+
+
+def mobilenet_ratio(outputs: int, k: int) -> Fraction:
+    """Depthwise-separable over normal cost, ``1/P + 1/k²`` (MobileNet section 3.1, M = 1)."""
+    return Fraction(1, outputs) + Fraction(1, k * k)
+
+
+@dataclass
+class SweepResult:
+    """A sweep's points in order; ``status`` is "running", "complete", "cancelled" or "failed"."""
+
+    spec: SweepSpec
+    machine: dict[str, Any]
+    points: list[SweepPoint] = field(default_factory=list)
+    status: str = "running"
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+def _inputs(config: PointConfig, seed: int) -> dict[str, np.ndarray]:
+    """Random float32 data; weights scaled so outputs stay near the image's range.
+
+    Random depthwise kernels are never rank 1, so the engine runs them as 2-D filters and
+    the depthwise-separable count is exactly MobileNet's.
+    """
+    c, p, k = config.channels, config.outputs, config.k
+    rng = np.random.default_rng([seed, config.height, config.width, c, p, k])
+    return {
+        "image": rng.random((config.height, config.width, c), dtype=np.float32),
+        "weights": (rng.standard_normal((p, c, k, k)) / math.sqrt(c * k * k)).astype(np.float32),
+        "column": (rng.standard_normal(k) / math.sqrt(k)).astype(np.float32),
+        "row": (rng.standard_normal(k) / math.sqrt(k)).astype(np.float32),
+        "depthwise": (rng.standard_normal((c, k, k)) / k).astype(np.float32),
+        "pointwise": (rng.standard_normal((p, c)) / math.sqrt(c)).astype(np.float32),
+    }
+
+
+def _runner(mode: str, data: dict[str, np.ndarray], algorithm: str) -> Callable[[], Any]:
+    if mode == "normal":
+        return lambda: engine.normal_conv(data["image"], data["weights"], algorithm=algorithm)
+    if mode == "spatial":
+        return lambda: engine.spatial_separable_conv(data["image"], data["column"], data["row"])
+    return lambda: engine.depthwise_separable_conv(data["image"], data["depthwise"],
+                                                   data["pointwise"])
+
+
+def measure_point(
+    spec: SweepSpec, index: int, should_stop: Callable[[], bool] = lambda: False
+) -> SweepPoint | None:
+    """Warm up and time every mode of point ``index``; None if ``should_stop`` said so."""
+    start = time.perf_counter()
+    c = spec.points()[index]
+    normal = conv_cost("normal", c.height, c.width, c.channels, c.outputs, c.k, c.k)
+    point = SweepPoint(index, spec.values[index], c, normal.multiplications)
+    data = _inputs(c, spec.seed)
+    for mode in spec.modes:
+        run = _runner(mode, data, spec.algorithm)
+        if should_stop():
+            return None
+        warm = run()
+        times: list[float] = []
+        stages: dict[str, list[float]] = {name: [] for name in warm.timings}
+        for _ in range(spec.repeats):
+            if should_stop():
+                return None
+            begin = time.perf_counter_ns()
+            result = run()
+            times.append((time.perf_counter_ns() - begin) * 1e-9)
+            for name, seconds in result.timings.items():
+                stages[name].append(seconds)
+            del result  # the next run should not need two outputs' worth of memory
+        point.modes[mode] = ModeTiming(
+            mode, warm.algorithm, statistics.median(times), times,
+            {name: statistics.median(values) for name, values in stages.items()},
+            warm.cost.multiplications,
+        )
+        del warm
+    point.seconds = time.perf_counter() - start
+    return point
+
+
+def point_work(spec: SweepSpec, config: PointConfig) -> int:
+    """Multiplications one point runs in all (warm-ups included), for the ETA.
+
+    Plus one "multiplication" per pixel and channel touched, so tiny kernels still count.
+    """
+    c = config
+    per_run = sum(conv_cost(mode, c.height, c.width, c.channels, c.outputs, c.k, c.k)
+                  .multiplications + c.height * c.width * (c.channels + c.outputs)
+                  for mode in spec.modes)
+    return per_run * (spec.repeats + 1)
+
+
+def eta_seconds(spec: SweepSpec, point_seconds: list[float]) -> float | None:
+    """Seconds left once ``len(point_seconds)`` points are done; None before the first.
+
+    Later points usually cost more (a larger k, P, C or image), so the estimate scales the
+    work left by the speed of the latest points rather than by their median duration.
+    """
+    done = len(point_seconds)
+    if not done:
+        return None
+    configs = spec.points()
+    recent = range(max(0, done - 2), done)
+    rate = sum(point_seconds[i] for i in recent) / sum(point_work(spec, configs[i])
+                                                       for i in recent)
+    return rate * sum(point_work(spec, config) for config in configs[done:])
+
+
+def run_sweep(
+    spec: SweepSpec,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_point: Callable[[SweepPoint], None] = lambda point: None,
+    machine: dict[str, Any] | None = None,
+) -> SweepResult:
+    """Measure every point in order; stops early (status "cancelled") when asked to.
+
+    ``machine`` defaults to :func:`.sweep_report.describe_machine`.
+    """
+    if machine is None:
+        from .sweep_report import describe_machine
+
+        machine = describe_machine()
+    result = SweepResult(spec, machine)
+    for index in range(len(spec.values)):
+        point = measure_point(spec, index, should_stop)
+        if point is None:
+            result.status = "cancelled"
+            return result
+        result.points.append(point)
+        on_point(point)
+    result.status = "complete"
+    return result
+
+
+# --- what the plots show --------------------------------------------------------------------
+@dataclass
+class PlotSeries:
+    """Everything the benchmark plots draw, aligned with ``x``; NaN where there is no value.
+
+    ``ms`` is each mode's measured median time. ``scaled`` is each mode's multiplication
+    count times the reference mode's median time per multiplication: the normalized
+    theoretical overlay, in ms. ``theory`` (from the engine's multiplication counts),
+    ``mobilenet`` (``1/P + 1/k²``) and ``measured`` are mode over normal cost ratios, or
+    speed-ups (normal over mode) when asked for.
+    """
+
+    x: list[int]
+    ms: dict[str, list[float]]
+    scaled: dict[str, list[float]]
+    reference: str
+    theory: dict[str, list[float]]
+    mobilenet: list[float]
+    measured: dict[str, list[float]]
+
+
+def plot_series(result: SweepResult, speedup: bool = False) -> PlotSeries:
+    """The curves of ``result``'s points (any number, also none)."""
+    points, modes = result.points, result.spec.modes
+    reference = "normal" if "normal" in modes else modes[0]
+    per_multiplication = [p.modes[reference].seconds / p.modes[reference].multiplications
+                          for p in points]
+    scale = statistics.median(per_multiplication) if points else math.nan
+
+    def shown(ratio: float | Fraction | None) -> float:
+        if ratio is None or ratio <= 0:
+            return math.nan
+        return float(1 / ratio if speedup else ratio)
+
+    separable = [m for m in modes if m != "normal"]
+    return PlotSeries(
+        x=[p.value for p in points],
+        ms={m: [p.modes[m].seconds * 1e3 for p in points] for m in modes},
+        scaled={m: [p.modes[m].multiplications * scale * 1e3 for p in points] for m in modes},
+        reference=reference,
+        theory={m: [shown(p.theoretical_ratio(m)) for p in points] for m in separable},
+        mobilenet=[shown(mobilenet_ratio(p.config.outputs, p.config.k)) for p in points],
+        measured={m: [shown(p.measured_ratio(m)) for p in points] for m in separable},
+    )

@@ -1,0 +1,173 @@
+"""A benchmark sweep as files: the table as CSV, a JSON report with the machine it ran on.
+
+No Qt. Every write is atomic (a temporary file beside the target, then a rename) and refuses
+to replace an existing file unless ``overwrite=True``: the panel asks the user first.
+"""
+
+from __future__ import annotations
+
+import csv
+import ctypes
+import io
+import json
+import os
+import platform
+import sys
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .. import __version__
+from ..bench.machine import available_cores, cpu_model
+from ..io.files import write_bytes_atomic
+from .sweep import SweepPoint, SweepResult
+
+CSV_FIELDS: tuple[str, ...] = (
+    "point", "variable", "value", "width", "height", "channels", "outputs", "k", "mode",
+    "algorithm", "ms", "stages_ms", "repeats", "multiplications", "normal_multiplications",
+    "theoretical_ratio", "measured_ratio", "theoretical_speedup", "measured_speedup",
+)
+
+#: OpenBLAS thread-count getters, across the names its builds export (numpy's and scipy's
+#: wheels rename theirs with a scipy_ prefix and a 64_ suffix).
+_OPENBLAS_GETTERS = ("openblas_get_num_threads", "openblas_get_num_threads64_",
+                     "scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads")
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+# --- what the numbers were measured on ------------------------------------------------------
+def _distribution_version(*names: str) -> str | None:
+    # Read from package metadata: importing PySide6 here would break the no-Qt rule.
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def _blas() -> dict[str, Any]:
+    try:
+        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return {"name": info.get("name"), "version": info.get("version")}
+    except (KeyError, TypeError, ValueError, AttributeError):  # numpy < 2 or an odd build
+        return {"name": None, "version": None}
+
+
+def blas_threads() -> dict[str, int]:
+    """Thread-pool size of every OpenBLAS loaded in this process, by library file name."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
+    except OSError:  # not Linux
+        return {}
+    threads = {}
+    for path in paths:
+        if not path.startswith("/"):
+            continue
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for symbol in _OPENBLAS_GETTERS:
+            getter = getattr(library, symbol, None)
+            if getter is not None:
+                getter.restype = ctypes.c_int
+                threads[Path(path).name] = int(getter())
+                break
+    return threads
+
+
+def describe_machine() -> dict[str, Any]:
+    """CPU, cores, library versions and thread counts: what makes two sweeps comparable."""
+    import scipy
+
+    opencv_threads = cv2.getNumThreads()
+    return {
+        "cpu": cpu_model(), "cores": os.cpu_count(), "cores_available": available_cores(),
+        "platform": platform.platform(), "python": sys.version.split()[0],
+        "sepconv_gui": __version__, "numpy": np.__version__, "blas": _blas(),
+        "opencv": cv2.__version__, "scipy": scipy.__version__,
+        "PySide6": _distribution_version("PySide6", "PySide6-Essentials"),
+        "pyqtgraph": _distribution_version("pyqtgraph"),
+        "threads": {
+            "opencv": opencv_threads,
+            "fft_workers": max(1, opencv_threads),  # the engine's FFT follows OpenCV
+            "blas": blas_threads(),
+            "environment": {name: os.environ.get(name) for name in _THREAD_VARIABLES},
+        },
+    }
+
+
+# --- records --------------------------------------------------------------------------------
+def _speedup(ratio: float | None) -> float | None:
+    return 1.0 / ratio if ratio else None
+
+
+def mode_record(point: SweepPoint, mode: str) -> dict[str, Any]:
+    """One mode at one point, in ms and plain numbers (the JSON and CSV share it)."""
+    timing = point.modes[mode]
+    theoretical, measured = float(point.theoretical_ratio(mode)), point.measured_ratio(mode)
+    return {
+        "algorithm": timing.algorithm, "ms": timing.seconds * 1e3,
+        "times_ms": [t * 1e3 for t in timing.times],
+        "stages_ms": {name: s * 1e3 for name, s in timing.stages.items()},
+        "multiplications": timing.multiplications,
+        "theoretical_ratio": theoretical, "measured_ratio": measured,
+        "theoretical_speedup": _speedup(theoretical), "measured_speedup": _speedup(measured),
+    }
+
+
+def to_csv(result: SweepResult) -> str:
+    """One row per point and mode, columns :data:`CSV_FIELDS`; empty cells mean "no value"."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for point in result.points:
+        for mode in point.modes:
+            record = mode_record(point, mode)
+            stages = ";".join(f"{name}={ms:.6g}" for name, ms in record.pop("stages_ms").items())
+            record.pop("times_ms")
+            writer.writerow({
+                "point": point.index, "variable": result.spec.variable, "value": point.value,
+                **asdict(point.config), "mode": mode, "stages_ms": stages,
+                "repeats": len(point.modes[mode].times),
+                "normal_multiplications": point.normal_multiplications, **record,
+            })
+    return buffer.getvalue()
+
+
+def to_json(result: SweepResult) -> str:
+    """The machine, the sweep's settings and every point, as an indented JSON document."""
+    document = {
+        "format": "sepconv-gui benchmark sweep", "version": 1, "started": result.started,
+        "status": result.status, "machine": result.machine, "sweep": asdict(result.spec),
+        "points": [
+            {"index": p.index, "value": p.value, **asdict(p.config),
+             "normal_multiplications": p.normal_multiplications, "seconds": p.seconds,
+             "modes": {mode: mode_record(p, mode) for mode in p.modes}}
+            for p in result.points
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --- files ----------------------------------------------------------------------------------
+def write_new(path: str | Path, data: bytes, *, overwrite: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically; FileExistsError if it exists and not ``overwrite``."""
+    path = Path(path)
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path.name} already exists")
+    write_bytes_atomic(path, data)
+
+
+def write_csv(path: str | Path, result: SweepResult, *, overwrite: bool = False) -> None:
+    write_new(path, to_csv(result).encode("utf-8"), overwrite=overwrite)
+
+
+def write_json(path: str | Path, result: SweepResult, *, overwrite: bool = False) -> None:
+    write_new(path, to_json(result).encode("utf-8"), overwrite=overwrite)
