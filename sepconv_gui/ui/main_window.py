@@ -25,6 +25,7 @@ from ..app.sources import SourceSpec, describe_cameras, make_source
 from ..app.state import Design, DesignError
 from ..io.images import IMAGE_SUFFIXES
 from ..io.samples import bundled_samples, default_sample
+from .benchmark_panel import BenchmarkPanel
 from .channel_designer import ChannelDesigner
 from .cost_panel import CostPanel
 from .difference_view import DifferenceView
@@ -107,7 +108,11 @@ class MainWindow(QMainWindow):
         self.difference_view = DifferenceView()
         self.difference_dock = self._dock("Difference", "differenceDock", self.difference_view,
                                           Qt.BottomDockWidgetArea)
-        for dock in (self.timing_dock, self.stages_dock, self.difference_dock):
+        self.benchmark_panel = BenchmarkPanel()
+        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", self.benchmark_panel,
+                                         Qt.BottomDockWidgetArea)
+        for dock in (self.timing_dock, self.stages_dock, self.difference_dock,
+                     self.benchmark_dock):
             self.tabifyDockWidget(self.cost_dock, dock)
         self.cost_dock.raise_()
         self.pixel_inspector = PixelInspector()
@@ -317,5 +322,6 @@ class MainWindow(QMainWindow):
         self.settings.save_window_layout(self.saveGeometry(), self.saveState())
         self.settings.set_last_design(self.controller.design)
         self.settings.sync()
+        self.benchmark_panel.shutdown()
         self.controller.shutdown()
         super().closeEvent(event)

@@ -169,3 +169,20 @@ def test_copy_views_puts_a_picture_on_the_clipboard(window):
     window.actions_by_name["copy_view"].trigger()
     image = QApplication.clipboard().image()
     assert not image.isNull() and image.width() == window.results.width()
+
+
+def test_closing_mid_sweep_joins_the_benchmark_thread(qtbot):
+    from sepconv_gui.app.sweep import SweepSpec
+
+    w = MainWindow(synchronous=True)
+    qtbot.addWidget(w)
+    w.show()
+    w.benchmark_dock.raise_()
+    panel = w.benchmark_panel
+    panel.set_spec(SweepSpec(values=(3, 5, 7, 9), width=64, height=48, outputs=4, repeats=2))
+    with qtbot.waitSignal(panel.point_added, timeout=20000):
+        assert panel.start()
+        worker = panel.worker
+    w.close()
+    assert not worker.is_running()
+    assert 1 <= len(panel.result.points) <= 4
