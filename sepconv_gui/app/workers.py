@@ -82,6 +82,7 @@ class Inbox:
             if not self._cond.wait_for(ready, timeout) or self._closed:
                 return None
             self._done = (self._frame_serial, self._generation)
+            self._cond.notify_all()  # wakes a capture thread waiting in wait_until_taken
             return Job(self._frame, self._captured_at, self._design, self._generation,
                        self._repeats)
 

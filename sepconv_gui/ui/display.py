@@ -36,12 +36,24 @@ def pick_channels(array: np.ndarray, channel: int | None) -> np.ndarray:
     return array[:, :, min(channel, array.shape[2] - 1)]
 
 
+def round_up_2(value: float) -> float:
+    """``value`` rounded up to two significant digits (0.01234 -> 0.013)."""
+    if value <= 0 or not np.isfinite(value):
+        return value
+    step = 10.0 ** (np.floor(np.log10(value)) - 1)
+    return float(np.ceil(value / step - 1e-9) * step)
+
+
 def robust_limit(array: np.ndarray) -> float:
-    """The magnitude that all but SATURATED of |array| stays below (from a strided sample)."""
+    """The magnitude that all but SATURATED of |array| stays below (from a strided sample).
+
+    Rounded up to two significant digits: on live video the levels, and the colour bar that
+    shows them, then hold still from frame to frame instead of twitching with the noise.
+    """
     flat = array.reshape(-1)
     sample = flat[:: max(1, flat.size // SAMPLE)]
     limit = float(np.quantile(np.abs(sample), 1.0 - SATURATED)) if sample.size else 0.0
-    return limit or float(np.abs(flat).max()) or 1.0
+    return round_up_2(limit or float(np.abs(flat).max())) or 1.0
 
 
 def map_for_display(array: np.ndarray, mapping: str) -> tuple[np.ndarray, tuple[float, float]]:

@@ -18,6 +18,17 @@ REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
 FEW_POINTS = 12  # below this many frames (a still image), points get markers and a fixed span
 
 
+X_STEP = 50  # the x window moves in jumps of this many frames
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^n at or above ``value``."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-9)))
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
@@ -43,6 +54,7 @@ class TimingPlots(QWidget):
         footer.addWidget(self.clear_button)
         layout.addLayout(footer)
         self._build_plots()
+        self._ranges: dict[int, tuple] = {}
         self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
         self._timer.start()
 
@@ -117,7 +129,35 @@ class TimingPlots(QWidget):
                                              connect="finite")
         self.fps_curve.setData(frames, _finite(h.series("fps")), connect="finite")
         self._mark_few_points(frames)
+        if len(frames) >= FEW_POINTS:
+            self._hold_ranges(frames)
         self.summary.setText(self.summary_text())
+
+    def _plots(self) -> list[pg.PlotItem]:
+        return [item for item in self.graphics.ci.items if isinstance(item, pg.PlotItem)]
+
+    def _hold_ranges(self, frames: np.ndarray) -> None:
+        """Ranges that move in steps (x by X_STEP frames, y to 1-2-5 ceilings).
+
+        Redrawing an axis costs about a millisecond of the GUI thread; axes that followed
+        every new point were repainted 300 times a second and took CPU from the pipeline.
+        """
+        right = X_STEP * int(np.ceil((frames[-1] + 1) / X_STEP))
+        left = max(float(frames[0]), right - self.history.capacity)
+        for plot in self._plots():
+            tops = [np.nanmax(y) for c in plot.listDataItems()
+                    if (y := c.getData()[1]) is not None and np.isfinite(y).any()]
+            if plot is self.speed_plot:  # log axis: data are log10 of the ratios
+                low = np.floor(min(np.nanmin(c.getData()[1]) for c in plot.listDataItems()
+                                   if c.getData()[1] is not None
+                                   and np.isfinite(c.getData()[1]).any()))
+                y = (min(low, 0.0), np.ceil(max(tops)) if tops else 1.0)
+            else:
+                y = (0.0, nice_ceiling(1.1 * max(tops)) if tops else 1.0)
+            wanted = (left, right, *y)
+            if self._ranges.get(id(plot)) != wanted:
+                self._ranges[id(plot)] = wanted
+                plot.setRange(xRange=(left, right), yRange=y, padding=0)
 
     def _mark_few_points(self, frames: np.ndarray) -> None:
         """A still image gives one frame: a line needs two points, so show markers instead,
@@ -135,13 +175,12 @@ class TimingPlots(QWidget):
             stage = STAGES[name.split(".")[0]][0 if name.endswith("low") else 1]
             curve.setSymbol("s" if few else None)
             curve.setSymbolBrush(STAGE_COLORS[stage])
-        plots = [self.time_plot, self.speed_plot, self.fps_plot] + [
-            item for item in self.graphics.ci.items if isinstance(item, pg.PlotItem)]
-        for plot in set(plots):
-            if few and len(frames):
-                plot.setXRange(frames[0] - 1, frames[0] + FEW_POINTS, padding=0)
-            else:
-                plot.enableAutoRange(x=True)
+        if few:
+            self._ranges.clear()
+            for plot in self._plots():
+                plot.enableAutoRange(y=True)
+                if len(frames):
+                    plot.setXRange(frames[0] - 1, frames[0] + FEW_POINTS, padding=0)
 
     def summary_text(self) -> str:
         h = self.history

@@ -160,3 +160,19 @@ def test_large_stills_are_processed_at_working_size_unless_asked(qtbot):
     controller.set_full_resolution(True)
     assert results[-1].image.shape[:2] == (1500, 2000)
     controller.shutdown()
+
+
+def test_taking_a_frame_wakes_the_capture_thread_at_once():
+    # Capture waits for processing to take each test-pattern frame; without a wake-up it sat
+    # out its whole timeout every frame, which capped the pipeline at about 15 FPS.
+    from sepconv_gui.app.workers import Inbox
+    from sepconv_gui.io.sources import Frame
+
+    inbox = Inbox(Design())
+    inbox.put_frame(Frame(np.zeros((4, 4, 3), np.float32), 0, 0.0))
+    outcome = []
+    waiter = threading.Thread(target=lambda: outcome.append(inbox.wait_until_taken(60.0)))
+    waiter.start()
+    assert inbox.take(timeout=1.0) is not None
+    waiter.join(timeout=30.0)  # generous: only a missing notify could take this long
+    assert not waiter.is_alive() and outcome == [True]
