@@ -28,8 +28,8 @@ class ConvResult:
         Exact multiplications, additions and parameters per stage.
     algorithm : str
         What actually ran: "direct", "gemm", "fft", "sepfilter", "filter2d" or
-        "filter2d+transform" / "sepfilter+transform" for depthwise-separable ("+matmul"
-        past OpenCV's 512-channel limit).
+        "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
+        depthwise passes, then the pointwise matmul).
     """
 
     output: np.ndarray

@@ -40,7 +40,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
                           tip="Save outputs and stages as PNG, 16-bit PNG/TIFF or .npy"),
         "copy_view": _action(window, "&Copy views", window.copy_view, "Ctrl+Shift+C",
                              tip="Copy the image views to the clipboard"),
-        "quit": _action(window, "&Quit", window.close, k.Quit),
+        # Quit has no standard binding on some Linux desktops (and none offscreen).
+        "quit": _action(window, "&Quit", window.close, "Ctrl+Q"),
         "pause": _action(window, "&Pause", controller.toggle_pause, "Space", checkable=True,
                          tip="Pause or resume the live source (Space)"),
         "step": _action(window, "&Step one frame", controller.step, "Right"),
@@ -60,6 +61,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "about": _action(window, "&About sepconv-gui", window.about),
         "about_qt": _action(window, "About &Qt", QApplication.aboutQt),
     }
+
+    # Ctrl+= too: on most keyboards "+" needs Shift, and people press Ctrl and "=".
+    actions["zoom_in"].setShortcuts([QKeySequence(k.ZoomIn), QKeySequence("Ctrl+=")])
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")

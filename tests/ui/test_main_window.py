@@ -186,3 +186,16 @@ def test_closing_mid_sweep_joins_the_benchmark_thread(qtbot):
     w.close()
     assert not worker.is_running()
     assert 1 <= len(panel.result.points) <= 4
+
+
+def test_the_documented_shortcuts_are_bound(window):
+    from PySide6.QtGui import QKeySequence
+
+    bound = {name: {s.toString() for s in action.shortcuts()}
+             for name, action in window.actions_by_name.items()}
+    for name, key in [("open", "Ctrl+O"), ("save_design", "Ctrl+S"), ("quit", "Ctrl+Q"),
+                      ("pause", "Space"), ("step", "Right"), ("zoom_in", "Ctrl+="),
+                      ("zoom_out", "Ctrl+-"), ("reset_view", "Ctrl+0"), ("export", "Ctrl+E"),
+                      ("copy_view", "Ctrl+Shift+C")]:
+        assert key in bound[name], (name, bound[name])
+    assert QKeySequence(QKeySequence.StandardKey.FullScreen).toString() in bound["full_screen"]
