@@ -28,6 +28,7 @@ from .comparison import BorderReport, DifferenceStats, border_report, difference
 from .comparison import border_band as inferred_band
 from .image_panel import BACKGROUND
 from .result_views import MODE_TITLES
+from .visibility import on_screen
 
 ERROR_MAP = pg.colormap.get("inferno")
 HIGHLIGHT = QColor(0, 220, 255)  # cyan: stands apart from every colour of the error map
@@ -162,7 +163,7 @@ class DifferenceView(QWidget):
         self.pending = False  # a result arrived that is not drawn yet
         self._shape: tuple[int, int] | None = None
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
-        self._timer.timeout.connect(self._catch_up)
+        self._timer.timeout.connect(self.catch_up)
         self.combo_a.currentIndexChanged.connect(self._picked)
         self.combo_b.currentIndexChanged.connect(self._picked)
 
@@ -180,7 +181,7 @@ class DifferenceView(QWidget):
         :data:`REFRESH_MS`, else when the interval ends or the widget is next shown."""
         self.result, self.border_band, self.pending = result, border_band, True
         self._offer(tuple(m for m in MODES if m in result.results))
-        if self.isVisible() and not self._timer.isActive():
+        if on_screen(self) and not self._timer.isActive():
             self.refresh()
 
     def _offer(self, available: tuple[str, ...]) -> None:
@@ -204,7 +205,7 @@ class DifferenceView(QWidget):
             combo.blockSignals(False)
 
     def _picked(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self.refresh()
         else:
             self.pending = self.result is not None
@@ -257,8 +258,8 @@ class DifferenceView(QWidget):
             for rect in rects:
                 rect.hide()
 
-    def _catch_up(self) -> None:
-        if self.pending and self.isVisible():
+    def catch_up(self) -> None:
+        if self.pending and on_screen(self):
             self.refresh()
 
     def _place_overlays(self, report: BorderReport, shape: tuple[int, int]) -> None:

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -71,6 +72,8 @@ class ImagePanel(QWidget):
         self.color_bar = pg.ColorBarItem(width=10, colorMap=GRAY_MAP, interactive=False,
                                          colorMapMenu=False, rounding=1e-9)
         self.graphics.addItem(self.color_bar, row=0, col=1)
+        # Redrawn as a pixmap blit, not tick text, each time the image beside it changes.
+        self.color_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         layout.addLayout(header)
         layout.addWidget(self.detail)
         layout.addWidget(self.graphics, 1)

@@ -119,6 +119,13 @@ class MainWindow(QMainWindow):
         self.pixel_dock = self._dock("Pixel inspector", "pixelDock", self.pixel_inspector,
                                      Qt.RightDockWidgetArea)
         self.pixel_inspector.watch(self.difference_view.view)
+        # A tab switch shows a dock without a showEvent for its widget: catch up on the
+        # newest result when the dock comes into view.
+        for dock, widget in ((self.stages_dock, self.stage_grid),
+                             (self.difference_dock, self.difference_view),
+                             (self.pixel_dock, self.pixel_inspector)):
+            dock.visibilityChanged.connect(
+                lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up))
 
     def _build_status_bar(self) -> None:
         self.source_label = QLabel()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..app.pipeline import FrameResult
 from .comparison import PixelRow, pixel_report
+from .visibility import on_screen
 
 UPDATE_MS = 33
 """The readout follows the mouse and live video at most this often (about 30 Hz)."""
@@ -64,7 +65,7 @@ class PixelInspector(QWidget):
         self._wanted: tuple[float, float] | None = None  # the newest (x, y) asked for
         self._stale = False
         self._timer = QTimer(self, singleShot=True, interval=UPDATE_MS)
-        self._timer.timeout.connect(self._catch_up)
+        self._timer.timeout.connect(self.catch_up)
         self._watched: weakref.WeakSet = weakref.WeakSet()
 
     def show_pixel(self, result: FrameResult | None, x: float, y: float) -> None:
@@ -120,14 +121,14 @@ class PixelInspector(QWidget):
 
     def _request(self) -> None:
         self._stale = True
-        if self.isVisible() and not self._timer.isActive():
-            self._catch_up()
+        if on_screen(self) and not self._timer.isActive():
+            self.catch_up()
 
-    def _catch_up(self) -> None:
-        if self._stale and self._wanted is not None and self.isVisible():
+    def catch_up(self) -> None:
+        if self._stale and self._wanted is not None and on_screen(self):
             self._timer.start()  # the next readout waits at least UPDATE_MS
             self.show_pixel(self.result, *self._wanted)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._catch_up()
+        self.catch_up()

@@ -31,6 +31,7 @@ from ..engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
 from .image_panel import GRAY_MAP, SIGNED_MAP
 from .result_views import MODE_TITLES
+from .visibility import on_screen
 
 PAGE_SIZE = 16
 """Thumbnails per stage and page: a 64-channel stage shows 4 pages, not 64 widgets."""
@@ -280,7 +281,7 @@ class StageGrid(QWidget):
         self._generation: int | None = None
         self._mappings: dict[tuple[str, str], str] = {}
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
-        self._timer.timeout.connect(self._catch_up)
+        self._timer.timeout.connect(self.catch_up)
         self.mode_combo.currentIndexChanged.connect(self._mode_changed)
 
     @property
@@ -303,7 +304,7 @@ class StageGrid(QWidget):
         self.result, self.pending = result, True
         if result.generation != self._generation:
             self._generation, self._mappings = result.generation, {}
-        if self.isVisible() and not self._timer.isActive():
+        if on_screen(self) and not self._timer.isActive():
             self.refresh()
 
     def refresh(self) -> None:
@@ -338,13 +339,13 @@ class StageGrid(QWidget):
             section.hide()
 
     def _mode_changed(self) -> None:
-        if self.isVisible():
+        if on_screen(self):
             self.refresh()
         else:
             self.pending = self.result is not None
 
-    def _catch_up(self) -> None:
-        if self.pending and self.isVisible():
+    def catch_up(self) -> None:
+        if self.pending and on_screen(self):
             self.refresh()
 
     def _columns(self) -> int:

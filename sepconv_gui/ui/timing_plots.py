@@ -5,17 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..app.pipeline import FrameResult
 from ..app.timing_history import STAGES, TimingHistory, explain_gap
 from .result_views import MODE_TITLES
+from .visibility import on_screen
 
 COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
 STAGE_COLORS = {"vertical": "#4e79a7", "horizontal": "#a0cbe8",
                 "depthwise": "#59a14f", "pointwise": "#8cd17d"}
 REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
 FEW_POINTS = 12  # below this many frames (a still image), points get markers and a fixed span
+# Wide pens are drawn several times slower by the raster engine, on the GUI thread.
+LINE_WIDTH = 1
 
 
 X_STEP = 50  # the x window moves in jumps of this many frames
@@ -63,6 +66,10 @@ class TimingPlots(QWidget):
         plot.setLabel("left", unit)
         plot.setLabel("bottom", "frame")
         plot.getAxis("bottom").enableAutoSIPrefix(False)  # frame numbers, not "x0.001"
+        for side in ("left", "bottom"):
+            # Axes change rarely (see _hold_ranges) but were redrawn, text and all, whenever
+            # a curve next to them moved; a cached pixmap makes that a blit.
+            plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.showGrid(x=True, y=True, alpha=0.2)
         # Top right, on a dark backing, so the legend never hides the newest points for long.
         plot.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(20, 20, 20, 170))
@@ -71,7 +78,7 @@ class TimingPlots(QWidget):
     def _build_plots(self) -> None:
         self.time_plot = self._plot(0, "Time per frame", "ms")
         self.time_curves = {
-            mode: self.time_plot.plot(pen=pg.mkPen(COLORS[mode], width=2), name=MODE_TITLES[mode])
+            mode: self.time_plot.plot(pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=MODE_TITLES[mode])
             for mode in COLORS}
         # Stacked areas: the total is filled first in the second stage's colour, then the first
         # stage on top of it, so each band's height is one stage's time.
@@ -90,12 +97,12 @@ class TimingPlots(QWidget):
         for mode in ("spatial", "depthwise"):
             name = MODE_TITLES[mode].split("-")[0]
             self.speed_curves[mode] = self.speed_plot.plot(
-                pen=pg.mkPen(COLORS[mode], width=2), name=f"{name} measured")
+                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=f"{name} measured")
             self.theory_curves[mode] = self.speed_plot.plot(
                 pen=pg.mkPen(COLORS[mode], width=1, style=pg.QtCore.Qt.DashLine),
                 name=f"{name} theory")
         self.fps_plot = self._plot(4, "Frames per second", "FPS")
-        self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=2), name="FPS")
+        self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=LINE_WIDTH), name="FPS")
 
     # --- data in ----------------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:
@@ -109,7 +116,7 @@ class TimingPlots(QWidget):
 
     # --- drawing ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        if not self._dirty or not self.isVisible():
+        if not self._dirty or not on_screen(self):
             return
         self._dirty = False
         h = self.history

@@ -199,3 +199,21 @@ def test_the_documented_shortcuts_are_bound(window):
                       ("copy_view", "Ctrl+Shift+C")]:
         assert key in bound[name], (name, bound[name])
     assert QKeySequence(QKeySequence.StandardKey.FullScreen).toString() in bound["full_screen"]
+
+
+def test_docks_behind_other_tabs_do_no_work_until_raised(qtbot):
+    w = MainWindow(synchronous=True)
+    qtbot.addWidget(w)
+    w.show()
+    w.cost_dock.raise_()
+    qtbot.waitUntil(lambda: w.controller.last_result is not None)
+    w.edit_design({"out_channels": 4, "pointwise": "random"})
+    qtbot.wait(50)
+    # Behind the Cost tab: nothing drawn, the newest result kept for later.
+    assert w.stage_grid.pending and w.difference_view.pending
+    w.stages_dock.raise_()
+    qtbot.waitUntil(lambda: not w.stage_grid.pending)
+    assert w.stage_grid.result is w.controller.last_result
+    assert w.difference_view.pending
+    w.difference_dock.raise_()
+    qtbot.waitUntil(lambda: not w.difference_view.pending)
