@@ -141,6 +141,8 @@ class KernelEditor(QWidget):
         column, row = analysis.factors(1)
         self.column_edit.setText(format_numbers(column[0]))
         self.row_edit.setText(format_numbers(row[0]))
+        for edit in (self.column_edit, self.row_edit):
+            edit.setCursorPosition(0)  # long factor lists show their start, not their end
         values = analysis.singular_values
         # Values under the rank tolerance are rounding noise: show them as the zeros they are.
         shown_values = np.where(values > analysis.tolerance * values[0], values, 0.0)[:4]

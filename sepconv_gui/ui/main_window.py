@@ -66,8 +66,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:  # first start: the images get the width, the inspector a narrow column
-            QTimer.singleShot(0, lambda: self.resizeDocks([self.pixel_dock], [270],
-                                                          Qt.Horizontal))
+            QTimer.singleShot(0, self._first_start_layout)
         self._last_table_update = 0.0
         self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
         self._status_timer.start()
@@ -109,7 +108,12 @@ class MainWindow(QMainWindow):
         self.difference_dock = self._dock("Difference", "differenceDock", self.difference_view,
                                           Qt.BottomDockWidgetArea)
         self.benchmark_panel = BenchmarkPanel()
-        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", self.benchmark_panel,
+        # Scrolled: the sweep's controls and plots need more room than the bottom area
+        # should take from the images while another tab is in front.
+        benchmark_scroll = QScrollArea()
+        benchmark_scroll.setWidgetResizable(True)
+        benchmark_scroll.setWidget(self.benchmark_panel)
+        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", benchmark_scroll,
                                          Qt.BottomDockWidgetArea)
         for dock in (self.timing_dock, self.stages_dock, self.difference_dock,
                      self.benchmark_dock):
@@ -126,6 +130,11 @@ class MainWindow(QMainWindow):
                              (self.pixel_dock, self.pixel_inspector)):
             dock.visibilityChanged.connect(
                 lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up))
+
+    def _first_start_layout(self) -> None:
+        """The images get the room; docks get what their contents need."""
+        self.resizeDocks([self.pixel_dock], [270], Qt.Horizontal)
+        self.resizeDocks([self.cost_dock], [250], Qt.Vertical)
 
     def _build_status_bar(self) -> None:
         self.source_label = QLabel()

@@ -127,3 +127,23 @@ def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, ran
     expect_passes = rank_one and two_d
     assert result.algorithm == ("sepfilter+matmul" if expect_passes else "filter2d+matmul")
     assert list(result.stages) == ["depthwise", "pointwise"] == list(result.timings)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4, 5])
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("rank_one", [False, True])
+def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, rank_one):
+    # The same kernel on every channel (M = 1, C <= 4) takes OpenCV's all-channels-at-once
+    # path; C = 5 takes the per-channel one. Both must match the float64 reference.
+    rng = np.random.default_rng(channels * 7 + flip)
+    image = rng.random((17, 23, channels), dtype=np.float32)
+    base = (np.outer(rng.standard_normal(3), rng.standard_normal(4)) if rank_one
+            else rng.standard_normal((3, 4)))
+    kernels = np.repeat(base[np.newaxis], channels, axis=0).astype(np.float32)
+    pointwise = rng.standard_normal((2, channels)).astype(np.float32)
+    result = depthwise_separable_conv(image, kernels, pointwise, border=border, flip=flip)
+    maps, expected = ref.depthwise(image, kernels, pointwise, border=border, flip=flip)
+    np.testing.assert_allclose(result.output, expected, atol=2e-5, rtol=1e-4)
+    np.testing.assert_allclose(result.stages["depthwise"], maps, atol=2e-5, rtol=1e-4)
+    assert result.algorithm == ("sepfilter" if rank_one else "filter2d") + "+matmul"
