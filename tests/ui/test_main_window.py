@@ -217,3 +217,28 @@ def test_docks_behind_other_tabs_do_no_work_until_raised(qtbot):
     assert w.difference_view.pending
     w.difference_dock.raise_()
     qtbot.waitUntil(lambda: not w.difference_view.pending)
+
+
+def test_images_are_drawn_at_display_rate_and_the_newest_result_always_lands(qtbot):
+    from sepconv_gui.app.sources import SourceSpec
+    from sepconv_gui.ui import main_window
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    drawn = []
+    original = w.results.show_result
+    w.results.show_result = lambda result: (drawn.append(result), original(result))
+    results = []
+    w.controller.result_ready.connect(results.append)
+    assert w.start_source(SourceSpec("pattern", "64x48@500"))
+    qtbot.waitUntil(lambda: len(results) >= 40, timeout=20000)
+    w.controller.toggle_pause()
+    qtbot.waitUntil(lambda: drawn and drawn[-1] is w.controller.last_result, timeout=5000)
+    span = drawn[-1].finished_at - drawn[0].finished_at
+    # Never more redraws than the display rate allows (one extra for the first frame).
+    assert len(drawn) <= main_window.DISPLAY_HZ * span + 2
+    rate = (len(results) - 1) / (results[-1].finished_at - results[0].finished_at)
+    if rate > 2 * main_window.DISPLAY_HZ:  # a slow machine may never outrun the display
+        assert len(drawn) < len(results)
+    w.close()
