@@ -11,16 +11,8 @@ run() { XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1600x1000x24" pyth
 
 # The window a new user sees: the bundled photograph, default design, all three modes.
 run --frames 1 --screenshot "$out/main-window.png"
-# Streaming the test pattern with a 5x5 Gaussian and P = 8 outputs.
-python3 - "$settings/design.json" <<'PY'
-import sys
-from sepconv_gui.app.state import Design
-from sepconv_gui.engine import preset_kernel
-kernel = tuple(map(tuple, preset_kernel("gaussian", 5).tolist()))
-design = Design(kernel=kernel, preset="gaussian", out_channels=8, pointwise="random")
-open(sys.argv[1], "w", encoding="utf-8").write(design.to_json())
-PY
+# Streaming the test pattern with the measured design (5x5 Gaussian, P = 8 outputs).
 rm -rf "$settings/sepconv-gui"
-run --design "$settings/design.json" --source pattern:640x480@60 --frames 120 \
+run --design docs/designs/gaussian5-p8.json --source pattern:640x480@60 --frames 120 \
     --screenshot "$out/streaming.png"
 echo "wrote $out/main-window.png and $out/streaming.png"
