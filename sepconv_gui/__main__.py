@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .app.settings import configure
-    from .app.sources import SourceSpec
+    from .app.sources import SourceSpec, make_source
     from .app.state import Design, DesignError
 
     configure()
@@ -53,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with open(args.design, encoding="utf-8") as stream:
                 design = Design.from_json(stream.read())
-        except (OSError, DesignError) as error:
-            print(f"sepconv-gui: {error}", file=sys.stderr)
+        except (OSError, UnicodeDecodeError, DesignError) as error:
+            print(f"sepconv-gui: cannot use design {args.design}: {error}", file=sys.stderr)
             return 2
     if args.source:
         try:
             spec = SourceSpec.parse(args.source)
+            if spec.kind != "image":
+                make_source(spec)  # checks sizes, rates and device numbers; opens nothing
         except ValueError as error:
             print(f"sepconv-gui: {error}", file=sys.stderr)
             return 2

@@ -27,9 +27,10 @@ def _check_real(name: str, array: np.ndarray) -> None:
         raise TypeError(f"{name} has dtype {array.dtype}; only real integer or float arrays work")
 
 
-def _check_finite(name: str, array: np.ndarray) -> None:
+def _check_finite(name: str, array: np.ndarray, note: str = "") -> None:
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinity; every value must be finite")
+        raise ValueError(f"{name} contains NaN or infinity; every value must be finite"
+                         + (f" {note}" if note else ""))
 
 
 def as_image(image: object) -> tuple[np.ndarray, bool]:
@@ -42,11 +43,14 @@ def as_image(image: object) -> tuple[np.ndarray, bool]:
         )
     if array.size == 0:
         raise ValueError(f"image is empty (shape {array.shape})")
-    _check_finite("image", array)
     was_2d = array.ndim == 2
     if was_2d:
         array = array[:, :, np.newaxis]
-    return np.ascontiguousarray(array, dtype=np.float32), was_2d
+    # Checked after the cast: a float64 1e39 is finite but becomes inf in float32.
+    with np.errstate(over="ignore"):
+        array = np.ascontiguousarray(array, dtype=np.float32)
+    _check_finite("image", array, "(float32 holds magnitudes up to about 3.4e38)")
+    return array, was_2d
 
 
 def as_weights(
@@ -61,8 +65,10 @@ def as_weights(
         )
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); every size must be at least 1")
-    _check_finite(name, array)
-    return np.ascontiguousarray(array, dtype=dtype)
+    with np.errstate(over="ignore"):
+        array = np.ascontiguousarray(array, dtype=dtype)
+    _check_finite(name, array, "(float32 holds magnitudes up to about 3.4e38)")
+    return array
 
 
 def check_kernel_fits(kh: int, kw: int, height: int, width: int) -> None:

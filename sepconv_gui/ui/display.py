@@ -45,15 +45,31 @@ def round_up_2(value: float) -> float:
 
 
 def robust_limit(array: np.ndarray) -> float:
-    """The magnitude that all but SATURATED of |array| stays below (from a strided sample).
+    """The magnitude that all but SATURATED of |array| stays below (from a pixel sample).
 
-    Rounded up to two significant digits: on live video the levels, and the colour bar that
-    shows them, then hold still from frame to frame instead of twitching with the noise.
+    Whole pixels are sampled on a grid, every channel of each, so no channel is skipped
+    whatever the image size; non-finite values are ignored. Rounded up to two significant
+    digits: on live video the levels, and the colour bar that shows them, then hold still
+    from frame to frame instead of twitching with the noise.
     """
-    flat = array.reshape(-1)
-    sample = flat[:: max(1, flat.size // SAMPLE)]
-    limit = float(np.quantile(np.abs(sample), 1.0 - SATURATED)) if sample.size else 0.0
-    return round_up_2(limit or float(np.abs(flat).max())) or 1.0
+    pixels = array if array.ndim == 3 else array[:, :, np.newaxis]
+    height, width, channels = pixels.shape
+    step = max(1, int(np.sqrt(height * width * channels / SAMPLE)))
+    sample = np.abs(pixels[::step, ::step]).reshape(-1)
+    sample = sample[np.isfinite(sample)]
+    limit = float(np.quantile(sample, 1.0 - SATURATED)) if sample.size else 0.0
+    if limit <= 0:  # mostly zeros (a sparse edge map): fall back to the largest magnitude
+        low, high = finite_range(array)
+        limit = max(abs(low), abs(high))
+    return round_up_2(limit) or 1.0
+
+
+def finite_range(array: np.ndarray) -> tuple[float, float]:
+    """Minimum and maximum over the finite values (0, 0 when there are none)."""
+    finite = array[np.isfinite(array)] if not np.isfinite(array).all() else array
+    if finite.size == 0:
+        return 0.0, 0.0
+    return float(finite.min()), float(finite.max())
 
 
 def map_for_display(array: np.ndarray, mapping: str) -> tuple[np.ndarray, tuple[float, float]]:
@@ -72,15 +88,14 @@ def map_for_display(array: np.ndarray, mapping: str) -> tuple[np.ndarray, tuple[
         limit = robust_limit(array)
         return array, (-limit, limit)
     if mapping == "normalize":
-        low, high = float(array.min()), float(array.max())
+        low, high = finite_range(array)
         return array, (low, high if high > low else low + 1.0)
     raise ValueError(f"unknown display mapping {mapping!r}; use one of {', '.join(MAPPINGS)}")
 
 
 def default_mapping(array: np.ndarray) -> str:
     """Signed for outputs with clearly negative values (edge kernels), clip otherwise."""
-    low = float(array.min())
-    high = float(array.max())
+    low, high = finite_range(array)
     if low < -0.05 * max(abs(high), 1e-12):
         return "signed"
     return "clip" if high <= 1.0 + 1e-6 else "normalize"

@@ -84,6 +84,8 @@ class ImagePanel(QWidget):
         self.mapping = "clip"
         self.shown: np.ndarray | None = None
         self.levels: tuple[float, float] = (0.0, 1.0)
+        self._bar_levels: tuple[float, float] | None = None  # what the colour bar shows
+        self._fixed_mapping: str | None = None
 
     @property
     def color_bar_shown(self) -> bool:
@@ -129,6 +131,10 @@ class ImagePanel(QWidget):
         self.channel_box.setVisible(bool(wanted))
 
     def _options_changed(self) -> None:
+        if self.source is not None and self._fixed_mapping is None and self.sender() is \
+                self.channel_box:
+            # Another channel may be another kind of map (a blur next to an edge map).
+            self.auto_mapping = default_mapping(pick_channels(self.source, self.channel))
         self._render()
         self.view_options_changed.emit()
 
@@ -143,6 +149,7 @@ class ImagePanel(QWidget):
         """
         self.source = array
         self._offer_channels(1 if array.ndim == 2 else array.shape[2])
+        self._fixed_mapping = fixed_mapping
         if fixed_mapping is not None:
             self.auto_mapping = fixed_mapping
         elif choose_mapping or self.shown is None:
@@ -166,7 +173,8 @@ class ImagePanel(QWidget):
             self.item.setColorMap(cmap)
             if mapping != self.mapping or not self.color_bar_shown:
                 self.color_bar.setColorMap(cmap)
-            if levels != self.levels:
+            if levels != self._bar_levels:
+                self._bar_levels = levels
                 self.color_bar.setLevels(levels)
         # Transparent rather than hidden: every panel keeps the same view size, which the
         # linked, aspect-locked views need to show the same region.

@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self._last_table_update = 0.0
         self._last_image_update = 0.0
         self._unshown = None  # the newest result whose images are not drawn yet
+        self._table_pending = None  # the newest result the cost table has not shown
+        self.shown_result = None  # the result the views show now
         self._display_timer = QTimer(self, singleShot=True, timeout=self._show_images)
         self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
         self._status_timer.start()
@@ -277,7 +279,8 @@ class MainWindow(QMainWindow):
     # --- export -----------------------------------------------------------------------------
     def export_results(self) -> list:
         """File > Export: the frame on screen now, each view under the mapping it shows."""
-        return export_result(self, self.controller.last_result,
+        self.flush_display()
+        return export_result(self, self.shown_result,
                              lambda mode: self.results.panels[mode].mapping)
 
     def copy_view(self) -> bool:
@@ -305,11 +308,17 @@ class MainWindow(QMainWindow):
         elif not self._display_timer.isActive():
             self._display_timer.start(max(1, round(1e3 * wait)))
 
+    def flush_display(self) -> None:
+        """Draw a result still waiting for its display slot now (screenshots, export)."""
+        self._display_timer.stop()
+        self._show_images()
+
     def _show_images(self) -> None:
         result, self._unshown = self._unshown, None
-        if result is None:
-            return
+        if result is None or result.generation != self.controller.generation:
+            return  # nothing new, or made for a design the user has since changed
         self._last_image_update = time.monotonic()
+        self.shown_result = result
         self.results.show_result(result)
         # These draw nothing while hidden and rate-limit themselves while shown.
         self.stage_grid.show_result(result)
@@ -319,9 +328,10 @@ class MainWindow(QMainWindow):
             self.pixel_inspector.watch(view)
         now = time.monotonic()
         # Tables and labels at a readable rate; the images keep the full frame rate.
-        if now - self._last_table_update >= 0.25 or not self.controller.is_streaming:
-            self._last_table_update = now
-            self.cost_panel.show_result(result)
+        self._table_pending = result
+        if (now - self._last_table_update >= 0.25 or not self.controller.is_streaming
+                or self.controller.paused):
+            self._show_table()
         height, width = result.image.shape[:2]
         self.resolution_label.setText(f"{width}×{height}×{result.image.shape[2]}")
 
@@ -340,7 +350,14 @@ class MainWindow(QMainWindow):
         self.failure_box = box
         box.show()
 
+    def _show_table(self) -> None:
+        result, self._table_pending = self._table_pending, None
+        if result is not None:
+            self._last_table_update = time.monotonic()
+            self.cost_panel.show_result(result)
+
     def _refresh_status(self) -> None:
+        self._show_table()  # a result skipped by the table's rate limit lands here
         fps = self.controller.fps
         live = self.controller.is_streaming
         self.fps_label.setText(f"{fps:.1f} FPS" if live and fps else "")

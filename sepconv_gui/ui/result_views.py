@@ -34,6 +34,7 @@ class ResultViews(QWidget):
         self.panels: dict[str, ImagePanel] = {}
         self._mapping_generation = -1
         self._fitting = True  # fit images to views until the user zooms or pans
+        self._shape: tuple[int, ...] | None = None  # (H, W) of the images shown
         self._build(("input",) + MODES)
 
     def _build(self, names: tuple[str, ...]) -> None:
@@ -66,7 +67,9 @@ class ResultViews(QWidget):
 
     def show_result(self, result: FrameResult) -> None:
         names = ("input",) + tuple(m for m in MODES if m in result.results)
-        first_frame = self.panels["input"].shown is None
+        # A new image size (another source, full resolution on) refits like a first frame.
+        first_frame = result.image.shape[:2] != self._shape
+        self._shape = result.image.shape[:2]
         if names != tuple(self.panels):
             self._build(names)
             first_frame = True

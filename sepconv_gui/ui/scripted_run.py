@@ -94,6 +94,7 @@ class ScriptedRun(QObject):
         if self.stats_path:
             write_text_atomic(self.stats_path, json.dumps(self.stats(), indent=2))
         if self.screenshot_path:
+            self.window.flush_display()  # the last result may still wait for its draw slot
             self.window.grab().save(self.screenshot_path)
         self.window.close()
         QCoreApplication.quit()  # the run is over even if other windows are open

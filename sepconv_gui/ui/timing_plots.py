@@ -152,15 +152,16 @@ class TimingPlots(QWidget):
         right = X_STEP * int(np.ceil((frames[-1] + 1) / X_STEP))
         left = max(float(frames[0]), right - self.history.capacity)
         for plot in self._plots():
-            tops = [np.nanmax(y) for c in plot.listDataItems()
-                    if (y := c.getData()[1]) is not None and np.isfinite(y).any()]
-            if plot is self.speed_plot:  # log axis: data are log10 of the ratios
-                low = np.floor(min(np.nanmin(c.getData()[1]) for c in plot.listDataItems()
-                                   if c.getData()[1] is not None
-                                   and np.isfinite(c.getData()[1]).any()))
-                y = (min(low, 0.0), np.ceil(max(tops)) if tops else 1.0)
+            shown = [y[np.isfinite(y)] for c in plot.listDataItems()
+                     if (y := c.getData()[1]) is not None]
+            shown = [y for y in shown if y.size]
+            if not shown:  # e.g. no speed-ups without the normal mode
+                y = (0.0, 1.0)
+            elif plot is self.speed_plot:  # log axis: data are log10 of the ratios
+                low = np.floor(min(float(v.min()) for v in shown))
+                y = (min(low, 0.0), float(np.ceil(max(float(v.max()) for v in shown))))
             else:
-                y = (0.0, nice_ceiling(1.1 * max(tops)) if tops else 1.0)
+                y = (0.0, nice_ceiling(1.1 * max(float(v.max()) for v in shown)))
             wanted = (left, right, *y)
             if self._ranges.get(id(plot)) != wanted:
                 self._ranges[id(plot)] = wanted

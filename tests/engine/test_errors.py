@@ -51,3 +51,16 @@ BANK = np.ones((2, 3, 3, 3))
 def test_bad_input_is_refused_with_a_clear_message(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_values_too_large_for_float32_are_refused_not_turned_into_inf():
+    import numpy as np
+
+    from sepconv_gui.engine import normal_conv
+
+    image = np.ones((8, 8), dtype=np.float64)
+    weights = np.full((1, 1, 3, 3), 1e39)
+    with pytest.raises(ValueError, match="weights contains NaN or infinity.*3.4e38"):
+        normal_conv(image, weights)
+    with pytest.raises(ValueError, match="image contains NaN or infinity"):
+        normal_conv(image * 1e39, np.ones((1, 1, 3, 3)))

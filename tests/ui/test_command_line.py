@@ -47,6 +47,14 @@ def test_a_path_opens_that_image(tmp_path):
 def test_bad_arguments_exit_with_a_message(tmp_path):
     done = run_cli("--source", "telescope:1")
     assert done.returncode == 2 and "telescope" in done.stderr
+    done = run_cli("--source", "pattern:640x480@0")
+    assert done.returncode == 2 and "frame rate" in done.stderr
+    done = run_cli("--source", "camera:front")
+    assert done.returncode == 2 and "device number" in done.stderr
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b"\xff\xfe{not utf-8")
+    done = run_cli("--design", latin)
+    assert done.returncode == 2 and "latin.json" in done.stderr
     broken = tmp_path / "design.json"
     broken.write_text("{not json")
     done = run_cli("--design", broken)

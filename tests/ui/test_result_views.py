@@ -110,3 +110,46 @@ def test_a_result_that_arrives_before_the_window_is_shown_is_still_fitted(qtbot)
     for view in widget.views:
         (x0, x1), (y0, y1) = view.viewRange()
         assert x0 <= 0 and x1 >= 48 and y0 <= 0 and y1 >= 36
+
+
+def test_a_new_image_size_is_fitted_again(views, qtbot):
+    views.show_result(run_design(still(), Design()))
+    qtbot.wait(20)
+    bigger = np.random.default_rng(3).random((120, 200, 3), dtype=np.float32)
+    views.show_result(run_design(bigger, Design()))
+    qtbot.wait(20)
+    (x0, x1), (y0, y1) = views.views[0].viewRange()
+    assert x0 <= 0 and x1 >= 200 and y0 <= 0 and y1 >= 120
+
+
+@pytest.mark.parametrize("shape", [(240, 320, 3), (720, 1280, 3), (30, 40, 4)])
+def test_signed_levels_look_at_every_channel(shape):
+    # Only the last channel has large values; a sample that skipped it would say 1.
+    array = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
+    array[:, :, -1] *= 50
+    limit = map_for_display(array, "signed")[1][1]
+    assert 45 <= limit <= 51
+
+
+def test_mappings_ignore_non_finite_values():
+    array = np.array([[0.0, -2.0], [np.inf, np.nan]], dtype=np.float32)
+    for mapping in ("signed", "abs", "normalize"):
+        _, (low, high) = map_for_display(array, mapping)
+        assert np.isfinite(low) and np.isfinite(high) and high > low
+
+
+def test_auto_mapping_follows_the_channel_and_the_bar_its_levels(views):
+    image = still()
+    views.show_result(run_design(image, Design(modes=("depthwise",))))
+    panel = views.panels["depthwise"]
+    blur_and_edges = np.dstack([image[:, :, 0], image[:, :, 1] - 0.5, image[:, :, 2]])
+    panel.show_array(blur_and_edges)
+    panel.set_channel(0)
+    assert panel.mapping == "clip" and panel.color_bar.levels() == pytest.approx((0, 1))
+    panel.set_channel(1)  # values around zero: an edge-like map
+    assert panel.mapping == "signed"
+    assert panel.color_bar.levels() == pytest.approx(panel.levels)
+    panel.set_channel(None)  # RGB: bar hidden
+    panel.set_channel(0)
+    assert panel.levels == (0.0, 1.0)
+    assert panel.color_bar.levels() == pytest.approx((0, 1))

@@ -79,3 +79,15 @@ def test_plots_draw_nothing_while_hidden(qtbot):
     plots.show()
     plots.refresh()
     assert len(plots.time_curves["normal"].getData()[0]) == 1
+
+
+def test_plots_keep_working_without_the_normal_mode(qtbot):
+    plots = TimingPlots()
+    qtbot.addWidget(plots)
+    plots.show()
+    for _ in range(15):  # past the few-points view, into the stepped ranges
+        plots.show_result(frame(Design(modes=("spatial", "depthwise"))))
+        plots.refresh()
+    assert len(plots.time_curves["spatial"].getData()[0]) == 15
+    assert plots.speed_plot.viewRange()[1] == [0.0, 1.0]  # nothing to show, nothing raised
+    assert "Enable normal" in plots.summary.text()
