@@ -122,16 +122,18 @@ class BenchmarkPanel(QWidget):
         for widget in (self.check, _row(self.run_button, self.cancel_button), self.progress,
                        self.status):
             column.addWidget(widget)
-        left.setFixedWidth(self.settings_box.sizeHint().width()
-                           + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.plots = SweepPlots()
-        self.plots.options.addWidget(QLabel("Export:"))
+        # Export sits under the controls: on the plots' option row it made the panel 1100+
+        # pixels wide, wider than the bottom dock area of a laptop window.
         self.export_buttons = {kind: QPushButton(kind) for kind in EXPORTS}
         for kind, button in self.export_buttons.items():
             button.setToolTip(f"Save {EXPORTS[kind]} as {kind}")
             button.clicked.connect(lambda _=False, k=kind: self.export(k))
             button.setEnabled(False)  # nothing to export before the first sweep
-            self.plots.options.addWidget(button)
+        column.addWidget(_row(QLabel("Export:"), *self.export_buttons.values()))
+        left.setFixedWidth(max(self.settings_box.sizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4,
+                               left.sizeHint().width()))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(left)

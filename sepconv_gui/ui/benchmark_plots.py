@@ -80,7 +80,7 @@ class SweepPlots(QWidget):
         self.options.addStretch(1)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
-        self.graphics.setMinimumSize(420, 220)
+        self.graphics.setMinimumSize(360, 150)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.options)

@@ -114,12 +114,7 @@ class MainWindow(QMainWindow):
         self.difference_dock = self._dock("Difference", "differenceDock", self.difference_view,
                                           Qt.BottomDockWidgetArea)
         self.benchmark_panel = BenchmarkPanel()
-        # Scrolled: the sweep's controls and plots need more room than the bottom area
-        # should take from the images while another tab is in front.
-        benchmark_scroll = QScrollArea()
-        benchmark_scroll.setWidgetResizable(True)
-        benchmark_scroll.setWidget(self.benchmark_panel)
-        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", benchmark_scroll,
+        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", self.benchmark_panel,
                                          Qt.BottomDockWidgetArea)
         for dock in (self.timing_dock, self.stages_dock, self.difference_dock,
                      self.benchmark_dock):
@@ -136,6 +131,7 @@ class MainWindow(QMainWindow):
                              (self.pixel_dock, self.pixel_inspector)):
             dock.visibilityChanged.connect(
                 lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up))
+
 
     def _first_start_layout(self) -> None:
         """The images get the room; docks get what their contents need."""
