@@ -112,6 +112,20 @@ class Controller(QObject):
         else:
             self._inbox.put_frame(Frame(self._still, 0, time.time()), still=True)
 
+    def remeasure(self) -> bool:
+        """Run the current still image again, for fresh timings; False if there is none.
+
+        The first still is timed while the window is still being built and painted, on the
+        same cores; a second run once the window is idle gives the numbers worth reading.
+        """
+        if self._still is None or self._capture is not None:
+            return False
+        if self._synchronous:
+            self._run_now(self._still)
+        else:
+            self._inbox.put_frame(Frame(self._still, 0, time.time()), still=True)
+        return True
+
     def start_source(self, source: FrameSource) -> None:
         """Stream from a live or video source; the previous source is stopped first."""
         self.stop_source()

@@ -176,3 +176,19 @@ def test_taking_a_frame_wakes_the_capture_thread_at_once():
     assert inbox.take(timeout=1.0) is not None
     waiter.join(timeout=30.0)  # generous: only a missing notify could take this long
     assert not waiter.is_alive() and outcome == [True]
+
+
+def test_remeasure_times_the_still_again_and_refuses_while_streaming(qtbot):
+    controller = Controller(synchronous=True)
+    try:
+        assert not controller.remeasure()  # nothing to measure yet
+        controller.show_image(np.random.default_rng(0).random((20, 30, 3), np.float32), "x")
+        first = controller.last_result
+        assert controller.remeasure()
+        assert controller.last_result is not first
+        np.testing.assert_array_equal(controller.last_result.results["normal"].output,
+                                      first.results["normal"].output)
+        controller.start_source(PatternSource(32, 24, fps=30))
+        assert not controller.remeasure()
+    finally:
+        controller.shutdown()
