@@ -7,7 +7,6 @@ to replace an existing file unless ``overwrite=True``: the panel asks the user f
 from __future__ import annotations
 
 import csv
-import ctypes
 import io
 import json
 import os
@@ -22,7 +21,7 @@ import cv2
 import numpy as np
 
 from .. import __version__
-from ..bench.machine import available_cores, cpu_model
+from ..bench.machine import available_cores, blas_threads, cpu_model
 from ..io.files import write_bytes_atomic
 from .sweep import SweepPoint, SweepResult
 
@@ -32,10 +31,6 @@ CSV_FIELDS: tuple[str, ...] = (
     "theoretical_ratio", "measured_ratio", "theoretical_speedup", "measured_speedup",
 )
 
-#: OpenBLAS thread-count getters, across the names its builds export (numpy's and scipy's
-#: wheels rename theirs with a scipy_ prefix and a 64_ suffix).
-_OPENBLAS_GETTERS = ("openblas_get_num_threads", "openblas_get_num_threads64_",
-                     "scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads")
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -56,30 +51,6 @@ def _blas() -> dict[str, Any]:
         return {"name": info.get("name"), "version": info.get("version")}
     except (KeyError, TypeError, ValueError, AttributeError):  # numpy < 2 or an odd build
         return {"name": None, "version": None}
-
-
-def blas_threads() -> dict[str, int]:
-    """Thread-pool size of every OpenBLAS loaded in this process, by library file name."""
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
-    except OSError:  # not Linux
-        return {}
-    threads = {}
-    for path in paths:
-        if not path.startswith("/"):
-            continue
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for symbol in _OPENBLAS_GETTERS:
-            getter = getattr(library, symbol, None)
-            if getter is not None:
-                getter.restype = ctypes.c_int
-                threads[Path(path).name] = int(getter())
-                break
-    return threads
 
 
 def describe_machine() -> dict[str, Any]:

@@ -47,6 +47,30 @@ def _loaded_openblas() -> list[str]:
     return sorted(path for path in paths if path.startswith("/"))
 
 
+#: The matching getters of the pool size.
+_OPENBLAS_GETTERS = tuple(name.replace("_set_", "_get_") for name in _OPENBLAS_SETTERS)
+
+
+def _first_symbol(path: str, names: tuple[str, ...]):
+    """The first of ``names`` the library at ``path`` exports, or None."""
+    try:
+        library = ctypes.CDLL(path)
+    except OSError:
+        return None
+    return next((f for name in names if (f := getattr(library, name, None)) is not None), None)
+
+
+def blas_threads() -> dict[str, int]:
+    """Thread-pool size of every OpenBLAS loaded in this process, by library file name."""
+    threads = {}
+    for path in _loaded_openblas():
+        getter = _first_symbol(path, _OPENBLAS_GETTERS)
+        if getter is not None:
+            getter.restype = ctypes.c_int
+            threads[os.path.basename(path)] = int(getter())
+    return threads
+
+
 def set_blas_threads(count: int) -> int:
     """Resize every loaded OpenBLAS thread pool; returns how many pools were resized.
 
@@ -55,16 +79,10 @@ def set_blas_threads(count: int) -> int:
     """
     resized = 0
     for path in _loaded_openblas():
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for symbol in _OPENBLAS_SETTERS:
-            setter = getattr(library, symbol, None)
-            if setter is not None:
-                setter(ctypes.c_int(count))
-                resized += 1
-                break
+        setter = _first_symbol(path, _OPENBLAS_SETTERS)
+        if setter is not None:
+            setter(ctypes.c_int(count))
+            resized += 1
     return resized
 
 
