@@ -14,13 +14,11 @@ import numpy as np
 
 from ..app.pipeline import FrameResult
 from ..engine import MODES
-from .display import default_mapping
+from .display import SATURATED, default_mapping
 
 THUMBNAIL_SIDE = 128
 """Longest side of a stage thumbnail, in pixels."""
 
-SATURATED = 0.005
-"""Fraction of thumbnail pixels allowed past the levels of their page."""
 
 EQUAL_TOLERANCE = 1e-4
 """Two outputs count as equal when they differ by at most this fraction of max |A|.

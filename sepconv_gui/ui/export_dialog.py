@@ -49,11 +49,11 @@ from ..io.export import (
     write_plan,
 )
 from .display import MAPPINGS, default_mapping, map_for_display
-from .result_views import MODE_TITLES, SIGNED_MAP
+from .image_panel import SIGNED_LUT
+from .result_views import MODE_TITLES
 
 FOLDER_KEY = "last_export_folder"
 FORMAT_KEY = "last_export_format"
-SIGNED_LUT = SIGNED_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 
 FORMAT_HINTS = {
     "png8": "What you see: each image mapped for display as its view shows it (clip, "

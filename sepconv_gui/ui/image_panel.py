@@ -20,6 +20,10 @@ from .display import MAPPINGS, default_mapping, map_for_display, pick_channels
 SIGNED_MAP = pg.colormap.get("CET-D1A")
 GRAY_MAP = pg.colormap.get("CET-L1")
 BACKGROUND = "#202225"
+# The same colour maps as (256, 3) uint8 tables, for pixels made outside pyqtgraph
+# (stage thumbnails, exported PNGs).
+SIGNED_LUT = SIGNED_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
+GRAY_LUT = GRAY_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 AUTO = "auto"
 RGB = -1  # channel-picker entry for "all three channels as colour"
 

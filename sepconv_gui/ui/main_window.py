@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         self.pixel_dock = self._dock("Pixel inspector", "pixelDock", self.pixel_inspector,
                                      Qt.RightDockWidgetArea)
         self.pixel_inspector.watch(self.difference_view.view)
+        # The views are rebuilt when the enabled modes change: watch the new ones then.
+        self._watch_views(self.results.views)
+        self.results.views_rebuilt.connect(self._watch_views)
         # A tab switch shows a dock without a showEvent for its widget: catch up on the
         # newest result when the dock comes into view.
         for dock, widget in ((self.stages_dock, self.stage_grid),
@@ -134,6 +137,10 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(
                 lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up))
 
+
+    def _watch_views(self, views: list) -> None:
+        for view in views:
+            self.pixel_inspector.watch(view)
 
     def _first_start_layout(self) -> None:
         """The images get the room; docks get what their contents need."""
@@ -322,8 +329,6 @@ class MainWindow(QMainWindow):
         self.stage_grid.show_result(result)
         self.difference_view.show_result(result)
         self.pixel_inspector.show_result(result)
-        for view in self.results.views:  # panels are rebuilt when the modes change
-            self.pixel_inspector.watch(view)
         now = time.monotonic()
         # Tables and labels at a readable rate; the images keep the full frame rate.
         self._table_pending = result

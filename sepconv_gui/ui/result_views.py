@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ..app.pipeline import FrameResult
@@ -25,6 +25,8 @@ def mega(count: int) -> str:
 
 class ResultViews(QWidget):
     """Input plus one panel per enabled mode, in a near-square grid; views move together."""
+
+    views_rebuilt = Signal(list)  # the ViewBoxes, after panels were added or removed
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -60,6 +62,7 @@ class ResultViews(QWidget):
             self.panels[name] = panel
         for column in range(self.grid.columnCount()):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.views_rebuilt.emit(self.views)
 
     @property
     def views(self) -> list[pg.ViewBox]:

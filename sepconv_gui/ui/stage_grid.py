@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..app.pipeline import FrameResult
 from ..engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
-from .image_panel import GRAY_MAP, SIGNED_MAP
+from .image_panel import GRAY_LUT, SIGNED_LUT
 from .result_views import MODE_TITLES
 from .visibility import on_screen
 
@@ -42,8 +42,6 @@ REFRESH_MS = 100
 BUSY_FACTOR = 3
 """After a draw that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
-SIGNED_LUT = SIGNED_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
-GRAY_LUT = GRAY_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 RGB_NAMES = ("R", "G", "B")
 SPACING = 6
 MARGIN = 6

@@ -103,6 +103,14 @@ class TimingPlots(QWidget):
                 name=f"{name} theory")
         self.fps_plot = self._plot(4, "Frames per second", "FPS")
         self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=LINE_WIDTH), name="FPS")
+        # Markers for the few-points view (see _mark_few_points), styled once here.
+        self._markers = [(curve, "o") for curve in self.time_curves.values()]
+        self._markers += [(curve, "o") for curve in self.speed_curves.values()]
+        self._markers += [(curve, "s") for curve in self.stage_curves.values()]
+        for curve, _ in self._markers:
+            curve.setSymbolSize(7)
+            curve.setSymbolBrush(curve.opts["pen"].color())
+        self._few: bool | None = None
 
     # --- data in ----------------------------------------------------------------------------
     def show_result(self, result: FrameResult) -> None:
@@ -171,18 +179,10 @@ class TimingPlots(QWidget):
         """A still image gives one frame: a line needs two points, so show markers instead,
         over a span of a few frames rather than pyqtgraph's +-0.5 around a lone point."""
         few = len(frames) < FEW_POINTS
-        for curve in self.time_curves.values():
-            curve.setSymbol("o" if few else None)
-            if few:
-                curve.setSymbolSize(7)
-                curve.setSymbolBrush(curve.opts["pen"].color())
-        for mode, curve in self.speed_curves.items():
-            curve.setSymbol("o" if few else None)
-            curve.setSymbolBrush(COLORS[mode])
-        for name, curve in self.stage_curves.items():
-            stage = STAGES[name.split(".")[0]][0 if name.endswith("low") else 1]
-            curve.setSymbol("s" if few else None)
-            curve.setSymbolBrush(STAGE_COLORS[stage])
+        if few != self._few:  # setSymbol re-processes a curve: only on a change
+            self._few = few
+            for curve, symbol in self._markers:
+                curve.setSymbol(symbol if few else None)
         if few:
             self._ranges.clear()
             for plot in self._plots():

@@ -242,3 +242,15 @@ def test_images_are_drawn_at_display_rate_and_the_newest_result_always_lands(qtb
     if rate > 2 * main_window.DISPLAY_HZ:  # a slow machine may never outrun the display
         assert len(drawn) < len(results)
     w.close()
+
+
+def test_pixel_inspector_follows_views_made_when_the_modes_change(window, qtbot):
+    from PySide6.QtCore import QPointF
+
+    window.pixel_dock.raise_()
+    window.edit_design({"modes": ("spatial",)})  # the normal panel goes ...
+    window.edit_design({"modes": ("normal",)})  # ... and a new one is made
+    view = window.results.panels["normal"].view
+    qtbot.wait(50)
+    view.scene().sigMouseMoved.emit(view.mapViewToScene(QPointF(5.5, 3.5)))
+    qtbot.waitUntil(lambda: window.pixel_inspector.point == (5, 3))
