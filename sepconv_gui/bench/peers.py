@@ -88,37 +88,61 @@ def _planes(image: np.ndarray) -> list[np.ndarray]:
     return [np.ascontiguousarray(image[:, :, c]) for c in range(image.shape[2])]
 
 
+# --- Loops over 2-D correlations: the same code for OpenCV and scipy.ndimage --------------
+
+
+def _normal_loop(correlate: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+    """A peer for normal conv: one ``correlate(plane, kernel)`` per (output, input) pair."""
+
+    def prepare(inputs: Inputs) -> Runner:
+        planes, weights = _planes(inputs.image), inputs.weights
+
+        def run() -> np.ndarray:
+            maps = []
+            for kernels in weights:
+                acc = correlate(planes[0], kernels[0])
+                for plane, kernel in zip(planes[1:], kernels[1:]):
+                    acc += correlate(plane, kernel)
+                maps.append(acc)
+            return np.dstack(maps)
+
+        return run
+
+    return prepare
+
+
+def _depthwise_loop(correlate: Callable[[np.ndarray, np.ndarray], np.ndarray]):
+    """A peer for depthwise-separable conv: one correlation per channel, then a matmul."""
+
+    def prepare(inputs: Inputs) -> Runner:
+        planes, kernels = _planes(inputs.image), inputs.depthwise
+        mix = np.ascontiguousarray(inputs.pointwise.T)
+        height, width = inputs.image.shape[:2]
+
+        def run() -> np.ndarray:
+            maps = np.dstack([correlate(plane, kernel) for plane, kernel in zip(planes, kernels)])
+            return (maps.reshape(height * width, -1) @ mix).reshape(height, width, -1)
+
+        return run
+
+    return prepare
+
+
 # --- OpenCV: what someone writes by hand without the engine -------------------------------
 
 
-def _opencv_normal(inputs: Inputs) -> Runner:
-    planes, weights = _planes(inputs.image), inputs.weights
-
-    def run() -> np.ndarray:
-        maps = []
-        for kernels in weights:
-            acc = cv2.filter2D(planes[0], cv2.CV_32F, kernels[0], borderType=_REFLECT101)
-            for plane, kernel in zip(planes[1:], kernels[1:]):
-                acc += cv2.filter2D(plane, cv2.CV_32F, kernel, borderType=_REFLECT101)
-            maps.append(acc)
-        return np.dstack(maps)
-
-    return run
+def _cv_correlate(plane: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    return cv2.filter2D(plane, cv2.CV_32F, kernel, borderType=_REFLECT101)
 
 
-def _opencv_depthwise(inputs: Inputs) -> Runner:
-    planes, kernels = _planes(inputs.image), inputs.depthwise
-    mix = np.ascontiguousarray(inputs.pointwise.T)
-    height, width = inputs.image.shape[:2]
+def _nd_correlate(plane: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    from scipy import ndimage  # optional: imported only when the scipy peer runs
 
-    def run() -> np.ndarray:
-        maps = np.dstack([
-            cv2.filter2D(plane, cv2.CV_32F, kernel, borderType=_REFLECT101)
-            for plane, kernel in zip(planes, kernels)
-        ])
-        return (maps.reshape(height * width, -1) @ mix).reshape(height, width, -1)
+    return ndimage.correlate(plane, kernel, mode="mirror")
 
-    return run
+
+_opencv_normal = _normal_loop(_cv_correlate)
+_opencv_depthwise = _depthwise_loop(_cv_correlate)
 
 
 def _opencv_sep(inputs: Inputs) -> Runner:
@@ -134,46 +158,16 @@ def _opencv_full(inputs: Inputs) -> Runner:
 # --- scipy.ndimage: single-threaded, so slow points are extrapolated from a probe --------
 
 
-def _scipy_normal(inputs: Inputs) -> Runner:
-    from scipy import ndimage
-
-    planes, weights = _planes(inputs.image), inputs.weights
-
-    def run() -> np.ndarray:
-        maps = []
-        for kernels in weights:
-            acc = ndimage.correlate(planes[0], kernels[0], mode="mirror")
-            for plane, kernel in zip(planes[1:], kernels[1:]):
-                acc += ndimage.correlate(plane, kernel, mode="mirror")
-            maps.append(acc)
-        return np.dstack(maps)
-
-    return run
+_scipy_normal = _normal_loop(_nd_correlate)
 
 
 def _scipy_one_correlation(inputs: Inputs) -> Runner:
-    from scipy import ndimage
-
     plane = np.ascontiguousarray(inputs.image[:, :, 0])
     kernel = inputs.weights[0, 0] if inputs.weights is not None else inputs.depthwise[0]
-    return lambda: ndimage.correlate(plane, kernel, mode="mirror")
+    return lambda: _nd_correlate(plane, kernel)
 
 
-def _scipy_depthwise(inputs: Inputs) -> Runner:
-    from scipy import ndimage
-
-    planes, kernels = _planes(inputs.image), inputs.depthwise
-    mix = np.ascontiguousarray(inputs.pointwise.T)
-    height, width = inputs.image.shape[:2]
-
-    def run() -> np.ndarray:
-        maps = np.dstack([
-            ndimage.correlate(plane, kernel, mode="mirror")
-            for plane, kernel in zip(planes, kernels)
-        ])
-        return (maps.reshape(height * width, -1) @ mix).reshape(height, width, -1)
-
-    return run
+_scipy_depthwise = _depthwise_loop(_nd_correlate)
 
 
 def _scipy_spatial(inputs: Inputs) -> Runner:
