@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import cv2
 
 from .images import to_float_rgb
-from .sources import Frame, FrameSource, SourceError
+from .sources import CaptureSource, Frame, SourceError, stated_fps
 
 V4L_TIMEOUT_ENV = "OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT"
 """OpenCV's wait for a V4L2 frame, in whole **seconds** (default 10). Read once per process, at
@@ -70,7 +69,7 @@ def list_cameras(sysfs_root: str | Path = SYSFS_VIDEO) -> list[CameraInfo]:
     return sorted(cameras, key=lambda camera: camera.index)
 
 
-class CameraSource(FrameSource):
+class CameraSource(CaptureSource):
     """A live camera through ``cv2.VideoCapture`` (V4L2 on Linux).
 
     Each ``read`` tries up to ``max_failures`` times; on Linux every try waits at most
@@ -91,25 +90,14 @@ class CameraSource(FrameSource):
 
     def __init__(self, index: int, width: int | None = None, height: int | None = None, *,
                  name: str | None = None, max_failures: int = 5) -> None:
+        super().__init__()
         self.index, self._width, self._height = int(index), width, height
         self._name = name or f"Camera {index}"
         self.max_failures = max(1, max_failures)
-        self._capture: cv2.VideoCapture | None = None
-        self._size: tuple[int, int] | None = None
-        self._fps = 30.0
-        self._next = 0
 
     @property
     def name(self) -> str:
         return self._name
-
-    @property
-    def size(self) -> tuple[int, int] | None:
-        return self._size
-
-    @property
-    def fps(self) -> float:
-        return self._fps
 
     @property
     def is_live(self) -> bool:
@@ -133,8 +121,7 @@ class CameraSource(FrameSource):
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
         if self._height:
             capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._height)
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        self._fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else 30.0
+        self._fps = stated_fps(capture)
         width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         self._size = (width, height) if width > 0 and height > 0 else None
@@ -157,7 +144,3 @@ class CameraSource(FrameSource):
                           "reads in a row): it may have been unplugged or taken by another "
                           "program.")
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-        self._capture = None

@@ -177,7 +177,38 @@ class ImageSource(FrameSource):
         self._open = False
 
 
-class VideoFileSource(FrameSource):
+def stated_fps(capture: cv2.VideoCapture) -> float:
+    """The frame rate a capture reports, or 30 when it states none or nonsense (0, NaN, 90000):
+    some containers and drivers do."""
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    return fps if math.isfinite(fps) and 0 < fps <= 1000 else 30.0
+
+
+class CaptureSource(FrameSource):
+    """What the sources read through ``cv2.VideoCapture`` share: the capture, its frame size
+    and rate once known, the next frame index, and releasing the capture on close."""
+
+    def __init__(self) -> None:
+        self._capture: cv2.VideoCapture | None = None
+        self._size: tuple[int, int] | None = None
+        self._fps = 30.0
+        self._next = 0
+
+    @property
+    def size(self) -> tuple[int, int] | None:
+        return self._size
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+        self._capture = None
+
+
+class VideoFileSource(CaptureSource):
     """Frames of a video file, decoded by FFmpeg through ``cv2.VideoCapture``.
 
     Parameters
@@ -189,25 +220,14 @@ class VideoFileSource(FrameSource):
     """
 
     def __init__(self, path: str | Path, loop: bool = True) -> None:
+        super().__init__()
         self.path, self.loop = Path(path), loop
-        self._capture: cv2.VideoCapture | None = None
-        self._size: tuple[int, int] | None = None
-        self._fps = 30.0
         self._pending: np.ndarray | None = None
-        self._next = 0
         self._pending_ms = 0.0
 
     @property
     def name(self) -> str:
         return self.path.name
-
-    @property
-    def size(self) -> tuple[int, int] | None:
-        return self._size
-
-    @property
-    def fps(self) -> float:
-        return self._fps
 
     def open(self) -> None:
         self.close()
@@ -215,9 +235,7 @@ class VideoFileSource(FrameSource):
             what = "is a folder" if self.path.is_dir() else "does not exist"
             raise SourceError(f'Cannot play "{self.path}": the file {what}.')
         capture = self._start()
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        # Some containers state no rate (0) or nonsense: pace them at a common default.
-        self._fps = fps if math.isfinite(fps) and 0 < fps <= 1000 else 30.0
+        self._fps = stated_fps(capture)
         # Reading the first frame here is the only reliable test that FFmpeg can decode the
         # stream: VideoCapture happily opens files whose codec it cannot decode.
         ok, bgr = capture.read()
@@ -261,9 +279,8 @@ class VideoFileSource(FrameSource):
         return frame
 
     def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-        self._capture, self._pending = None, None
+        super().close()
+        self._pending = None
 
 
 _CAMERA_NAMES = {"CameraInfo", "CameraSource", "list_cameras"}
