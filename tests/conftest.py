@@ -23,3 +23,18 @@ def isolated_settings(tmp_path_factory, request):
 @pytest.fixture
 def settings_folder(isolated_settings):
     return isolated_settings
+
+
+@pytest.fixture
+def sweep_fails_at_second_point(monkeypatch):
+    """Make the benchmark sweep's second point run out of memory; the first still measures."""
+    from sepconv_gui.app import sweep
+
+    real = sweep.measure_point
+
+    def breaks_on_the_second(spec, index, should_stop):
+        if index == 1:
+            raise MemoryError("Unable to allocate 9 GiB")
+        return real(spec, index, should_stop)
+
+    monkeypatch.setattr(sweep, "measure_point", breaks_on_the_second)

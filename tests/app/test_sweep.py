@@ -261,15 +261,7 @@ def test_worker_cancelled_after_its_first_point_keeps_it(qtbot):
     assert [p.value for p in result.points] == [3]
 
 
-def test_worker_failure_is_reported_with_the_points_so_far(qtbot, monkeypatch):
-    real = sweep.measure_point
-
-    def breaks_on_the_second(spec, index, should_stop):
-        if index == 1:
-            raise MemoryError("Unable to allocate 9 GiB")
-        return real(spec, index, should_stop)
-
-    monkeypatch.setattr(sweep, "measure_point", breaks_on_the_second)
+def test_worker_failure_is_reported_with_the_points_so_far(qtbot, sweep_fails_at_second_point):
     worker = SweepWorker(SweepSpec(values=(3, 5), **TINY))
     assert run_worker(qtbot, worker) == "MemoryError: Unable to allocate 9 GiB"
     assert worker.result.status == "failed" and [p.value for p in worker.result.points] == [3]

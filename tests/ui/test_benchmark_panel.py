@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from sepconv_gui.app import sweep
 from sepconv_gui.app.sweep import SweepSpec
 from sepconv_gui.engine import MODES
 from sepconv_gui.ui.benchmark_panel import BenchmarkPanel
@@ -177,15 +176,8 @@ def test_shutdown_joins_a_running_sweep(qtbot, panel):
     panel.shutdown()  # twice is harmless
 
 
-def test_a_failing_sweep_is_reported_and_keeps_its_points(qtbot, panel, monkeypatch):
-    real = sweep.measure_point
-
-    def breaks_on_the_second(spec, index, should_stop):
-        if index == 1:
-            raise MemoryError("Unable to allocate 9 GiB")
-        return real(spec, index, should_stop)
-
-    monkeypatch.setattr(sweep, "measure_point", breaks_on_the_second)
+def test_a_failing_sweep_is_reported_and_keeps_its_points(
+        qtbot, panel, sweep_fails_at_second_point):
     assert run(qtbot, panel) == "failed"
     assert [p.value for p in panel.result.points] == [3] and not panel.running
     assert panel.status.text().startswith("Failed, kept 1 of 3 points: MemoryError")

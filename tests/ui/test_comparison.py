@@ -21,6 +21,7 @@ from sepconv_gui.ui.comparison import (
     thumbnails,
     to_rgb8,
 )
+from tests.ui.readouts import every_array
 
 
 def kernel(name, size):
@@ -172,14 +173,7 @@ def test_pixel_report_reads_every_stage_at_row_y_column_x(image):
     result = run_design(image, design)
     x, y = 17, 9
     rows = {row.name: row for row in pixel_report(result, x + 0.7, y + 0.2)}
-    expected = {
-        "Input": result.image,
-        "Normal out": result.results["normal"].output,
-        "Spatial vertical": result.results["spatial"].stages["vertical"],
-        "Spatial out": result.results["spatial"].output,
-        "Depthwise maps": result.results["depthwise"].stages["depthwise"],
-        "Depthwise out": result.results["depthwise"].output,
-    }
+    expected = every_array(result)
     assert list(rows) == list(expected)
     for name, array in expected.items():
         np.testing.assert_array_equal(rows[name].values, array[y, x])

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.ui.pixel_inspector import PixelInspector
+from tests.ui.readouts import every_array
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +45,6 @@ def hover(view, x, y):
     view.scene().sigMouseMoved.emit(view.mapViewToScene(QPointF(x + 0.5, y + 0.5)))
 
 
-def arrays(result):
-    return {
-        "Input": result.image,
-        "Normal out": result.results["normal"].output,
-        "Spatial vertical": result.results["spatial"].stages["vertical"],
-        "Spatial out": result.results["spatial"].output,
-        "Depthwise maps": result.results["depthwise"].stages["depthwise"],
-        "Depthwise out": result.results["depthwise"].output,
-    }
-
-
 def table(inspector):
     return [[inspector.table.item(r, c).text() for c in range(3)]
             for r in range(inspector.table.rowCount())]
@@ -64,7 +54,7 @@ def test_show_pixel_reports_exactly_the_arrays_values(inspector, result):
     inspector.show_pixel(result, 23.9, 7.2)
     assert inspector.point == (23, 7)
     assert inspector.title.text() == "Pixel x = 23, y = 7"
-    expected = arrays(result)
+    expected = every_array(result)
     assert [row.name for row in inspector.rows] == list(expected)
     for row, (name, array) in zip(inspector.rows, expected.items()):
         np.testing.assert_array_equal(row.values, array[7, 23])
@@ -84,7 +74,7 @@ def test_hovering_a_watched_view_reads_the_pixel_under_the_mouse(inspector, imag
     inspector.watch(image_view)
     hover(image_view, 31, 12)
     assert inspector.point == (31, 12)
-    for row, array in zip(inspector.rows, arrays(result).values()):
+    for row, array in zip(inspector.rows, every_array(result).values()):
         np.testing.assert_array_equal(row.values, array[12, 31])
 
 
