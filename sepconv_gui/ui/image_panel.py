@@ -89,6 +89,7 @@ class ImagePanel(QWidget):
         self.shown: np.ndarray | None = None
         self.levels: tuple[float, float] = (0.0, 1.0)
         self._bar_levels: tuple[float, float] | None = None  # what the colour bar shows
+        self._look: str | None = None  # "rgb", "signed" or "gray": the lookup table in use
         self._fixed_mapping: str | None = None
 
     @property
@@ -170,18 +171,20 @@ class ImagePanel(QWidget):
         if colour and mapping == "signed":
             # A colour map cannot tint RGB; centre each channel on grey instead.
             data, levels = np.clip(0.5 + 0.5 * data / levels[1], 0.0, 1.0), (0.0, 1.0)
-        if colour:
-            self.item.setLookupTable(None)
-        else:
-            cmap = SIGNED_MAP if mapping == "signed" else GRAY_MAP
-            self.item.setColorMap(cmap)
-            if mapping != self.mapping or not self.color_bar_shown:
+        look = "rgb" if colour else ("signed" if mapping == "signed" else "gray")
+        if look != self._look:  # a new lookup table makes pyqtgraph rebuild its caches
+            self._look = look
+            if colour:
+                self.item.setLookupTable(None)
+            else:
+                cmap = SIGNED_MAP if look == "signed" else GRAY_MAP
+                self.item.setColorMap(cmap)
                 self.color_bar.setColorMap(cmap)
-            if levels != self._bar_levels:
-                self._bar_levels = levels
-                self.color_bar.setLevels(levels)
-        # Transparent rather than hidden: every panel keeps the same view size, which the
-        # linked, aspect-locked views need to show the same region.
-        self.color_bar.setOpacity(0.0 if colour else 1.0)
+            # Transparent rather than hidden: every panel keeps the same view size, which the
+            # linked, aspect-locked views need to show the same region.
+            self.color_bar.setOpacity(0.0 if colour else 1.0)
+        if not colour and levels != self._bar_levels:
+            self._bar_levels = levels
+            self.color_bar.setLevels(levels)
         self.item.setImage(data, levels=levels, autoLevels=False)
         self.shown, self.mapping, self.levels = data, mapping, levels

@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         self.difference_view.show_result(result)
         self.pixel_inspector.show_result(result)
         now = time.monotonic()
-        # Tables and labels at a readable rate; the images keep the full frame rate.
+        # The cost table at a readable rate (about 4 Hz); the status timer shows a skipped one.
         self._table_pending = result
         if (now - self._last_table_update >= 0.25 or not self.controller.is_streaming
                 or self.controller.paused):
