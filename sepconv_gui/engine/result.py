@@ -29,7 +29,8 @@ class ConvResult:
     algorithm : str
         What actually ran: "direct", "gemm", "fft", "sepfilter", "filter2d" or
         "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
-        depthwise passes, then the pointwise matmul).
+        depthwise passes, then the pointwise step; "+transform" when it ran through
+        ``cv2.transform``, see ``convolve.uses_transform``).
     """
 
     output: np.ndarray

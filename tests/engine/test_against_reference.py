@@ -147,3 +147,17 @@ def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, ran
     np.testing.assert_allclose(result.output, expected, atol=2e-5, rtol=1e-4)
     np.testing.assert_allclose(result.stages["depthwise"], maps, atol=2e-5, rtol=1e-4)
     assert result.algorithm == ("sepfilter" if rank_one else "filter2d") + "+matmul"
+
+
+@pytest.mark.parametrize("channels, outputs, mixer", [
+    (3, 3, "transform"), (2, 2, "transform"), (3, 1, "transform"), (4, 4, "transform"),
+    (3, 8, "matmul"), (4, 3, "matmul"), (1, 3, "matmul"), (5, 5, "matmul")])
+def test_both_pointwise_paths_match_the_reference(channels, outputs, mixer):
+    rng = np.random.default_rng(channels * 10 + outputs)
+    image = rng.random((13, 19, channels), dtype=np.float32)
+    kernels = rng.standard_normal((channels, 3, 3)).astype(np.float32)
+    pointwise = rng.standard_normal((outputs, channels)).astype(np.float32)
+    result = depthwise_separable_conv(image, kernels, pointwise)
+    _, expected = ref.depthwise(image, kernels, pointwise)
+    np.testing.assert_allclose(result.output, expected, atol=2e-5, rtol=1e-4)
+    assert result.algorithm == f"filter2d+{mixer}"
