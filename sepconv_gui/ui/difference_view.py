@@ -8,10 +8,9 @@ interior and tints the parts of the band whose error stands out.
 from __future__ import annotations
 
 import math
-import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,7 +27,7 @@ from .comparison import BorderReport, DifferenceStats, border_report, difference
 from .comparison import border_band as inferred_band
 from .image_panel import BACKGROUND
 from .result_views import MODE_TITLES
-from .visibility import on_screen
+from .visibility import ThrottledDraw
 
 ERROR_MAP = pg.colormap.get("inferno")
 HIGHLIGHT = QColor(0, 220, 255)  # cyan: stands apart from every colour of the error map
@@ -37,11 +36,6 @@ PARTS = ("top", "bottom", "left", "right", "top-left", "top-right", "bottom-left
 SCALE_FLOOR = 1e-3
 """The colour scale never ends below this fraction of max |A|: rounding noise stays black."""
 
-REFRESH_MS = 100
-"""Live video recomputes the difference at most this often; the newest result wins."""
-
-BUSY_FACTOR = 3
-"""After a comparison that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
 
 def verdict(stats: DifferenceStats) -> str:
@@ -160,12 +154,18 @@ class DifferenceView(QWidget):
         self.border_band: int | None = None
         self.stats: DifferenceStats | None = None
         self.border: BorderReport | None = None
-        self.pending = False  # a result arrived that is not drawn yet
         self._shape: tuple[int, int] | None = None
-        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
-        self._timer.timeout.connect(self.catch_up)
-        self.combo_a.currentIndexChanged.connect(self._picked)
-        self.combo_b.currentIndexChanged.connect(self._picked)
+        self._throttle = ThrottledDraw(self, self.refresh)
+        self.combo_a.currentIndexChanged.connect(self._throttle.options_changed)
+        self.combo_b.currentIndexChanged.connect(self._throttle.options_changed)
+
+    @property
+    def pending(self) -> bool:
+        """A result arrived that is not compared yet (the view is hidden or throttled)."""
+        return self._throttle.pending
+
+    def catch_up(self) -> None:
+        self._throttle.catch_up()
 
     @property
     def modes(self) -> tuple[str | None, str | None]:
@@ -177,12 +177,10 @@ class DifferenceView(QWidget):
         self.combo_b.setCurrentIndex(self.combo_b.findData(b))
 
     def show_result(self, result: FrameResult, border_band: int | None = None) -> None:
-        """Compare the outputs of ``result``: now if visible and not done in the last
-        :data:`REFRESH_MS`, else when the interval ends or the widget is next shown."""
-        self.result, self.border_band, self.pending = result, border_band, True
+        """Compare the outputs of ``result`` when the view is seen (see ThrottledDraw)."""
+        self.result, self.border_band = result, border_band
         self._offer(tuple(m for m in MODES if m in result.results))
-        if on_screen(self) and not self._timer.isActive():
-            self.refresh()
+        self._throttle.new_input()
 
     def _offer(self, available: tuple[str, ...]) -> None:
         """Fill both combos with the modes that ran, keeping the user's picks when possible."""
@@ -204,26 +202,15 @@ class DifferenceView(QWidget):
             combo.setCurrentIndex(max(0, combo.findData(pick)))
             combo.blockSignals(False)
 
-    def _picked(self) -> None:
-        if on_screen(self):
-            self.refresh()
-        else:
-            self.pending = self.result is not None
-
     def refresh(self) -> None:
         """Compare the chosen outputs of the current result now."""
-        self.pending = False
+        self._throttle.pending = False
         a, b = self.modes
         self.stats = self.border = None
         if self.result is None or a is None or b is None:
             self._blank("Nothing to compare yet: no mode has run.")
             return
-        started = time.perf_counter()
         self._compare(a, b)
-        # Live results wait at least REFRESH_MS, and longer after a slow comparison (many
-        # channels of a large frame), so the view never takes over the GUI thread.
-        spent_ms = 1e3 * (time.perf_counter() - started)
-        self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
 
     def _compare(self, a: str, b: str) -> None:
         out_a, out_b = self.result.results[a].output, self.result.results[b].output
@@ -258,10 +245,6 @@ class DifferenceView(QWidget):
             for rect in rects:
                 rect.hide()
 
-    def catch_up(self) -> None:
-        if self.pending and on_screen(self):
-            self.refresh()
-
     def _place_overlays(self, report: BorderReport, shape: tuple[int, int]) -> None:
         height, width = shape
         b = report.band
@@ -288,4 +271,4 @@ class DifferenceView(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.pending:
-            self.refresh()
+            self._throttle.now()

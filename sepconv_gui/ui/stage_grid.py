@@ -2,18 +2,18 @@
 
 The widget only shows arrays the pipeline already computed. Thumbnails are shrunk with
 INTER_AREA, only the current page of each stage is shrunk and drawn, nothing is drawn while
-the widget is hidden, and live video redraws it at most every :data:`REFRESH_MS`.
+the widget is hidden, and live video redraws it at most every
+:data:`~.visibility.REFRESH_MS`.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,16 +31,11 @@ from ..engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
 from .image_panel import GRAY_LUT, SIGNED_LUT
 from .result_views import MODE_TITLES
-from .visibility import on_screen
+from .visibility import ThrottledDraw
 
 PAGE_SIZE = 16
 """Thumbnails per stage and page: a 64-channel stage shows 4 pages, not 64 widgets."""
 
-REFRESH_MS = 100
-"""Live video redraws the grid at most this often; the newest result wins."""
-
-BUSY_FACTOR = 3
-"""After a draw that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
 RGB_NAMES = ("R", "G", "B")
 SPACING = 6
@@ -275,12 +270,18 @@ class StageGrid(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.scroll, 1)
         self.result: FrameResult | None = None
-        self.pending = False  # a result arrived that is not drawn yet
         self._generation: int | None = None
         self._mappings: dict[tuple[str, str], str] = {}
-        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
-        self._timer.timeout.connect(self.catch_up)
-        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        self._throttle = ThrottledDraw(self, self.refresh)
+        self.mode_combo.currentIndexChanged.connect(self._throttle.options_changed)
+
+    @property
+    def pending(self) -> bool:
+        """A result arrived that is not drawn yet (the grid is hidden or throttled)."""
+        return self._throttle.pending
+
+    def catch_up(self) -> None:
+        self._throttle.catch_up()
 
     @property
     def mode(self) -> str:
@@ -297,25 +298,17 @@ class StageGrid(QWidget):
         raise KeyError(f"no visible section shows {key!r}")
 
     def show_result(self, result: FrameResult) -> None:
-        """Show ``result``: now if visible and not drawn in the last :data:`REFRESH_MS`,
-        else when the interval ends or the widget is next shown."""
-        self.result, self.pending = result, True
+        """Show ``result`` when the grid is seen (see ThrottledDraw)."""
+        self.result = result
         if result.generation != self._generation:
             self._generation, self._mappings = result.generation, {}
-        if on_screen(self) and not self._timer.isActive():
-            self.refresh()
+        self._throttle.new_input()
 
     def refresh(self) -> None:
         """Draw the current result for the chosen mode now."""
-        self.pending = False
-        if self.result is None:
-            return
-        started = time.perf_counter()
-        self._draw(self.result, self.mode)
-        # Live results wait at least REFRESH_MS, and longer after a slow draw, so the grid
-        # never takes more than a fraction of the GUI thread.
-        spent_ms = 1e3 * (time.perf_counter() - started)
-        self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
+        self._throttle.pending = False
+        if self.result is not None:
+            self._draw(self.result, self.mode)
 
     def _draw(self, result: FrameResult, mode: str) -> None:
         if mode not in result.results:
@@ -336,16 +329,6 @@ class StageGrid(QWidget):
         for section in self.sections[len(specs):]:
             section.hide()
 
-    def _mode_changed(self) -> None:
-        if on_screen(self):
-            self.refresh()
-        else:
-            self.pending = self.result is not None
-
-    def catch_up(self) -> None:
-        if self.pending and on_screen(self):
-            self.refresh()
-
     def _columns(self) -> int:
         width = self.scroll.viewport().width() - 2 * MARGIN
         return max(1, (width + SPACING) // (THUMBNAIL_SIDE + SPACING))
@@ -353,7 +336,7 @@ class StageGrid(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.pending:
-            self.refresh()
+            self._throttle.now()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

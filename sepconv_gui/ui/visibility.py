@@ -1,8 +1,18 @@
-"""Whether a widget can be seen, for widgets that skip work nobody would see."""
+"""Drawing only what can be seen, no more often than the eye needs."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
+
+REFRESH_MS = 100
+"""Live video redraws a throttled view at most this often; the newest result wins."""
+
+BUSY_FACTOR = 3
+"""After a draw that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
 
 def on_screen(widget: QWidget) -> bool:
@@ -13,3 +23,43 @@ def on_screen(widget: QWidget) -> bool:
     frame for nothing. Its visible region is empty, though.
     """
     return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+class ThrottledDraw(QObject):
+    """Runs ``draw`` for a widget's newest input, only while the widget is on screen.
+
+    Live results are drawn at most every REFRESH_MS, and longer apart after a slow draw, so
+    a heavy view never takes over the GUI thread; what arrives meanwhile waits (``pending``)
+    and is drawn when the interval ends or the widget comes into view.
+    """
+
+    def __init__(self, widget: QWidget, draw: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._widget, self._draw = widget, draw
+        self.pending = False  # an input arrived that is not drawn yet
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._timer.timeout.connect(self.catch_up)
+
+    def new_input(self) -> None:
+        """A new result: draw now if seen and not drawn lately, else later."""
+        self.pending = True
+        if on_screen(self._widget) and not self._timer.isActive():
+            self.now()
+
+    def options_changed(self) -> None:
+        """The user changed what to show: redraw at once if seen (no throttling)."""
+        self.pending = True
+        if on_screen(self._widget):
+            self.now()
+
+    def now(self) -> None:
+        self.pending = False
+        started = time.perf_counter()
+        self._draw()
+        spent_ms = 1e3 * (time.perf_counter() - started)
+        self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
+
+    def catch_up(self) -> None:
+        """Draw a waiting input if the widget can be seen (timer end, dock raised, shown)."""
+        if self.pending and on_screen(self._widget):
+            self.now()
