@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
@@ -35,7 +36,10 @@ class ThrottledDraw(QObject):
 
     def __init__(self, widget: QWidget, draw: Callable[[], None]) -> None:
         super().__init__(widget)
-        self._widget, self._draw = widget, draw
+        # Weak: the widget owns this object, and a Python reference cycle between them let
+        # the garbage collector free a widget's image data while Qt could still paint it.
+        self._widget = weakref.ref(widget)
+        self._draw = weakref.WeakMethod(draw)
         self.pending = False  # an input arrived that is not drawn yet
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._timer.timeout.connect(self.catch_up)
@@ -43,23 +47,32 @@ class ThrottledDraw(QObject):
     def new_input(self) -> None:
         """A new result: draw now if seen and not drawn lately, else later."""
         self.pending = True
-        if on_screen(self._widget) and not self._timer.isActive():
+        if self._seen() and not self._timer.isActive():
             self.now()
 
     def options_changed(self) -> None:
-        """The user changed what to show: redraw at once if seen (no throttling)."""
+        """The user changed what to show: redraw at once if seen. A user's pick is not live
+        load, so it neither waits for nor restarts the interval."""
         self.pending = True
-        if on_screen(self._widget):
-            self.now()
+        if self._seen():
+            self.now(throttle=False)
 
-    def now(self) -> None:
+    def _seen(self) -> bool:
+        widget = self._widget()
+        return widget is not None and on_screen(widget)
+
+    def now(self, *, throttle: bool = True) -> None:
         self.pending = False
+        draw = self._draw()
+        if draw is None:
+            return
         started = time.perf_counter()
-        self._draw()
-        spent_ms = 1e3 * (time.perf_counter() - started)
-        self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
+        draw()
+        if throttle:
+            spent_ms = 1e3 * (time.perf_counter() - started)
+            self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
 
     def catch_up(self) -> None:
         """Draw a waiting input if the widget can be seen (timer end, dock raised, shown)."""
-        if self.pending and on_screen(self._widget):
+        if self.pending and self._seen():
             self.now()
