@@ -66,8 +66,10 @@ def photo_png(source: Path) -> bytes:
     data = source.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != PHOTOS[source.name]:
-        raise SystemExit(f"{source} is not the file whose licence was checked "
-                         f"(sha256 {digest}); check its licence, then update PHOTOS.")
+        raise SystemExit(
+            f"{source} is not the file whose licence was checked "
+            f"(sha256 {digest}); check its licence, then update PHOTOS."
+        )
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     height, width = bgr.shape[:2]
     scale = MAX_PHOTO_SIDE / max(height, width)
@@ -86,10 +88,18 @@ def write(path: Path, data: bytes) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=SAMPLES_DIR,
-                        help="folder to write to (default: the bundled samples folder)")
-    parser.add_argument("--photos-from", type=Path, metavar="DIR",
-                        help="scikit-image's skimage/data folder, to refresh the photographs")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=SAMPLES_DIR,
+        help="folder to write to (default: the bundled samples folder)",
+    )
+    parser.add_argument(
+        "--photos-from",
+        type=Path,
+        metavar="DIR",
+        help="scikit-image's skimage/data folder, to refresh the photographs",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, image in synthetic_samples().items():

@@ -15,14 +15,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "convolution.",
     )
     parser.add_argument("path", nargs="?", help="an image or video file to open")
-    parser.add_argument("--source", metavar="SPEC",
-                        help="pattern:640x480, camera:0, camera:0@1280x720 or video:PATH")
-    parser.add_argument("--frames", type=int, metavar="N",
-                        help="scripted run: process N frames, then exit")
-    parser.add_argument("--stats-json", metavar="PATH",
-                        help="scripted run: write FPS and latency percentiles here")
-    parser.add_argument("--screenshot", metavar="PNG",
-                        help="scripted run: save the window after the last frame")
+    parser.add_argument(
+        "--source",
+        metavar="SPEC",
+        help="pattern:640x480, camera:0, camera:0@1280x720 or video:PATH",
+    )
+    parser.add_argument(
+        "--frames", type=int, metavar="N", help="scripted run: process N frames, then exit"
+    )
+    parser.add_argument(
+        "--stats-json", metavar="PATH", help="scripted run: write FPS and latency percentiles here"
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PNG", help="scripted run: save the window after the last frame"
+    )
     parser.add_argument("--design", metavar="JSON", help="a saved design to start with")
     parser.add_argument("--version", action="version", version=f"sepconv-gui {__version__}")
     args = parser.parse_args(argv)

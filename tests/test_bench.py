@@ -19,8 +19,21 @@ from sepconv_gui.bench.cli import parse_size
 from sepconv_gui.bench.peers import optional_module
 from sepconv_gui.bench.report import write_atomic
 
-TINY = ["--sizes", "64x48x3", "--kernels", "3", "--outputs", "4", "--repeats", "1",
-        "--warmup", "0", "--threads", "1", "-q"]
+TINY = [
+    "--sizes",
+    "64x48x3",
+    "--kernels",
+    "3",
+    "--outputs",
+    "4",
+    "--repeats",
+    "1",
+    "--warmup",
+    "0",
+    "--threads",
+    "1",
+    "-q",
+]
 MODES = ["normal/auto", "normal/direct", "normal/gemm", "normal/fft", "spatial", "depthwise"]
 
 

@@ -40,3 +40,15 @@ def test_engine_and_io_never_import_qt():
             assert not imported_roots(path) & QT_MODULES, f"{path} imports Qt"
             checked += 1
     assert checked >= 5
+
+
+def test_code_is_ruff_clean():
+    """Lint and formatting are part of the suite, so CI enforces them (pyproject sets the rules)."""
+    import subprocess
+    import sys
+
+    for args in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"

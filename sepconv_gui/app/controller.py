@@ -37,8 +37,13 @@ class Controller(QObject):
     source_ended = Signal()
     paused_changed = Signal(bool)
 
-    def __init__(self, design: Design | None = None, *, synchronous: bool = False,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        design: Design | None = None,
+        *,
+        synchronous: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._design = design or Design()
         self._generation = 0
@@ -188,8 +193,9 @@ class Controller(QObject):
 
     def _run_now(self, image: np.ndarray) -> None:
         try:
-            result = run_design(image, self._design, generation=self._generation,
-                                repeats=STILL_REPEATS)
+            result = run_design(
+                image, self._design, generation=self._generation, repeats=STILL_REPEATS
+            )
         except ValueError as error:
             self._report(str(error))
             return

@@ -47,8 +47,9 @@ def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
     options = {"border": design.border, "flip": design.flip}
     channels = image.shape[2]
     if mode == "normal":
-        return normal_conv(image, design.normal_weights(channels), algorithm=design.algorithm,
-                           **options)
+        return normal_conv(
+            image, design.normal_weights(channels), algorithm=design.algorithm, **options
+        )
     if mode == "spatial":
         column, row = design.spatial_factors()
         return spatial_separable_conv(image, column, row, **options)
@@ -58,8 +59,13 @@ def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
 
 
 def run_design(
-    image: np.ndarray, design: Design, *, frame_index: int = 0, generation: int = 0,
-    captured_at: float | None = None, repeats: int = 1,
+    image: np.ndarray,
+    design: Design,
+    *,
+    frame_index: int = 0,
+    generation: int = 0,
+    captured_at: float | None = None,
+    repeats: int = 1,
 ) -> FrameResult:
     """Run every mode the design enables on ``image``. Engine errors propagate (ValueError).
 
@@ -71,8 +77,9 @@ def run_design(
     """
     start = time.perf_counter()
     data = prepare_input(image, design)
-    result = FrameResult(frame_index, generation, data,
-                         captured_at=start if captured_at is None else captured_at)
+    result = FrameResult(
+        frame_index, generation, data, captured_at=start if captured_at is None else captured_at
+    )
     samples: dict[str, list[ConvResult]] = {mode: [] for mode in design.modes}
     if repeats > 1:
         for mode in design.modes:

@@ -80,6 +80,10 @@ CAMERA_RESOLUTIONS = ("", "640x480", "1280x720", "1920x1080")
 def describe_cameras(resolution: str = "") -> list[tuple[str, SourceSpec]]:
     """Menu labels and specs for every camera found (an empty list when there is none)."""
     suffix = f"@{resolution}" if resolution else ""
-    return [(f"{camera.name} (/dev/video{camera.index})",
-             SourceSpec("camera", f"{camera.index}{suffix}"))
-            for camera in list_cameras()]
+    return [
+        (
+            f"{camera.name} (/dev/video{camera.index})",
+            SourceSpec("camera", f"{camera.index}{suffix}"),
+        )
+        for camera in list_cameras()
+    ]

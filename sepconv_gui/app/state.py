@@ -149,7 +149,9 @@ def _whole(name: str, value, low: int, high: int) -> None:
 def validate(design: Design) -> None:
     kernel = np.array(design.kernel, dtype=np.float64)
     if kernel.ndim != 2 or kernel.size == 0:
-        raise DesignError(f"the kernel must be a non-empty grid of numbers; got shape {kernel.shape}")
+        raise DesignError(
+            f"the kernel must be a non-empty grid of numbers; got shape {kernel.shape}"
+        )
     if max(kernel.shape) > MAX_KERNEL_SIDE:
         raise DesignError(f"kernel sides go up to {MAX_KERNEL_SIDE}; got {kernel.shape}")
     if not np.isfinite(kernel).all():

@@ -39,13 +39,20 @@ from ..engine import ALGORITHMS, MODES, conv_cost
 from .state import MAX_CHANNELS, MAX_KERNEL_SIDE
 
 #: What a sweep can vary, and how plots and files name it.
-VARIABLES: dict[str, str] = {"k": "kernel size k", "P": "output channels P",
-                              "C": "input channels C", "size": "image width W (px)"}
+VARIABLES: dict[str, str] = {
+    "k": "kernel size k",
+    "P": "output channels P",
+    "C": "input channels C",
+    "size": "image width W (px)",
+}
 
 #: A sensible range per variable: (first, last, step, geometric).
 DEFAULT_RANGES: dict[str, tuple[int, int, int, bool]] = {
-    "k": (3, 15, 2, False), "P": (1, 128, 2, True), "C": (1, 32, 2, True),
-    "size": (80, 1280, 2, True)}
+    "k": (3, 15, 2, False),
+    "P": (1, 128, 2, True),
+    "C": (1, 32, 2, True),
+    "size": (80, 1280, 2, True),
+}
 
 MAX_POINTS = 200
 MAX_REPEATS = 1000
@@ -159,8 +166,10 @@ class SweepSpec:
         modes = tuple(dict.fromkeys(self.modes))  # duplicates dropped, order kept
         unknown = [m for m in modes if m not in MODES]
         if not modes or unknown:
-            raise ValueError(f"pick one or more modes from {', '.join(MODES)}; "
-                             f"got {', '.join(map(str, modes)) or 'none'}")
+            raise ValueError(
+                f"pick one or more modes from {', '.join(MODES)}; "
+                f"got {', '.join(map(str, modes)) or 'none'}"
+            )
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm {self.algorithm!r} is not one of {', '.join(ALGORITHMS)}")
         # Frozen: normalised fields are set through object.__setattr__.
@@ -175,8 +184,13 @@ class SweepSpec:
         """One configuration per value, in sweep order."""
         configs = []
         for value in self.values:
-            sizes = {"k": self.k, "outputs": self.outputs, "channels": self.channels,
-                     "width": self.width, "height": self.height}
+            sizes = {
+                "k": self.k,
+                "outputs": self.outputs,
+                "channels": self.channels,
+                "width": self.width,
+                "height": self.height,
+            }
             if self.variable == "size":
                 _whole("the image width", self.width, 1, MAX_SIDE)
                 _whole("the image height", self.height, 1, MAX_SIDE)
@@ -189,19 +203,25 @@ class SweepSpec:
 
 
 def _check_config(c: PointConfig) -> None:
-    for name, value, most in (("the kernel size k", c.k, MAX_KERNEL_SIDE),
-                              ("the output channels P", c.outputs, MAX_CHANNELS),
-                              ("the input channels C", c.channels, MAX_CHANNELS),
-                              ("the image width", c.width, MAX_SIDE),
-                              ("the image height", c.height, MAX_SIDE)):
+    for name, value, most in (
+        ("the kernel size k", c.k, MAX_KERNEL_SIDE),
+        ("the output channels P", c.outputs, MAX_CHANNELS),
+        ("the input channels C", c.channels, MAX_CHANNELS),
+        ("the image width", c.width, MAX_SIDE),
+        ("the image height", c.height, MAX_SIDE),
+    ):
         _whole(name, value, 1, most)
     if c.k > min(c.height, c.width):
-        raise ValueError(f"a {c.k}×{c.k} kernel does not fit a {c.width}×{c.height} image: "
-                         "use a smaller k or a larger image")
+        raise ValueError(
+            f"a {c.k}×{c.k} kernel does not fit a {c.width}×{c.height} image: "
+            "use a smaller k or a larger image"
+        )
     channels = max(c.outputs, c.channels)
     if c.height * c.width * channels > MAX_OUTPUT_VALUES:
-        raise ValueError(f"a {c.width}×{c.height} image with {channels} channels is too large "
-                         "for one benchmark point: use a smaller image or fewer channels")
+        raise ValueError(
+            f"a {c.width}×{c.height} image with {channels} channels is too large "
+            "for one benchmark point: use a smaller image or fewer channels"
+        )
 
 
 @dataclass
@@ -278,8 +298,9 @@ def _runner(mode: str, data: dict[str, np.ndarray], algorithm: str) -> Callable[
         return lambda: engine.normal_conv(data["image"], data["weights"], algorithm=algorithm)
     if mode == "spatial":
         return lambda: engine.spatial_separable_conv(data["image"], data["column"], data["row"])
-    return lambda: engine.depthwise_separable_conv(data["image"], data["depthwise"],
-                                                   data["pointwise"])
+    return lambda: engine.depthwise_separable_conv(
+        data["image"], data["depthwise"], data["pointwise"]
+    )
 
 
 def measure_point(
@@ -308,7 +329,10 @@ def measure_point(
                 stages[name].append(seconds)
             del result  # the next run should not need two outputs' worth of memory
         point.modes[mode] = ModeTiming(
-            mode, warm.algorithm, statistics.median(times), times,
+            mode,
+            warm.algorithm,
+            statistics.median(times),
+            times,
             {name: statistics.median(values) for name, values in stages.items()},
             warm.cost.multiplications,
         )
@@ -323,9 +347,11 @@ def point_work(spec: SweepSpec, config: PointConfig) -> int:
     Plus one "multiplication" per pixel and channel touched, so tiny kernels still count.
     """
     c = config
-    per_run = sum(conv_cost(mode, c.height, c.width, c.channels, c.outputs, c.k, c.k)
-                  .multiplications + c.height * c.width * (c.channels + c.outputs)
-                  for mode in spec.modes)
+    per_run = sum(
+        conv_cost(mode, c.height, c.width, c.channels, c.outputs, c.k, c.k).multiplications
+        + c.height * c.width * (c.channels + c.outputs)
+        for mode in spec.modes
+    )
     return per_run * (spec.repeats + 1)
 
 
@@ -340,8 +366,7 @@ def eta_seconds(spec: SweepSpec, point_seconds: list[float]) -> float | None:
         return None
     configs = spec.points()
     recent = range(max(0, done - 2), done)
-    rate = sum(point_seconds[i] for i in recent) / sum(point_work(spec, configs[i])
-                                                       for i in recent)
+    rate = sum(point_seconds[i] for i in recent) / sum(point_work(spec, configs[i]) for i in recent)
     return rate * sum(point_work(spec, config) for config in configs[done:])
 
 
@@ -397,8 +422,9 @@ def plot_series(result: SweepResult, speedup: bool = False) -> PlotSeries:
     """The curves of ``result``'s points (any number, also none)."""
     points, modes = result.points, result.spec.modes
     reference = "normal" if "normal" in modes else modes[0]
-    per_multiplication = [p.modes[reference].seconds / p.modes[reference].multiplications
-                          for p in points]
+    per_multiplication = [
+        p.modes[reference].seconds / p.modes[reference].multiplications for p in points
+    ]
     scale = statistics.median(per_multiplication) if points else math.nan
 
     def shown(ratio: float | Fraction | None) -> float:

@@ -26,9 +26,25 @@ from ..io.files import write_bytes_atomic
 from .sweep import SweepPoint, SweepResult
 
 CSV_FIELDS: tuple[str, ...] = (
-    "point", "variable", "value", "width", "height", "channels", "outputs", "k", "mode",
-    "algorithm", "ms", "stages_ms", "repeats", "multiplications", "normal_multiplications",
-    "theoretical_ratio", "measured_ratio", "theoretical_speedup", "measured_speedup",
+    "point",
+    "variable",
+    "value",
+    "width",
+    "height",
+    "channels",
+    "outputs",
+    "k",
+    "mode",
+    "algorithm",
+    "ms",
+    "stages_ms",
+    "repeats",
+    "multiplications",
+    "normal_multiplications",
+    "theoretical_ratio",
+    "measured_ratio",
+    "theoretical_speedup",
+    "measured_speedup",
 )
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -59,10 +75,16 @@ def describe_machine() -> dict[str, Any]:
 
     opencv_threads = cv2.getNumThreads()
     return {
-        "cpu": cpu_model(), "cores": os.cpu_count(), "cores_available": available_cores(),
-        "platform": platform.platform(), "python": sys.version.split()[0],
-        "sepconv_gui": __version__, "numpy": np.__version__, "blas": _blas(),
-        "opencv": cv2.__version__, "scipy": scipy.__version__,
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "cores_available": available_cores(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "sepconv_gui": __version__,
+        "numpy": np.__version__,
+        "blas": _blas(),
+        "opencv": cv2.__version__,
+        "scipy": scipy.__version__,
         "PySide6": _distribution_version("PySide6", "PySide6-Essentials"),
         "pyqtgraph": _distribution_version("pyqtgraph"),
         "threads": {
@@ -84,12 +106,15 @@ def mode_record(point: SweepPoint, mode: str) -> dict[str, Any]:
     timing = point.modes[mode]
     theoretical, measured = float(point.theoretical_ratio(mode)), point.measured_ratio(mode)
     return {
-        "algorithm": timing.algorithm, "ms": timing.seconds * 1e3,
+        "algorithm": timing.algorithm,
+        "ms": timing.seconds * 1e3,
         "times_ms": [t * 1e3 for t in timing.times],
         "stages_ms": {name: s * 1e3 for name, s in timing.stages.items()},
         "multiplications": timing.multiplications,
-        "theoretical_ratio": theoretical, "measured_ratio": measured,
-        "theoretical_speedup": _speedup(theoretical), "measured_speedup": _speedup(measured),
+        "theoretical_ratio": theoretical,
+        "measured_ratio": measured,
+        "theoretical_speedup": _speedup(theoretical),
+        "measured_speedup": _speedup(measured),
     }
 
 
@@ -103,24 +128,40 @@ def to_csv(result: SweepResult) -> str:
             record = mode_record(point, mode)
             stages = ";".join(f"{name}={ms:.6g}" for name, ms in record.pop("stages_ms").items())
             record.pop("times_ms")
-            writer.writerow({
-                "point": point.index, "variable": result.spec.variable, "value": point.value,
-                **asdict(point.config), "mode": mode, "stages_ms": stages,
-                "repeats": len(point.modes[mode].times),
-                "normal_multiplications": point.normal_multiplications, **record,
-            })
+            writer.writerow(
+                {
+                    "point": point.index,
+                    "variable": result.spec.variable,
+                    "value": point.value,
+                    **asdict(point.config),
+                    "mode": mode,
+                    "stages_ms": stages,
+                    "repeats": len(point.modes[mode].times),
+                    "normal_multiplications": point.normal_multiplications,
+                    **record,
+                }
+            )
     return buffer.getvalue()
 
 
 def to_json(result: SweepResult) -> str:
     """The machine, the sweep's settings and every point, as an indented JSON document."""
     document = {
-        "format": "sepconv-gui benchmark sweep", "version": 1, "started": result.started,
-        "status": result.status, "machine": result.machine, "sweep": asdict(result.spec),
+        "format": "sepconv-gui benchmark sweep",
+        "version": 1,
+        "started": result.started,
+        "status": result.status,
+        "machine": result.machine,
+        "sweep": asdict(result.spec),
         "points": [
-            {"index": p.index, "value": p.value, **asdict(p.config),
-             "normal_multiplications": p.normal_multiplications, "seconds": p.seconds,
-             "modes": {mode: mode_record(p, mode) for mode in p.modes}}
+            {
+                "index": p.index,
+                "value": p.value,
+                **asdict(p.config),
+                "normal_multiplications": p.normal_multiplications,
+                "seconds": p.seconds,
+                "modes": {mode: mode_record(p, mode) for mode in p.modes},
+            }
             for p in result.points
         ],
     }

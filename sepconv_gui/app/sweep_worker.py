@@ -103,8 +103,12 @@ class SweepWorker(QObject):
             self.started.emit(total, self.result.machine)
             self.progress.emit(0, total, -1.0)
             self._last = time.perf_counter()
-            self.result = run_sweep(self.spec, should_stop=self._cancel.is_set,
-                                    on_point=self._point_done, machine=self.result.machine)
+            self.result = run_sweep(
+                self.spec,
+                should_stop=self._cancel.is_set,
+                on_point=self._point_done,
+                machine=self.result.machine,
+            )
         except Exception as error:
             # Anything the engine or the allocator raises must reach the user; a worker that
             # dies silently leaves a progress bar that never ends.

@@ -7,8 +7,11 @@ import numpy as np
 from ..engine import MODES
 from .pipeline import FrameResult
 
-STAGES = {"normal": ("normal",), "spatial": ("vertical", "horizontal"),
-          "depthwise": ("depthwise", "pointwise")}
+STAGES = {
+    "normal": ("normal",),
+    "spatial": ("vertical", "horizontal"),
+    "depthwise": ("depthwise", "pointwise"),
+}
 
 
 class TimingHistory:
@@ -72,8 +75,10 @@ class TimingHistory:
         result = self.last_result
         if result is None or "normal" not in result.results or mode not in result.results:
             return float("nan")
-        return (result.results["normal"].cost.multiplications
-                / result.results[mode].cost.multiplications)
+        return (
+            result.results["normal"].cost.multiplications
+            / result.results[mode].cost.multiplications
+        )
 
 
 def explain_gap(history: TimingHistory) -> str:
@@ -87,24 +92,32 @@ def explain_gap(history: TimingHistory) -> str:
     normal = runs["normal"]
     notes = []
     if normal.algorithm == "fft":
-        notes.append("normal ran by FFT: its cost no longer grows with k², so the separable "
-                     "advantage shrinks")
+        notes.append(
+            "normal ran by FFT: its cost no longer grows with k², so the separable "
+            "advantage shrinks"
+        )
     elif normal.algorithm == "gemm":
-        notes.append("normal ran as one BLAS matrix product, which does many more "
-                     "multiplications per second than sliding filters")
+        notes.append(
+            "normal ran as one BLAS matrix product, which does many more "
+            "multiplications per second than sliding filters"
+        )
     if "depthwise" in runs:
         pointwise = history.median("depthwise.pointwise")
         total = history.median("depthwise")
         if total > 0 and pointwise / total > 0.5:
-            notes.append(f"memory-bound: the pointwise step takes {100 * pointwise / total:.0f} %"
-                         " of depthwise-separable time")
+            notes.append(
+                f"memory-bound: the pointwise step takes {100 * pointwise / total:.0f} %"
+                " of depthwise-separable time"
+            )
     for mode in ("spatial", "depthwise"):
         if mode in runs:
             measured, theory = history.measured_speedup(mode), history.theoretical_speedup(mode)
             if np.isfinite(measured) and measured < 0.5 * theory and not notes:
-                notes.append(f"{mode} reaches {measured:.1f}× of a possible {theory:.1f}×: "
-                             "memory traffic and per-call overheads, not multiplications, "
-                             "limit small kernels")
+                notes.append(
+                    f"{mode} reaches {measured:.1f}× of a possible {theory:.1f}×: "
+                    "memory traffic and per-call overheads, not multiplications, "
+                    "limit small kernels"
+                )
     if not notes:
         return "Measured speed-ups track the multiplication counts."
     text = "; ".join(notes)

@@ -65,7 +65,8 @@ class Inbox:
         """Block until processing has taken the newest frame (or ``timeout`` passes)."""
         with self._cond:
             return self._cond.wait_for(
-                lambda: self._closed or self._done[0] == self._frame_serial, timeout)
+                lambda: self._closed or self._done[0] == self._frame_serial, timeout
+            )
 
     def close(self) -> None:
         with self._cond:
@@ -75,6 +76,7 @@ class Inbox:
     def take(self, timeout: float = 0.1) -> Job | None:
         """The next job, or None after ``timeout`` seconds or once closed."""
         with self._cond:
+
             def ready() -> bool:
                 fresh = (self._frame_serial, self._generation) != self._done
                 return self._closed or (self._frame is not None and fresh)
@@ -83,8 +85,9 @@ class Inbox:
                 return None
             self._done = (self._frame_serial, self._generation)
             self._cond.notify_all()  # wakes a capture thread waiting in wait_until_taken
-            return Job(self._frame, self._captured_at, self._design, self._generation,
-                       self._repeats)
+            return Job(
+                self._frame, self._captured_at, self._design, self._generation, self._repeats
+            )
 
 
 class ProcessingThread(QThread):
@@ -115,18 +118,27 @@ class ProcessingThread(QThread):
             if job.generation == self._refused_generation and self._last_good is not None:
                 design = self._last_good
             try:
-                result = run_design(job.frame.image, design, frame_index=job.frame.index,
-                                    generation=job.generation, captured_at=job.captured_at,
-                                    repeats=job.repeats)
+                result = run_design(
+                    job.frame.image,
+                    design,
+                    frame_index=job.frame.index,
+                    generation=job.generation,
+                    captured_at=job.captured_at,
+                    repeats=job.repeats,
+                )
             except ValueError as error:
                 if job.generation != self._refused_generation:
                     self._refused_generation = job.generation
                     self.failed.emit(str(error), job.generation)
                 if self._last_good is None or design is self._last_good:
                     continue
-                result = run_design(job.frame.image, self._last_good,
-                                    frame_index=job.frame.index, generation=job.generation,
-                                    captured_at=job.captured_at)
+                result = run_design(
+                    job.frame.image,
+                    self._last_good,
+                    frame_index=job.frame.index,
+                    generation=job.generation,
+                    captured_at=job.captured_at,
+                )
             else:
                 self._last_good = design
             self.result_ready.emit(result)

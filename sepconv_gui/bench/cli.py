@@ -70,32 +70,66 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "scipy.ndimage and torch (when installed) on the same inputs and thread count. "
         "Every contender is verified against the OpenCV result before it is timed.",
     )
-    parser.add_argument("--quick", action="store_true",
-                        help="a small grid that runs in seconds: 320x240x3, k 3,7, P 8")
-    parser.add_argument("--sizes", nargs="+", metavar="WxHxC",
-                        help=f"image sizes (default {','.join(DEFAULT_SIZES)})")
-    parser.add_argument("--kernels", nargs="+", metavar="K",
-                        help="square kernel sizes (default 3,7,15,31)")
-    parser.add_argument("--outputs", nargs="+", metavar="P",
-                        help="output channels P (default 8,32); the spatial mode keeps C")
-    parser.add_argument("--modes", nargs="+", metavar="MODE",
-                        help="engine modes: auto, direct, gemm, fft (normal conv with that "
-                        "algorithm; 'normal' = all four), spatial, depthwise (default: all)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small grid that runs in seconds: 320x240x3, k 3,7, P 8",
+    )
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        metavar="WxHxC",
+        help=f"image sizes (default {','.join(DEFAULT_SIZES)})",
+    )
+    parser.add_argument(
+        "--kernels", nargs="+", metavar="K", help="square kernel sizes (default 3,7,15,31)"
+    )
+    parser.add_argument(
+        "--outputs",
+        nargs="+",
+        metavar="P",
+        help="output channels P (default 8,32); the spatial mode keeps C",
+    )
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        metavar="MODE",
+        help="engine modes: auto, direct, gemm, fft (normal conv with that "
+        "algorithm; 'normal' = all four), spatial, depthwise (default: all)",
+    )
     parser.add_argument("--repeats", type=int, help="timed runs per contender (default 5)")
-    parser.add_argument("--warmup", type=int,
-                        help="untimed runs after the verification run (default 1)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for OpenCV, BLAS, the engine's FFT and torch "
-                        f"(default: all {available_cores()} available cores)")
-    parser.add_argument("--max-seconds", type=float, default=10.0,
-                        help="time budget per contender and grid point: slower ones do "
-                        "fewer repeats, and peers predicted slower than this are skipped")
-    parser.add_argument("--peers", nargs="+", metavar="NAME",
-                        help="time only these peers (opencv, opencv-sep, opencv-full, scipy, "
-                        "torch); the OpenCV reference of each mode always runs")
-    parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
-                        help="before each grid point, wait up to this long for other "
-                        "processes to leave the CPUs idle (for shared machines)")
+    parser.add_argument(
+        "--warmup", type=int, help="untimed runs after the verification run (default 1)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for OpenCV, BLAS, the engine's FFT and torch "
+        f"(default: all {available_cores()} available cores)",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=10.0,
+        help="time budget per contender and grid point: slower ones do "
+        "fewer repeats, and peers predicted slower than this are skipped",
+    )
+    parser.add_argument(
+        "--peers",
+        nargs="+",
+        metavar="NAME",
+        help="time only these peers (opencv, opencv-sep, opencv-full, scipy, "
+        "torch); the OpenCV reference of each mode always runs",
+    )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each grid point, wait up to this long for other "
+        "processes to leave the CPUs idle (for shared machines)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--json", metavar="PATH", help="also write every number as JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write one CSV line per row")
@@ -137,7 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for width, height, _ in settings.sizes:
         too_big = [k for k in settings.kernels if k > min(width, height)]
         if too_big:
-            raise SystemExit(f"sepconv-bench: kernels {too_big} do not fit a {width}x{height} image")
+            raise SystemExit(
+                f"sepconv-bench: kernels {too_big} do not fit a {width}x{height} image"
+            )
     # torch's OpenMP threads spin for a while after every call; interleaved with the engine's
     # BLAS and FFT threads on the same cores, that spinning made gemm 8x and fft 20x slower
     # than when run alone. Sleeping workers make the comparison fair (torch loads later).

@@ -261,8 +261,7 @@ PEERS: dict[str, tuple[Peer, ...]] = {
     ),
     "depthwise": (
         Peer("opencv", _opencv_depthwise),
-        Peer("scipy", _scipy_depthwise, "scipy.ndimage", _scipy_one_correlation,
-             _depthwise_maps),
+        Peer("scipy", _scipy_depthwise, "scipy.ndimage", _scipy_one_correlation, _depthwise_maps),
         Peer("torch", _torch_depthwise, "torch"),
     ),
 }

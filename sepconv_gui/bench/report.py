@@ -22,9 +22,24 @@ PEER_NAMES: tuple[str, ...] = tuple(
 )
 
 CSV_FIELDS: tuple[str, ...] = (
-    "mode", "algorithm", "width", "height", "channels", "k", "outputs", "engine_ms",
-    "best_peer", "best_peer_ms", "ratio", "gflops", "flops", "theoretical_speedup",
-    "measured_speedup", "max_abs_err", "verified", "repeats",
+    "mode",
+    "algorithm",
+    "width",
+    "height",
+    "channels",
+    "k",
+    "outputs",
+    "engine_ms",
+    "best_peer",
+    "best_peer_ms",
+    "ratio",
+    "gflops",
+    "flops",
+    "theoretical_speedup",
+    "measured_speedup",
+    "max_abs_err",
+    "verified",
+    "repeats",
 ) + tuple(f"{name}_{what}" for name in PEER_NAMES for what in ("ms", "status"))
 
 
@@ -111,10 +126,14 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def machine_lines(machine: dict[str, Any]) -> str:
     threads = machine["threads"]
-    return "\n".join([
-        f"cpu: {machine['cpu']} ({machine['cores_available']} of {machine['cores']} cores)",
-        (f"python {machine['python']}, numpy {machine['numpy']} ({machine['blas']}), "
-         f"opencv {machine['opencv']}, scipy {machine['scipy']}, "
-         f"torch {machine['torch'] or 'not installed'}"),
-        "threads: " + ", ".join(f"{key} {value}" for key, value in threads.items()),
-    ])
+    return "\n".join(
+        [
+            f"cpu: {machine['cpu']} ({machine['cores_available']} of {machine['cores']} cores)",
+            (
+                f"python {machine['python']}, numpy {machine['numpy']} ({machine['blas']}), "
+                f"opencv {machine['opencv']}, scipy {machine['scipy']}, "
+                f"torch {machine['torch'] or 'not installed'}"
+            ),
+            "threads: " + ", ".join(f"{key} {value}" for key, value in threads.items()),
+        ]
+    )

@@ -273,16 +273,16 @@ def run_point(
 
     waited = wait_until_idle(settings.wait_idle) if settings.wait_idle > 0 else 0.0
     reference = to_hwc(contenders[peers[0].name]())
-    log(f"  {point.family} {width}x{height}x{channels} k={point.k} P={point.outputs}"
-        + (f" (waited {waited:.0f} s for an idle machine)" if waited >= 1 else ""))
+    log(
+        f"  {point.family} {width}x{height}x{channels} k={point.k} P={point.outputs}"
+        + (f" (waited {waited:.0f} s for an idle machine)" if waited >= 1 else "")
+    )
     measured = measure_point(contenders, reference, settings)
     measured.update(skipped)
     del reference
 
     peer_results = {peer.name: measured[peer.name] for peer in peers}
-    usable = {
-        name: m for name, m in peer_results.items() if m.median_ms is not None and m.verified
-    }
+    usable = {name: m for name, m in peer_results.items() if m.median_ms is not None and m.verified}
     best = min(usable, key=lambda name: usable[name].median_ms) if usable else None
     if point.family == "normal" and "auto" in modes:
         normal_ms[normal_key] = measured[engine_names["auto"]].median_ms
@@ -294,31 +294,33 @@ def run_point(
         engine = measured[name]
         info, engine_ms = engine.engine, engine.median_ms
         theoretical = _theoretical_speedup(point, info["multiplications"])
-        rows.append({
-            "mode": mode if point.family != "normal" else f"normal/{mode}",
-            "family": point.family,
-            "algorithm": info["algorithm"],
-            "width": width,
-            "height": height,
-            "channels": channels,
-            "k": point.k,
-            "outputs": info["outputs"],
-            "engine_ms": engine_ms,
-            "engine_times_ms": [t / 1e6 for t in engine.times_ns],
-            "max_abs_err": engine.max_abs_err,
-            "verified": engine.verified,
-            "best_peer": best,
-            "best_peer_ms": usable[best].median_ms if best else None,
-            "ratio": engine_ms / usable[best].median_ms if best and engine.verified else None,
-            "flops": info["flops"],
-            "gflops": info["flops"] / (engine_ms * 1e6),
-            "theoretical_speedup": theoretical,
-            "measured_speedup": (
-                reference_ms / engine_ms if theoretical is not None and reference_ms else None
-            ),
-            "peers": {name: m.as_dict() for name, m in peer_results.items()},
-            "waited_for_idle_s": waited,
-        })
+        rows.append(
+            {
+                "mode": mode if point.family != "normal" else f"normal/{mode}",
+                "family": point.family,
+                "algorithm": info["algorithm"],
+                "width": width,
+                "height": height,
+                "channels": channels,
+                "k": point.k,
+                "outputs": info["outputs"],
+                "engine_ms": engine_ms,
+                "engine_times_ms": [t / 1e6 for t in engine.times_ns],
+                "max_abs_err": engine.max_abs_err,
+                "verified": engine.verified,
+                "best_peer": best,
+                "best_peer_ms": usable[best].median_ms if best else None,
+                "ratio": engine_ms / usable[best].median_ms if best and engine.verified else None,
+                "flops": info["flops"],
+                "gflops": info["flops"] / (engine_ms * 1e6),
+                "theoretical_speedup": theoretical,
+                "measured_speedup": (
+                    reference_ms / engine_ms if theoretical is not None and reference_ms else None
+                ),
+                "peers": {name: m.as_dict() for name, m in peer_results.items()},
+                "waited_for_idle_s": waited,
+            }
+        )
     return rows
 
 

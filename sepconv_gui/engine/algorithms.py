@@ -202,15 +202,17 @@ FFT_NS_PER_TRANSFORM = 5.3  # C forward and P inverse transforms
 FFT_NS_PER_PRODUCT = 0.46  # P*C complex spectrum products and sums
 
 
-def estimated_ns_per_pixel(algorithm: str, channels: int, out_channels: int,
-                           kh: int, kw: int) -> float:
+def estimated_ns_per_pixel(
+    algorithm: str, channels: int, out_channels: int, kh: int, kw: int
+) -> float:
     """The cost model behind ``choose``: estimated nanoseconds per output pixel."""
     taps, pairs = kh * kw, channels * out_channels
     if algorithm == "direct":
         return pairs * (DIRECT_NS_PER_PAIR + DIRECT_NS_PER_TAP * taps)
     if algorithm == "gemm":
         return GEMM_NS_FIXED + channels * taps * (
-            GEMM_NS_PER_TAP_COPY + GEMM_NS_PER_MAC * out_channels)
+            GEMM_NS_PER_TAP_COPY + GEMM_NS_PER_MAC * out_channels
+        )
     if algorithm == "fft":
         return FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs
     raise ValueError(f"no cost model for algorithm {algorithm!r}")
@@ -223,8 +225,10 @@ def choose(height: int, width: int, channels: int, out_channels: int, kh: int, k
     it is accepted so a future model can account for cache effects on large frames.
     """
     del height, width
-    costs = {name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw)
-             for name in ("direct", "gemm", "fft")}
+    costs = {
+        name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw)
+        for name in ("direct", "gemm", "fft")
+    }
     return min(costs, key=costs.get)
 
 

@@ -64,7 +64,9 @@ def normal_conv(
             f"algorithm={algorithm!r} is unknown; use one of {', '.join(algorithms.ALGORITHMS)}"
         )
     check_kernel_fits(kh, kw, height, width)
-    chosen = algorithms.choose(height, width, channels, p, kh, kw) if algorithm == "auto" else algorithm
+    chosen = (
+        algorithms.choose(height, width, channels, p, kh, kw) if algorithm == "auto" else algorithm
+    )
     if flip:
         bank = np.ascontiguousarray(bank[:, :, ::-1, ::-1])
         anchor = (kh - 1 - kh // 2, kw - 1 - kw // 2)
@@ -296,7 +298,14 @@ def _finish_depthwise(timer, data, depth_stack, mix, kh, kw, multiplier, factors
     with timer.stage("pointwise"):
         output = pointwise_mix(depth_stack, mix)
     cost = conv_cost(
-        "depthwise", height, width, channels, mix.shape[0], kh, kw, multiplier,
+        "depthwise",
+        height,
+        width,
+        channels,
+        mix.shape[0],
+        kh,
+        kw,
+        multiplier,
         depthwise_separable_passes=factors is not None,
     )
     mixer = "transform" if uses_transform(mix.shape[1], mix.shape[0]) else "matmul"

@@ -104,8 +104,16 @@ def conv_cost(
     >>> round(d / n, 4) == round(1 / 32 + 1 / 9, 4)
     True
     """
-    _positive(height=height, width=width, channels=channels, out_channels=out_channels,
-              kh=kh, kw=kw, multiplier=multiplier, rank=rank)
+    _positive(
+        height=height,
+        width=width,
+        channels=channels,
+        out_channels=out_channels,
+        kh=kh,
+        kw=kw,
+        multiplier=multiplier,
+        rank=rank,
+    )
     pixels = height * width
     c, p, m, r = channels, out_channels, multiplier, rank
     if mode == "normal":
@@ -114,18 +122,18 @@ def conv_cost(
         return ConvCost({"normal": stage})
     if mode == "spatial":
         vertical = StageCost(pixels * c * r * kh, pixels * c * r * (kh - 1), r * kh)
-        horizontal = StageCost(
-            pixels * c * r * kw, pixels * c * (r * (kw - 1) + r - 1), r * kw
-        )
+        horizontal = StageCost(pixels * c * r * kw, pixels * c * (r * (kw - 1) + r - 1), r * kw)
         return ConvCost({"vertical": vertical, "horizontal": horizontal})
     if mode == "depthwise":
         maps = c * m
         if depthwise_separable_passes:
-            depth = StageCost(pixels * maps * (kh + kw), pixels * maps * (kh + kw - 2),
-                              maps * (kh + kw))
+            depth = StageCost(
+                pixels * maps * (kh + kw), pixels * maps * (kh + kw - 2), maps * (kh + kw)
+            )
         else:
-            depth = StageCost(pixels * maps * kh * kw, pixels * maps * (kh * kw - 1),
-                              maps * kh * kw)
+            depth = StageCost(
+                pixels * maps * kh * kw, pixels * maps * (kh * kw - 1), maps * kh * kw
+            )
         point = StageCost(pixels * p * maps, pixels * p * (maps - 1), p * maps)
         return ConvCost({"depthwise": depth, "pointwise": point})
     raise ValueError(f"mode={mode!r} is not a convolution mode; use one of {', '.join(MODES)}")

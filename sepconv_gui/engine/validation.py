@@ -29,8 +29,10 @@ def _check_real(name: str, array: np.ndarray) -> None:
 
 def _check_finite(name: str, array: np.ndarray, note: str = "") -> None:
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinity; every value must be finite"
-                         + (f" {note}" if note else ""))
+        raise ValueError(
+            f"{name} contains NaN or infinity; every value must be finite"
+            + (f" {note}" if note else "")
+        )
 
 
 def as_image(image: object) -> tuple[np.ndarray, bool]:

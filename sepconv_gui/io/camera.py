@@ -88,8 +88,15 @@ class CameraSource(CaptureSource):
         Consecutive failed grabs before the camera is declared gone.
     """
 
-    def __init__(self, index: int, width: int | None = None, height: int | None = None, *,
-                 name: str | None = None, max_failures: int = 5) -> None:
+    def __init__(
+        self,
+        index: int,
+        width: int | None = None,
+        height: int | None = None,
+        *,
+        name: str | None = None,
+        max_failures: int = 5,
+    ) -> None:
         super().__init__()
         self.index, self._width, self._height = int(index), width, height
         self._name = name or f"Camera {index}"
@@ -115,8 +122,10 @@ class CameraSource(CaptureSource):
             node = Path(f"/dev/video{self.index}")
             if sys.platform.startswith("linux") and not node.exists():
                 raise SourceError(f"There is no camera {self.index} ({node} does not exist).")
-            raise SourceError(f"{self.name} could not be opened: it may be in use by another "
-                              "program, or it is not a capture device.")
+            raise SourceError(
+                f"{self.name} could not be opened: it may be in use by another "
+                "program, or it is not a capture device."
+            )
         if self._width:
             capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
         if self._height:
@@ -140,7 +149,8 @@ class CameraSource(CaptureSource):
                 self._next += 1
                 self._size = (bgr.shape[1], bgr.shape[0])
                 return frame
-        raise SourceError(f"{self.name} stopped delivering frames ({self.max_failures} failed "
-                          "reads in a row): it may have been unplugged or taken by another "
-                          "program.")
-
+        raise SourceError(
+            f"{self.name} stopped delivering frames ({self.max_failures} failed "
+            "reads in a row): it may have been unplugged or taken by another "
+            "program."
+        )

@@ -50,12 +50,15 @@ class ExportFormat:
     bits: int | None  # 8 or 16 for images, None for .npy
 
 
-FORMATS: dict[str, ExportFormat] = {f.key: f for f in (
-    ExportFormat("png8", ".png", "PNG, 8-bit (as displayed)", 8),
-    ExportFormat("png16", ".png", "PNG, 16-bit (values)", 16),
-    ExportFormat("tiff16", ".tif", "TIFF, 16-bit (values)", 16),
-    ExportFormat("npy", ".npy", "NumPy .npy (exact float32)", None),
-)}
+FORMATS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat("png8", ".png", "PNG, 8-bit (as displayed)", 8),
+        ExportFormat("png16", ".png", "PNG, 16-bit (values)", 16),
+        ExportFormat("tiff16", ".tif", "TIFF, 16-bit (values)", 16),
+        ExportFormat("npy", ".npy", "NumPy .npy (exact float32)", None),
+    )
+}
 
 LEVELS_SUFFIX = ".levels.json"
 
@@ -64,8 +67,9 @@ def export_format(key: str) -> ExportFormat:
     try:
         return FORMATS[key]
     except KeyError:
-        raise ValueError(f"unknown export format {key!r}; use one of {', '.join(FORMATS)}") \
-            from None
+        raise ValueError(
+            f"unknown export format {key!r}; use one of {', '.join(FORMATS)}"
+        ) from None
 
 
 def safe_stem(text: str) -> str:
@@ -128,8 +132,9 @@ def export_paths(folder: str | Path, stem: str, channels: int, fmt: str) -> list
     if spec.bits is None:
         return [folder / f"{stem}{spec.extension}"]
     if split_channels(channels):
-        paths = [folder / f"{stem}{channel_suffix(k, channels)}{spec.extension}"
-                 for k in range(channels)]
+        paths = [
+            folder / f"{stem}{channel_suffix(k, channels)}{spec.extension}" for k in range(channels)
+        ]
     else:
         paths = [folder / f"{stem}{spec.extension}"]
     if spec.bits == 16:
@@ -212,8 +217,9 @@ def _encode_image(plane: np.ndarray, extension: str) -> bytes:
         plane = cv2.cvtColor(plane, cv2.COLOR_RGB2BGR)
     ok, data = cv2.imencode(extension, np.ascontiguousarray(plane))
     if not ok:
-        raise ValueError(f"OpenCV could not encode a {plane.dtype} {plane.shape} array as "
-                         f"{extension}")
+        raise ValueError(
+            f"OpenCV could not encode a {plane.dtype} {plane.shape} array as {extension}"
+        )
     return data.tobytes()
 
 
@@ -225,11 +231,17 @@ def encode_job(job: ExportJob, fmt: str) -> list[bytes]:
         buffer = io.BytesIO()
         np.save(buffer, np.ascontiguousarray(job.array, dtype=np.float32), allow_pickle=False)
         return [buffer.getvalue()]
-    levels = job.levels if job.levels is not None else (
-        value_levels(array) if spec.bits == 16 else (0.0, 1.0))
+    levels = (
+        job.levels
+        if job.levels is not None
+        else (value_levels(array) if spec.bits == 16 else (0.0, 1.0))
+    )
     channels = array.shape[2]
-    planes = [array[:, :, k] for k in range(channels)] if split_channels(channels) else \
-        [array[:, :, 0] if channels == 1 else array]
+    planes = (
+        [array[:, :, k] for k in range(channels)]
+        if split_channels(channels)
+        else [array[:, :, 0] if channels == 1 else array]
+    )
     blobs = []
     for plane in planes:
         pixels = quantize(plane, levels, spec.bits)
@@ -242,7 +254,10 @@ def encode_job(job: ExportJob, fmt: str) -> list[bytes]:
             "format": spec.key,
             "files": names,
             "shape": list(array.shape),
-            "layout": "gray" if channels == 1 else "RGB" if channels == 3
+            "layout": "gray"
+            if channels == 1
+            else "RGB"
+            if channels == 3
             else "one gray file per channel",
             "levels": [float(levels[0]), float(levels[1])],
             "decode": "value = low + (high - low) * pixel / 65535",
@@ -268,15 +283,21 @@ def write_plan(plan: ExportPlan, *, overwrite: bool = False) -> list[Path]:
                 write_bytes_atomic(path, data)
             except OSError as error:
                 reason = error.strerror or str(error)
-                raise OSError(f"Could not write {path}: {reason} ({len(written)} of {total} "
-                              "files were written before this)") from error
+                raise OSError(
+                    f"Could not write {path}: {reason} ({len(written)} of {total} "
+                    "files were written before this)"
+                ) from error
             written.append(path)
     return written
 
 
 def write_array(
-    path: str | Path, array: np.ndarray, fmt: str, *,
-    levels: tuple[float, float] | None = None, lut: np.ndarray | None = None,
+    path: str | Path,
+    array: np.ndarray,
+    fmt: str,
+    *,
+    levels: tuple[float, float] | None = None,
+    lut: np.ndarray | None = None,
     overwrite: bool = False,
 ) -> list[Path]:
     """Write one array; ``path`` names the file (its extension may be left off).
@@ -320,6 +341,7 @@ def result_items(image: np.ndarray, results: Mapping[str, Any]) -> list[ExportIt
         items.append(ExportItem(f"{prefix}_output", mode, None, conv.output, True))
         last = list(conv.stages)[-1] if conv.stages else None
         for name, stage in conv.stages.items():
-            items.append(ExportItem(f"{prefix}_stage-{safe_stem(name)}", mode, name, stage,
-                                    name == last))
+            items.append(
+                ExportItem(f"{prefix}_stage-{safe_stem(name)}", mode, name, stage, name == last)
+            )
     return items

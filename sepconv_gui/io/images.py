@@ -34,9 +34,29 @@ LIVE_MAX_PIXELS = 1920 * 1080
 """Pixel budget of the live views: full HD passes unchanged, anything bigger is shrunk by
 :func:`fit_for_live` so every kernel change redraws at interactive speed."""
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".webp", ".bmp", ".dib",
-                  ".gif", ".pbm", ".pgm", ".ppm", ".pnm", ".pfm", ".hdr", ".pic", ".jp2",
-                  ".avif", ".sr", ".ras")
+IMAGE_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".jpe",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".bmp",
+    ".dib",
+    ".gif",
+    ".pbm",
+    ".pgm",
+    ".ppm",
+    ".pnm",
+    ".pfm",
+    ".hdr",
+    ".pic",
+    ".jp2",
+    ".avif",
+    ".sr",
+    ".ras",
+)
 """File name endings offered in open dialogs: what this OpenCV build decodes. Only a hint:
 :func:`load_image` goes by the file's content, never by its name."""
 
@@ -164,6 +184,7 @@ def fit_for_live(image: np.ndarray, max_pixels: int = LIVE_MAX_PIXELS) -> np.nda
 
 # --- reading and decoding --------------------------------------------------------------------
 
+
 def _read_bytes(path: Path) -> bytes:
     try:
         if path.is_dir():
@@ -176,8 +197,10 @@ def _read_bytes(path: Path) -> bytes:
     if size == 0:
         raise ImageLoadError(f'Cannot open "{path.name}": the file is empty (0 bytes).')
     if size > MAX_FILE_BYTES:
-        raise ImageLoadError(f'Cannot open "{path.name}": the file is {size / 2**20:.0f} MiB, '
-                             f"more than the {MAX_FILE_BYTES / 2**20:.0f} MiB this app reads.")
+        raise ImageLoadError(
+            f'Cannot open "{path.name}": the file is {size / 2**20:.0f} MiB, '
+            f"more than the {MAX_FILE_BYTES / 2**20:.0f} MiB this app reads."
+        )
     try:
         return path.read_bytes()
     except OSError as error:
@@ -194,7 +217,8 @@ def _decode(path: Path, data: bytes, header: _Header | None, limit: int) -> np.n
         if "validateInputImageSize" in text or "MAX_IMAGE" in text:
             raise ImageLoadError(
                 f'Cannot open "{path.name}": its header declares more pixels than OpenCV '
-                f"accepts; the limit here is {limit / 1e6:.1f} MP.") from None
+                f"accepts; the limit here is {limit / 1e6:.1f} MP."
+            ) from None
         if "memory" in text.lower() or "allocate" in text.lower():
             raise ImageLoadError(_no_memory(path)) from None
         raise ImageLoadError(_damaged(path, header.kind if header else None)) from None
@@ -202,7 +226,8 @@ def _decode(path: Path, data: bytes, header: _Header | None, limit: int) -> np.n
         if header is None:
             raise ImageLoadError(
                 f'Cannot open "{path.name}": it is not an image this app can read (PNG, JPEG, '
-                "TIFF, WebP, BMP, GIF, PNM, ...), or the file is damaged.")
+                "TIFF, WebP, BMP, GIF, PNM, ...), or the file is damaged."
+            )
         raise ImageLoadError(_damaged(path, header.kind))
     return decoded
 
@@ -216,8 +241,10 @@ def _to_float(path: Path, decoded: np.ndarray, *, gray: bool) -> np.ndarray:
         # Clip before narrowing: float64 values beyond float32's range would become inf.
         image = np.clip(np.nan_to_num(decoded), 0.0, 1.0).astype(np.float32)
     else:
-        raise ImageLoadError(f'Cannot open "{path.name}": {decoded.dtype} samples are not '
-                             "supported (only 8-bit, 16-bit and floating-point).")
+        raise ImageLoadError(
+            f'Cannot open "{path.name}": {decoded.dtype} samples are not '
+            "supported (only 8-bit, 16-bit and floating-point)."
+        )
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
     if image.ndim == 2:
@@ -233,7 +260,8 @@ def _to_float(path: Path, decoded: np.ndarray, *, gray: bool) -> np.ndarray:
             alpha = alpha[..., 0] if alpha is not None else None
     else:
         raise ImageLoadError(
-            f'Cannot open "{path.name}": images with {channels} channels are not supported.')
+            f'Cannot open "{path.name}": images with {channels} channels are not supported.'
+        )
     if alpha is not None:
         colour = colour * alpha + (1.0 - alpha)  # composite onto white
     return np.ascontiguousarray(colour, dtype=np.float32)
@@ -243,13 +271,16 @@ def _check_pixels(path: Path, width: int, height: int, limit: int) -> None:
     if width * height > limit:
         raise ImageLoadError(
             f'Cannot open "{path.name}": it is {width} × {height} pixels '
-            f"({width * height / 1e6:.1f} MP), more than the limit of {limit / 1e6:.1f} MP.")
+            f"({width * height / 1e6:.1f} MP), more than the limit of {limit / 1e6:.1f} MP."
+        )
 
 
 def _damaged(path: Path, kind: str | None) -> str:
     what = f"{kind} data" if kind else "image data"
-    return (f'Cannot open "{path.name}": the {what} is damaged or incomplete '
-            "(the file may be truncated).")
+    return (
+        f'Cannot open "{path.name}": the {what} is damaged or incomplete '
+        "(the file may be truncated)."
+    )
 
 
 def _no_memory(path: Path) -> str:
@@ -260,6 +291,7 @@ def _no_memory(path: Path) -> str:
 # Only as much of each container as the checks need: the declared size (to refuse bombs
 # before decoding), grey storage, the EXIF orientation, and JPEG completeness. Anything not
 # recognised here still goes to OpenCV, whose own size limit then applies.
+
 
 def _probe(data: bytes) -> _Header | None:
     try:
@@ -291,8 +323,15 @@ def _probe(data: bytes) -> _Header | None:
 
 
 def _kind_of(data: bytes) -> str:
-    for magic, kind in ((b"\x89PNG", "PNG"), (b"\xff\xd8", "JPEG"), (b"RIFF", "WebP"),
-                        (b"II*", "TIFF"), (b"MM\x00", "TIFF"), (b"GIF", "GIF"), (b"BM", "BMP")):
+    for magic, kind in (
+        (b"\x89PNG", "PNG"),
+        (b"\xff\xd8", "JPEG"),
+        (b"RIFF", "WebP"),
+        (b"II*", "TIFF"),
+        (b"MM\x00", "TIFF"),
+        (b"GIF", "GIF"),
+        (b"BM", "BMP"),
+    ):
         if data.startswith(magic):
             return kind
     return "image"
@@ -316,7 +355,7 @@ def _probe_png(data: bytes) -> _Header:
     while pos + 8 <= len(data):  # skip from chunk to chunk by length: nothing is inflated
         length, kind = struct.unpack_from(">I4s", data, pos)
         if kind == b"eXIf":
-            header.orientation = _orientation(data[pos + 8:pos + 8 + length])
+            header.orientation = _orientation(data[pos + 8 : pos + 8 + length])
             break
         if kind == b"IEND":
             break
@@ -338,7 +377,7 @@ def _probe_jpeg(data: bytes) -> _Header:
             pos += 2
             continue
         length = struct.unpack_from(">H", data, pos + 2)[0]
-        segment = data[pos + 4:pos + 2 + length]
+        segment = data[pos + 4 : pos + 2 + length]
         if marker == 0xE1 and segment.startswith(b"Exif\x00\x00") and header.orientation == 1:
             header.orientation = _orientation(segment[6:])
         elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # SOFn, not DHT/DAC
@@ -357,7 +396,7 @@ def _probe_webp(data: bytes) -> _Header:
     pos = 12
     while pos + 8 <= len(data):
         kind, length = struct.unpack_from("<4sI", data, pos)
-        body = data[pos + 8:pos + 8 + length]
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"VP8X":
             header.width = int.from_bytes(body[4:7], "little") + 1
             header.height = int.from_bytes(body[7:10], "little") + 1

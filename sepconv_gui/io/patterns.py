@@ -29,8 +29,9 @@ def zone_plate(height: int = 480, width: int = 640, *, phase: float = 0.0) -> np
     return np.stack(channels, axis=2).astype(np.float32)
 
 
-def siemens_star(height: int = 480, width: int = 640, *, spokes: int = 36,
-                 oversample: int = 4) -> np.ndarray:
+def siemens_star(
+    height: int = 480, width: int = 640, *, spokes: int = 36, oversample: int = 4
+) -> np.ndarray:
     """A grey Siemens star ``(H, W)``, float32 in [0, 1].
 
     Black and white sectors converge on the centre, so the spatial frequency rises towards it:
@@ -78,7 +79,7 @@ def edges_chart(height: int = 480, width: int = 640) -> np.ndarray:
 
     # Checkerboard, top left.
     cells = 8
-    yy, xx = np.mgrid[0:cells * unit, 0:cells * unit] // unit
+    yy, xx = np.mgrid[0 : cells * unit, 0 : cells * unit] // unit
     board = np.where((yy + xx) % 2 == 0, 20, 235).astype(np.uint8)
     bh, bw = min(board.shape[0], height), min(board.shape[1], width // 2)
     canvas[:bh, :bw] = board[:bh, :bw, None]
@@ -87,7 +88,7 @@ def edges_chart(height: int = 480, width: int = 640) -> np.ndarray:
     ramp = np.linspace(0, 255, width, dtype=np.float32).astype(np.uint8)
     band = max(2, height // 16)
     top = height - 4 * band
-    canvas[top:top + band] = ramp[None, :, None]
+    canvas[top : top + band] = ramp[None, :, None]
     # The canvas is RGB throughout, so colours given to cv2 drawing calls below are RGB too.
     for i, channel in enumerate((0, 1, 2)):
         rows = slice(top + (i + 1) * band, top + (i + 2) * band)
@@ -96,7 +97,7 @@ def edges_chart(height: int = 480, width: int = 640) -> np.ndarray:
 
     # Vertical ramp on the right edge.
     vramp = np.linspace(255, 0, max(top, 1), dtype=np.float32).astype(np.uint8)
-    canvas[:top, width - unit:] = vramp[:top, None, None]
+    canvas[:top, width - unit :] = vramp[:top, None, None]
 
     # Fan of lines: every orientation at a few thicknesses.
     cx, cy = int(width * 0.72), int(height * 0.3)
@@ -117,13 +118,25 @@ def edges_chart(height: int = 480, width: int = 640) -> np.ndarray:
     # Text in three sizes, and a filled disc with a hard edge.
     font = cv2.FONT_HERSHEY_SIMPLEX
     text_y = y0 + 3 * unit + int(1.8 * unit)
-    for scale, label in ((1.2, "Separable 3x3"), (0.7, "depthwise + pointwise"),
-                         (0.45, "The quick brown fox jumps over the lazy dog 0123456789")):
-        cv2.putText(canvas, label, (unit, text_y), font, scale * unit / 20, (0, 0, 0),
-                    max(1, round(scale * 2)), cv2.LINE_AA)
+    for scale, label in (
+        (1.2, "Separable 3x3"),
+        (0.7, "depthwise + pointwise"),
+        (0.45, "The quick brown fox jumps over the lazy dog 0123456789"),
+    ):
+        cv2.putText(
+            canvas,
+            label,
+            (unit, text_y),
+            font,
+            scale * unit / 20,
+            (0, 0, 0),
+            max(1, round(scale * 2)),
+            cv2.LINE_AA,
+        )
         text_y += int(unit * 2.0 * max(scale, 0.55))
-    cv2.circle(canvas, (int(width * 0.72), int(height * 0.62)), unit * 2, (200, 30, 30), -1,
-               cv2.LINE_8)
+    cv2.circle(
+        canvas, (int(width * 0.72), int(height * 0.62)), unit * 2, (200, 30, 30), -1, cv2.LINE_8
+    )
     return canvas.astype(np.float32) / np.float32(255.0)
 
 
@@ -171,8 +184,9 @@ class MovingPattern:
         cos_a, sin_a = np.cos(arg), np.sin(arg)
         image = np.empty((h, w, 3), np.float32)
         for c, shift in enumerate(self._shifts):
-            image[..., c] = 0.5 + 0.5 * (cos_a * np.float32(math.cos(shift))
-                                         - sin_a * np.float32(math.sin(shift)))
+            image[..., c] = 0.5 + 0.5 * (
+                cos_a * np.float32(math.cos(shift)) - sin_a * np.float32(math.sin(shift))
+            )
         image *= 0.8  # keeps the disc and bar distinguishable from the brightest rings
         self._draw_bar(image, t)
         self._draw_disc(image, t)
@@ -211,8 +225,16 @@ class MovingPattern:
         box_h, box_w = min(th + base + 2 * pad, self.height), min(tw + 2 * pad, self.width)
         # OpenCV only draws text on 8-bit images: render a mask, then blend it in.
         mask = np.zeros((box_h, box_w), np.uint8)
-        cv2.putText(mask, text, (pad, pad + th), cv2.FONT_HERSHEY_SIMPLEX, scale, 255,
-                    thickness, cv2.LINE_AA)
+        cv2.putText(
+            mask,
+            text,
+            (pad, pad + th),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            scale,
+            255,
+            thickness,
+            cv2.LINE_AA,
+        )
         alpha = mask.astype(np.float32)[..., None] / np.float32(255.0)
         patch = image[:box_h, :box_w]
         patch[...] = patch * 0.3 * (1 - alpha) + alpha  # dimmed box, white digits

@@ -241,8 +241,9 @@ class VideoFileSource(CaptureSource):
         ok, bgr = capture.read()
         if not ok or bgr is None:
             capture.release()
-            raise SourceError(f'Cannot play "{self.path.name}": it has no video frames this '
-                              "app can decode.")
+            raise SourceError(
+                f'Cannot play "{self.path.name}": it has no video frames this app can decode.'
+            )
         self._capture, self._pending = capture, bgr
         self._pending_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
         self._size = (bgr.shape[1], bgr.shape[0])
@@ -252,8 +253,10 @@ class VideoFileSource(CaptureSource):
         capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not capture.isOpened():
             capture.release()
-            raise SourceError(f'Cannot play "{self.path.name}": it is not a video this app '
-                              "can read, or the file is damaged.")
+            raise SourceError(
+                f'Cannot play "{self.path.name}": it is not a video this app '
+                "can read, or the file is damaged."
+            )
         return capture
 
     def read(self) -> Frame | None:

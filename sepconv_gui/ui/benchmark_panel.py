@@ -52,10 +52,18 @@ from ..engine import ALGORITHMS, MODES
 from .benchmark_plots import SweepPlots
 from .result_views import MODE_TITLES
 
-VARIABLE_TITLES = {"k": "Kernel size k", "P": "Output channels P", "C": "Input channels C",
-                   "size": "Image width W"}
-EXPORTS = {"CSV": "the table", "JSON": "the report (machine and points)",
-           "PNG": "both plots", "SVG": "both plots"}
+VARIABLE_TITLES = {
+    "k": "Kernel size k",
+    "P": "Output channels P",
+    "C": "Input channels C",
+    "size": "Image width W",
+}
+EXPORTS = {
+    "CSV": "the table",
+    "JSON": "the report (machine and points)",
+    "PNG": "both plots",
+    "SVG": "both plots",
+}
 ERROR_STYLE = "color: #e06c66"
 
 
@@ -119,8 +127,12 @@ class BenchmarkPanel(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(scroll, 1)
         self.check.setContentsMargins(2, 0, 2, 0)
-        for widget in (self.check, _row(self.run_button, self.cancel_button), self.progress,
-                       self.status):
+        for widget in (
+            self.check,
+            _row(self.run_button, self.cancel_button),
+            self.progress,
+            self.status,
+        ):
             column.addWidget(widget)
         self.plots = SweepPlots()
         # Export sits under the controls: on the plots' option row it made the panel 1100+
@@ -131,9 +143,14 @@ class BenchmarkPanel(QWidget):
             button.clicked.connect(lambda _=False, k=kind: self.export(k))
             button.setEnabled(False)  # nothing to export before the first sweep
         column.addWidget(_row(QLabel("Export:"), *self.export_buttons.values()))
-        left.setFixedWidth(max(self.settings_box.sizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width() + 4,
-                               left.sizeHint().width()))
+        left.setFixedWidth(
+            max(
+                self.settings_box.sizeHint().width()
+                + scroll.verticalScrollBar().sizeHint().width()
+                + 4,
+                left.sizeHint().width(),
+            )
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(left)
@@ -163,12 +180,17 @@ class BenchmarkPanel(QWidget):
         self.k = _spin(1, MAX_KERNEL_SIDE, "Kernel size k (k × k) when k is not swept")
         self.outputs = _spin(1, MAX_CHANNELS, "Output channels P when P is not swept")
         self.channels = _spin(1, MAX_CHANNELS, "Input channels C when C is not swept")
-        self.width_box = _spin(1, MAX_SIDE, "Image width; when the image size is swept, "
-                                            "W × H only sets the aspect ratio")
+        self.width_box = _spin(
+            1,
+            MAX_SIDE,
+            "Image width; when the image size is swept, W × H only sets the aspect ratio",
+        )
         self.height_box = _spin(1, MAX_SIDE, "Image height")
         self.fixed = {"k": self.k, "P": self.outputs, "C": self.channels}
-        form.addRow("Sizes", _row(QLabel("k"), self.k, QLabel("P"), self.outputs,
-                                  QLabel("C"), self.channels))
+        form.addRow(
+            "Sizes",
+            _row(QLabel("k"), self.k, QLabel("P"), self.outputs, QLabel("C"), self.channels),
+        )
         form.addRow("Image", _row(self.width_box, QLabel("×"), self.height_box))
         self.mode_boxes: dict[str, QCheckBox] = {}
         for mode in MODES:
@@ -177,10 +199,15 @@ class BenchmarkPanel(QWidget):
         form.addRow("Modes", _row(*self.mode_boxes.values()))
         self.algorithm = QComboBox()
         self.algorithm.addItems(ALGORITHMS)
-        self.algorithm.setToolTip("How normal convolution is computed; auto lets a cost model "
-                                  "pick per point (the CSV records what ran)")
-        self.repeats = _spin(1, MAX_REPEATS, "Timed runs per mode and point, after one "
-                                             "warm-up run; the median is kept")
+        self.algorithm.setToolTip(
+            "How normal convolution is computed; auto lets a cost model "
+            "pick per point (the CSV records what ran)"
+        )
+        self.repeats = _spin(
+            1,
+            MAX_REPEATS,
+            "Timed runs per mode and point, after one warm-up run; the median is kept",
+        )
         form.addRow("Normal conv", self.algorithm)
         form.addRow("Repeats", self.repeats)
         self.check = QLabel()
@@ -198,8 +225,17 @@ class BenchmarkPanel(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.variable.currentIndexChanged.connect(self._variable_changed)
-        for box in (self.first, self.last, self.step, self.k, self.outputs, self.channels,
-                    self.width_box, self.height_box, self.repeats):
+        for box in (
+            self.first,
+            self.last,
+            self.step,
+            self.k,
+            self.outputs,
+            self.channels,
+            self.width_box,
+            self.height_box,
+            self.repeats,
+        ):
             box.valueChanged.connect(self._validate)
         for combo in (self.step_kind, self.algorithm):
             combo.currentIndexChanged.connect(self._validate)
@@ -218,14 +254,21 @@ class BenchmarkPanel(QWidget):
 
     def spec(self) -> SweepSpec:
         """The sweep the controls describe; ValueError (with a readable message) if none."""
-        values = value_range(self.first.value(), self.last.value(), self.step.value(),
-                             self.step_kind.currentData())
+        values = value_range(
+            self.first.value(), self.last.value(), self.step.value(), self.step_kind.currentData()
+        )
         return SweepSpec(
-            variable=self.variable.currentData(), values=tuple(values),
-            k=self.k.value(), outputs=self.outputs.value(), channels=self.channels.value(),
-            width=self.width_box.value(), height=self.height_box.value(),
+            variable=self.variable.currentData(),
+            values=tuple(values),
+            k=self.k.value(),
+            outputs=self.outputs.value(),
+            channels=self.channels.value(),
+            width=self.width_box.value(),
+            height=self.height_box.value(),
             modes=tuple(m for m in MODES if self.mode_boxes[m].isChecked()),
-            algorithm=self.algorithm.currentText(), repeats=self.repeats.value())
+            algorithm=self.algorithm.currentText(),
+            repeats=self.repeats.value(),
+        )
 
     def set_spec(self, spec: SweepSpec) -> None:
         """Show ``spec`` in the controls; ValueError if its values are not a + or × range."""
@@ -233,10 +276,17 @@ class BenchmarkPanel(QWidget):
         self.variable.setCurrentIndex(self.variable.findData(spec.variable))
         self._variable_changed()
         self.step_kind.setCurrentIndex(int(geometric))
-        for box, value in ((self.first, first), (self.last, last), (self.step, step),
-                           (self.k, spec.k), (self.outputs, spec.outputs),
-                           (self.channels, spec.channels), (self.width_box, spec.width),
-                           (self.height_box, spec.height), (self.repeats, spec.repeats)):
+        for box, value in (
+            (self.first, first),
+            (self.last, last),
+            (self.step, step),
+            (self.k, spec.k),
+            (self.outputs, spec.outputs),
+            (self.channels, spec.channels),
+            (self.width_box, spec.width),
+            (self.height_box, spec.height),
+            (self.repeats, spec.repeats),
+        ):
             box.setValue(value)
         for mode, box in self.mode_boxes.items():
             box.setChecked(mode in spec.modes)
@@ -331,8 +381,7 @@ class BenchmarkPanel(QWidget):
                 self.progress.setFormat(f"%v / %m points · {_time_left(eta)}")
             spec = self.worker.spec
             name = "W" if spec.variable == "size" else spec.variable
-            self._say(f"Measuring {name} = {spec.values[done]} "
-                      f"(point {done + 1} of {total})…")
+            self._say(f"Measuring {name} = {spec.values[done]} (point {done + 1} of {total})…")
 
     def _on_point(self, point: SweepPoint) -> None:
         if self._current():
@@ -357,9 +406,11 @@ class BenchmarkPanel(QWidget):
             result.status = "cancelled"
         self.result = result
         kept, total = len(result.points), len(result.spec.values)
-        messages = {"complete": f"Done: {kept} point{'s' * (kept != 1)} measured",
-                    "cancelled": f"Cancelled: kept {kept} of {total} points",
-                    "failed": f"Failed, kept {kept} of {total} points"}
+        messages = {
+            "complete": f"Done: {kept} point{'s' * (kept != 1)} measured",
+            "cancelled": f"Cancelled: kept {kept} of {total} points",
+            "failed": f"Failed, kept {kept} of {total} points",
+        }
         message = messages[result.status]
         if prefix:
             message = f"{prefix}. {message}"
@@ -368,7 +419,8 @@ class BenchmarkPanel(QWidget):
         picked = Counter(p.modes["normal"].algorithm for p in result.points if "normal" in p.modes)
         if result.spec.algorithm == "auto" and picked:
             message += ". Normal conv (auto) ran " + ", ".join(
-                f"{name} at {count} point{'s' * (count > 1)}" for name, count in picked.items())
+                f"{name} at {count} point{'s' * (count > 1)}" for name, count in picked.items()
+            )
         self.progress.setFormat("%v / %m points")
         self._set_running(False)
         self.plots.show_result(result)
@@ -388,8 +440,12 @@ class BenchmarkPanel(QWidget):
         suffix = kind.lower()
         suggested = self._folder / f"sweep-{self.result.spec.variable}.{suffix}"
         path, _ = QFileDialog.getSaveFileName(
-            self, f"Save {EXPORTS[kind]} as {kind}", str(suggested), f"{kind} (*.{suffix})",
-            options=QFileDialog.DontConfirmOverwrite)  # asked below, after the suffix is added
+            self,
+            f"Save {EXPORTS[kind]} as {kind}",
+            str(suggested),
+            f"{kind} (*.{suffix})",
+            options=QFileDialog.DontConfirmOverwrite,
+        )  # asked below, after the suffix is added
         if not path:
             return False
         path = Path(path)
@@ -404,8 +460,12 @@ class BenchmarkPanel(QWidget):
     def confirm_overwrite(self, path: Path) -> bool:
         """Ask whether to replace ``path``."""
         answer = QMessageBox.question(
-            self, "Replace file?", f"{path.name} already exists in {path.parent}.\nReplace it?",
-            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            self,
+            "Replace file?",
+            f"{path.name} already exists in {path.parent}.\nReplace it?",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No,
+        )
         return answer == QMessageBox.Yes
 
     def save(self, kind: str, path: str | Path, *, overwrite: bool = False) -> bool:
@@ -423,9 +483,12 @@ class BenchmarkPanel(QWidget):
             self._say("Nothing to export yet: run a sweep first", error=True)
             return False
         try:
-            data = {"CSV": lambda: to_csv(self.result).encode("utf-8"),
-                    "JSON": lambda: to_json(self.result).encode("utf-8"),
-                    "PNG": self.plots.png_bytes, "SVG": self.plots.svg_bytes}[kind]()
+            data = {
+                "CSV": lambda: to_csv(self.result).encode("utf-8"),
+                "JSON": lambda: to_json(self.result).encode("utf-8"),
+                "PNG": self.plots.png_bytes,
+                "SVG": self.plots.svg_bytes,
+            }[kind]()
             write_new(path, data, overwrite=overwrite)
         except FileExistsError:
             self._say(f"{path.name} already exists: not replaced", error=True)

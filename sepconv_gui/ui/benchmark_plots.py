@@ -64,13 +64,16 @@ class SweepPlots(QWidget):
         self.log_x.setToolTip("Logarithmic swept-variable axis (for × ranges)")
         self.log_y.setToolTip("Logarithmic time and ratio axes: power laws become lines")
         self.overlay = QCheckBox("Multiplication overlay")
-        self.overlay.setToolTip("Dashed: each mode's multiplication count times normal conv's "
-                                "measured time per multiplication (the first mode's when "
-                                "normal is not timed)")
+        self.overlay.setToolTip(
+            "Dashed: each mode's multiplication count times normal conv's "
+            "measured time per multiplication (the first mode's when "
+            "normal is not timed)"
+        )
         self.overlay.setChecked(True)
         self.speedup = QCheckBox("As speed-up")
-        self.speedup.setToolTip("Right plot as speed-up (normal ÷ mode) instead of the cost "
-                                "ratio (mode ÷ normal)")
+        self.speedup.setToolTip(
+            "Right plot as speed-up (normal ÷ mode) instead of the cost ratio (mode ÷ normal)"
+        )
         self.speedup.setChecked(True)
         self.options = QHBoxLayout()
         self.options.setContentsMargins(0, 0, 0, 0)
@@ -89,8 +92,9 @@ class SweepPlots(QWidget):
         self.refresh()
 
     def _plot(self, column: int) -> pg.PlotItem:
-        plot = self.graphics.addPlot(row=0, col=column, axisItems={
-            side: PlainLogAxis(side) for side in ("left", "bottom")})
+        plot = self.graphics.addPlot(
+            row=0, col=column, axisItems={side: PlainLogAxis(side) for side in ("left", "bottom")}
+        )
         plot.showGrid(x=True, y=True, alpha=0.25)
         for side in ("left", "bottom"):
             # Ratios near 0.1 would otherwise read "100 (x0.001)".
@@ -107,18 +111,28 @@ class SweepPlots(QWidget):
         for mode in MODES:
             color = COLORS[mode]
             self.time_curves[mode] = self.time_plot.plot(
-                pen=pg.mkPen(color, width=2), symbol=SYMBOLS[mode], symbolBrush=color,
-                symbolPen=None, symbolSize=7)
+                pen=pg.mkPen(color, width=2),
+                symbol=SYMBOLS[mode],
+                symbolBrush=color,
+                symbolPen=None,
+                symbolSize=7,
+            )
             self.scaled_curves[mode] = self.time_plot.plot(
-                pen=pg.mkPen(color, width=1.5, style=Qt.DashLine))
+                pen=pg.mkPen(color, width=1.5, style=Qt.DashLine)
+            )
         self.measured_curves, self.theory_curves = {}, {}
         for mode in SEPARABLE:
             color = COLORS[mode]
             self.measured_curves[mode] = self.ratio_plot.plot(
-                pen=pg.mkPen(color, width=2), symbol=SYMBOLS[mode], symbolBrush=color,
-                symbolPen=None, symbolSize=7)
+                pen=pg.mkPen(color, width=2),
+                symbol=SYMBOLS[mode],
+                symbolBrush=color,
+                symbolPen=None,
+                symbolSize=7,
+            )
             self.theory_curves[mode] = self.ratio_plot.plot(
-                pen=pg.mkPen(color, width=2, style=Qt.DashLine))
+                pen=pg.mkPen(color, width=2, style=Qt.DashLine)
+            )
         # One legend entry explains every dashed time curve; the legend draws from it.
         self.overlay_key = pg.PlotDataItem(pen=pg.mkPen("#bbbbbb", width=1.5, style=Qt.DashLine))
         self.baseline = pg.InfiniteLine(angle=0, pen=pg.mkPen("#888888", style=Qt.DotLine))
@@ -137,17 +151,22 @@ class SweepPlots(QWidget):
         result = self.result
         modes = result.spec.modes if result is not None else MODES
         variable = result.spec.variable if result is not None else "k"
-        log_x, log_y, speedup = (self.log_x.isChecked(), self.log_y.isChecked(),
-                                 self.speedup.isChecked())
+        log_x, log_y, speedup = (
+            self.log_x.isChecked(),
+            self.log_y.isChecked(),
+            self.speedup.isChecked(),
+        )
         for plot in (self.time_plot, self.ratio_plot):
             plot.setLogMode(x=log_x, y=log_y)
             plot.setLabel("bottom", VARIABLES[variable])
         self.time_plot.setTitle("Time per run (median)")
         self.time_plot.setLabel("left", "time (ms)")
-        self.ratio_plot.setTitle("Speed-up over normal conv" if speedup
-                                 else "Cost relative to normal conv")
-        self.ratio_plot.setLabel("left", "normal ÷ mode (×)" if speedup
-                                 else "mode ÷ normal (lower is faster)")
+        self.ratio_plot.setTitle(
+            "Speed-up over normal conv" if speedup else "Cost relative to normal conv"
+        )
+        self.ratio_plot.setLabel(
+            "left", "normal ÷ mode (×)" if speedup else "mode ÷ normal (lower is faster)"
+        )
         self.baseline.setValue(0 if log_y else 1)  # a ratio of 1, in log10 when log
         points = result.points if result is not None else []
         series = plot_series(result, speedup=speedup) if points else None
@@ -156,8 +175,9 @@ class SweepPlots(QWidget):
         for mode in MODES:
             shown = series is not None and mode in modes
             self._set(self.time_curves[mode], x, series.ms[mode] if shown else None)
-            self._set(self.scaled_curves[mode], x,
-                      series.scaled[mode] if shown and overlay else None)
+            self._set(
+                self.scaled_curves[mode], x, series.scaled[mode] if shown and overlay else None
+            )
         for mode in SEPARABLE:
             shown = series is not None and mode in modes
             theory = measured = None

@@ -48,8 +48,10 @@ class ChannelDesigner(QWidget):
         form.addRow("Input", self.grayscale)
 
         self.multiplier = QSpinBox(minimum=1, maximum=16)
-        self.multiplier.setToolTip("Depth multiplier M: kernels per input channel. "
-                                   "Kernel m is the base kernel turned m quarter turns.")
+        self.multiplier.setToolTip(
+            "Depth multiplier M: kernels per input channel. "
+            "Kernel m is the base kernel turned m quarter turns."
+        )
         self.multiplier.valueChanged.connect(lambda v: self.changed.emit({"multiplier": v}))
         form.addRow("Depth multiplier M", self.multiplier)
 
@@ -60,9 +62,12 @@ class ChannelDesigner(QWidget):
 
         self.pointwise = QComboBox()
         self.pointwise.addItems(POINTWISE_KINDS)
-        self.pointwise.setToolTip("The 1x1xC*M pointwise weights mixing depthwise maps into P outputs")
+        self.pointwise.setToolTip(
+            "The 1x1xC*M pointwise weights mixing depthwise maps into P outputs"
+        )
         self.pointwise.currentTextChanged.connect(
-            lambda kind: self.changed.emit({"pointwise": kind}))
+            lambda kind: self.changed.emit({"pointwise": kind})
+        )
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.seed.setPrefix("seed ")
         self.seed.valueChanged.connect(lambda v: self.changed.emit({"pointwise_seed": v}))
@@ -73,8 +78,10 @@ class ChannelDesigner(QWidget):
 
         self.rank = QSpinBox(minimum=0, maximum=31)
         self.rank.setSpecialValueText("exact (full rank)")
-        self.rank.setToolTip("Pairs of 1-D passes r in the spatial-separable mode; 1 forces a "
-                             "rank-1 approximation of a non-separable kernel")
+        self.rank.setToolTip(
+            "Pairs of 1-D passes r in the spatial-separable mode; 1 forces a "
+            "rank-1 approximation of a non-separable kernel"
+        )
         self.rank.valueChanged.connect(lambda v: self.changed.emit({"spatial_rank": v}))
         form.addRow("Spatial rank r", self.rank)
 
@@ -82,7 +89,8 @@ class ChannelDesigner(QWidget):
         for mode in BORDER_MODES:
             self.border.addItem(BORDER_TITLES[mode], mode)
         self.border.currentIndexChanged.connect(
-            lambda _: self.changed.emit({"border": self.border.currentData()}))
+            lambda _: self.changed.emit({"border": self.border.currentData()})
+        )
         form.addRow("Border", self.border)
 
         self.flip = QCheckBox("True convolution (rotate kernel 180°)")
@@ -94,7 +102,8 @@ class ChannelDesigner(QWidget):
         self.algorithm.addItems(ALGORITHMS)
         self.algorithm.setToolTip("How normal convolution is computed; auto picks by a cost model")
         self.algorithm.currentTextChanged.connect(
-            lambda name: self.changed.emit({"algorithm": name}))
+            lambda name: self.changed.emit({"algorithm": name})
+        )
         form.addRow("Normal algorithm", self.algorithm)
 
     def _modes_edited(self) -> None:
@@ -103,9 +112,18 @@ class ChannelDesigner(QWidget):
 
     def set_design(self, design: Design) -> None:
         """Show ``design`` without echoing it back as an edit."""
-        widgets = [*self.mode_boxes.values(), self.grayscale, self.multiplier,
-                   self.out_channels, self.pointwise, self.seed, self.rank, self.border,
-                   self.flip, self.algorithm]
+        widgets = [
+            *self.mode_boxes.values(),
+            self.grayscale,
+            self.multiplier,
+            self.out_channels,
+            self.pointwise,
+            self.seed,
+            self.rank,
+            self.border,
+            self.flip,
+            self.algorithm,
+        ]
         blockers = [QSignalBlocker(w) for w in widgets]
         for mode, box in self.mode_boxes.items():
             box.setChecked(mode in design.modes)

@@ -45,8 +45,9 @@ def thumbnail_size(height: int, width: int, max_side: int = THUMBNAIL_SIDE) -> t
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def thumbnails(stage: np.ndarray, start: int, stop: int,
-               max_side: int = THUMBNAIL_SIDE) -> np.ndarray:
+def thumbnails(
+    stage: np.ndarray, start: int, stop: int, max_side: int = THUMBNAIL_SIDE
+) -> np.ndarray:
     """Channels ``start:stop`` of an ``(H, W, N)`` stage, shrunk to float32 ``(h, w, n)``.
 
     Each channel equals ``cv2.resize(stage[:, :, k], size, interpolation=cv2.INTER_AREA)``:
@@ -65,13 +66,13 @@ def thumbnails(stage: np.ndarray, start: int, stop: int,
     step = 512 if whole else 4
     out = np.empty((size[1], size[0], count), np.float32)
     for first in range(0, count, step):
-        small = cv2.resize(block[:, :, first:first + step], size, interpolation=cv2.INTER_AREA)
-        out[:, :, first:first + step] = small.reshape(size[1], size[0], -1)
+        small = cv2.resize(block[:, :, first : first + step], size, interpolation=cv2.INTER_AREA)
+        out[:, :, first : first + step] = small.reshape(size[1], size[0], -1)
     return out
 
 
 def stage_mapping(stage: np.ndarray) -> str:
-    """"signed", "clip" or "normalize" for a whole stage, judged on a strided sample."""
+    """ "signed", "clip" or "normalize" for a whole stage, judged on a strided sample."""
     step = max(1, max(stage.shape[:2]) // (2 * THUMBNAIL_SIDE))
     return default_mapping(stage[::step, ::step])
 
@@ -92,8 +93,7 @@ def stage_levels(small: np.ndarray, mapping: str) -> tuple[float, float]:
     if mapping == "signed":
         limit = float(np.percentile(np.abs(values), 100 * (1 - SATURATED)))
         return (-limit, limit) if limit > 0 else (-1.0, 1.0)
-    low, high = (float(v) for v in np.percentile(values, [100 * SATURATED,
-                                                          100 * (1 - SATURATED)]))
+    low, high = (float(v) for v in np.percentile(values, [100 * SATURATED, 100 * (1 - SATURATED)]))
     return (low, high) if high > low else (low, low + 1.0)
 
 
@@ -285,8 +285,10 @@ def pixel_report(result: FrameResult, x: float, y: float, limit: int = 8) -> lis
     for mode in MODES:
         conv = result.results.get(mode)
         if conv is not None:
-            arrays += [(STAGE_NAMES.get((mode, stage), f"{mode.capitalize()} {stage}"), array)
-                       for stage, array in conv.stages.items()]
+            arrays += [
+                (STAGE_NAMES.get((mode, stage), f"{mode.capitalize()} {stage}"), array)
+                for stage, array in conv.stages.items()
+            ]
     rows = []
     for name, array in arrays:
         values = np.array(array[row, column], ndmin=1)

@@ -8,8 +8,16 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 from ..app.pipeline import FrameResult
 from .result_views import MODE_TITLES
 
-COLUMNS = ("Mode", "Algorithm", "Multiplications", "Additions", "Parameters",
-           "Mult. vs normal", "Time (ms)", "Speed-up vs normal")
+COLUMNS = (
+    "Mode",
+    "Algorithm",
+    "Multiplications",
+    "Additions",
+    "Parameters",
+    "Mult. vs normal",
+    "Time (ms)",
+    "Speed-up vs normal",
+)
 
 
 class CostPanel(QTableWidget):
@@ -32,12 +40,23 @@ class CostPanel(QTableWidget):
             cost, ms = conv.cost, 1e3 * conv.total_seconds
             if normal is not None:
                 ratio = f"{cost.multiplications / normal.cost.multiplications:.3f}×"
-                speedup = f"{normal.total_seconds / conv.total_seconds:.2f}×" \
-                    if conv.total_seconds > 0 else "–"
+                speedup = (
+                    f"{normal.total_seconds / conv.total_seconds:.2f}×"
+                    if conv.total_seconds > 0
+                    else "–"
+                )
             else:
                 ratio = speedup = "–"
-            cells = (MODE_TITLES[mode], conv.algorithm, f"{cost.multiplications:,}",
-                     f"{cost.additions:,}", f"{cost.parameters:,}", ratio, f"{ms:.2f}", speedup)
+            cells = (
+                MODE_TITLES[mode],
+                conv.algorithm,
+                f"{cost.multiplications:,}",
+                f"{cost.additions:,}",
+                f"{cost.parameters:,}",
+                ratio,
+                f"{ms:.2f}",
+                speedup,
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= 2:

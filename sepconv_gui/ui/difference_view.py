@@ -31,11 +31,9 @@ from .visibility import ThrottledDraw
 
 ERROR_MAP = pg.colormap.get("inferno")
 HIGHLIGHT = QColor(0, 220, 255)  # cyan: stands apart from every colour of the error map
-PARTS = ("top", "bottom", "left", "right", "top-left", "top-right", "bottom-left",
-         "bottom-right")
+PARTS = ("top", "bottom", "left", "right", "top-left", "top-right", "bottom-left", "bottom-right")
 SCALE_FLOOR = 1e-3
 """The colour scale never ends below this fraction of max |A|: rounding noise stays black."""
-
 
 
 def verdict(stats: DifferenceStats) -> str:
@@ -49,9 +47,11 @@ def verdict(stats: DifferenceStats) -> str:
 def describe_stats(stats: DifferenceStats) -> str:
     """Max abs error, RMS, PSNR against max |A|, relative error, and where the worst pixel is."""
     psnr = "∞ (identical)" if stats.psnr == math.inf else f"{stats.psnr:.1f} dB"
-    text = (f"Max |A − B| = {stats.max_abs:.3g} · RMS = {stats.rms:.3g} · "
-            f"PSNR = {psnr} (peak |A| = {stats.peak:.3g}) · "
-            f"relative error = {100 * stats.relative:.3g} %")
+    text = (
+        f"Max |A − B| = {stats.max_abs:.3g} · RMS = {stats.rms:.3g} · "
+        f"PSNR = {psnr} (peak |A| = {stats.peak:.3g}) · "
+        f"relative error = {100 * stats.relative:.3g} %"
+    )
     if stats.max_abs > 0:
         y, x, channel = stats.worst
         text += f" · largest at x = {x}, y = {y}, channel {channel + 1}"
@@ -65,25 +65,32 @@ def describe_border(report: BorderReport, stats: DifferenceStats) -> str:
     if report.band == 0:
         return "Errors spread over the interior (a kernel 1 pixel wide has no border band)."
     band = f"the border band ({report.band} px = k//2)"
-    interior = ("none left" if report.interior_max is None
-                else f"{report.interior_max:.3g}")
+    interior = "none left" if report.interior_max is None else f"{report.interior_max:.3g}"
     numbers = f"border max {report.border_max:.3g}, interior max {interior}"
     if report.concentrated:
-        parts = "all around the frame" if len(report.flagged) == len(PARTS) else ", ".join(
-            p if p in ("top", "bottom", "left", "right") else f"{p} corner"
-            for p in report.flagged)
+        parts = (
+            "all around the frame"
+            if len(report.flagged) == len(PARTS)
+            else ", ".join(
+                p if p in ("top", "bottom", "left", "right") else f"{p} corner"
+                for p in report.flagged
+            )
+        )
         return f"Errors concentrated in {band}: {parts}, tinted cyan ({numbers})."
     return f"Errors spread over the interior: {band} is no worse ({numbers})."
 
 
 def channel_mismatch(a: str, b: str, channels_a: int, channels_b: int) -> str:
     """Why two outputs with different channel counts have no pixel-by-pixel difference."""
+
     def count(mode: str, n: int) -> str:
         return f"C = {n}" if mode == "spatial" else f"P = {n}"
 
-    return (f"Nothing to compare: {MODE_TITLES[a]} gives {count(a, channels_a)} channels and "
-            f"{MODE_TITLES[b]} gives {count(b, channels_b)}. Spatial-separable always keeps "
-            "the C input channels; set P = C to compare it with the others.")
+    return (
+        f"Nothing to compare: {MODE_TITLES[a]} gives {count(a, channels_a)} channels and "
+        f"{MODE_TITLES[b]} gives {count(b, channels_b)}. Spatial-separable always keeps "
+        "the C input channels; set P = C to compare it with the others."
+    )
 
 
 class DifferenceView(QWidget):
@@ -114,13 +121,15 @@ class DifferenceView(QWidget):
         self.title_label.setStyleSheet("font-weight: 600")
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
-        self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True,
-                                             enableMenu=False)
+        self.view = self.graphics.addViewBox(
+            row=0, col=0, lockAspect=True, invertY=True, enableMenu=False
+        )
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.image_item.setColorMap(ERROR_MAP)
         self.view.addItem(self.image_item)
-        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=ERROR_MAP, width=14,
-                                        interactive=False, colorMapMenu=False)
+        self.colorbar = pg.ColorBarItem(
+            values=(0.0, 1.0), colorMap=ERROR_MAP, width=14, interactive=False, colorMapMenu=False
+        )
         self.graphics.addItem(self.colorbar, row=0, col=1)
         # Each flagged part gets a translucent tint over the band and a solid marker just
         # outside the image: the marker stays visible at any zoom, even for a 1-pixel band,
@@ -144,7 +153,8 @@ class DifferenceView(QWidget):
             label.setMinimumWidth(10)
         self.stats_label.setToolTip(
             "PSNR = 10 log10(peak² / MSE) with peak = max |A|; relative error is "
-            "‖A − B‖ / ‖A‖. Each pixel of the image is its largest error over the channels.")
+            "‖A − B‖ / ‖A‖. Each pixel of the image is its largest error over the channels."
+        )
         layout.addLayout(top)
         layout.addWidget(self.title_label)
         layout.addWidget(self.graphics, 1)
@@ -192,8 +202,10 @@ class DifferenceView(QWidget):
             default = ("normal", "depthwise")
         else:
             default = (available + available)[:2] if available else (None, None)
-        picks = (keep_a if keep_a in available else default[0],
-                 keep_b if keep_b in available else default[1])
+        picks = (
+            keep_a if keep_a in available else default[0],
+            keep_b if keep_b in available else default[1],
+        )
         for combo, pick in zip((self.combo_a, self.combo_b), picks):
             combo.blockSignals(True)  # one refresh for the whole change, not one per item
             combo.clear()
@@ -223,7 +235,8 @@ class DifferenceView(QWidget):
         self.stats, self.border = stats, report
         self.title_label.setText(
             f"|A − B| = |{MODE_TITLES[a]} − {MODE_TITLES[b]}| over all {out_a.shape[2]} "
-            f"channels: {verdict(stats)}")
+            f"channels: {verdict(stats)}"
+        )
         high = max(stats.max_abs, SCALE_FLOOR * stats.peak)
         self.image_item.setImage(stats.error_map, levels=(0.0, high), autoLevels=False)
         self.colorbar.setLevels((0.0, high))

@@ -57,13 +57,13 @@ FORMAT_KEY = "last_export_format"
 
 FORMAT_HINTS = {
     "png8": "What you see: each image mapped for display as its view shows it (clip, "
-            "normalize, abs or signed; signed single channels in the blue–red colour map).",
+    "normalize, abs or signed; signed single channels in the blue–red colour map).",
     "png16": "Values scaled from their range to 0–65535; the range is saved beside the "
-             "image in a .levels.json file.",
+    "image in a .levels.json file.",
     "tiff16": "Values scaled from their range to 0–65535; the range is saved beside the "
-              "image in a .levels.json file.",
+    "image in a .levels.json file.",
     "npy": "The exact float32 values, all channels in one (H, W, C) array "
-           "(numpy.load reads it back).",
+    "(numpy.load reads it back).",
 }
 
 MappingFor = Callable[[str], str]
@@ -110,8 +110,9 @@ def build_job(item: ExportItem, fmt: str, mapping_for: MappingFor) -> ExportJob:
     mapping = item_mapping(item, mapping_for)
     data, levels = map_for_display(item.array, mapping)
     single = data.ndim == 2 or data.shape[2] != 3
-    return ExportJob(item.stem, data, levels, SIGNED_LUT if mapping == "signed" and single
-                     else None)
+    return ExportJob(
+        item.stem, data, levels, SIGNED_LUT if mapping == "signed" and single else None
+    )
 
 
 def _default_folder() -> str:
@@ -125,8 +126,9 @@ class ExportDialog(QDialog):
     After the dialog closes, :attr:`written` lists the files written (empty if none).
     """
 
-    def __init__(self, result: FrameResult, mapping_for: MappingFor,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, result: FrameResult, mapping_for: MappingFor, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export results")
         self.frame_result = result
@@ -138,7 +140,8 @@ class ExportDialog(QDialog):
         what = QGroupBox("What")
         self.one_button = QRadioButton("One image:")
         self.all_button = QRadioButton(
-            f"Everything: the input, every output and every stage ({len(self.items)} images)")
+            f"Everything: the input, every output and every stage ({len(self.items)} images)"
+        )
         self.what_group = QButtonGroup(self)
         self.what_group.addButton(self.one_button)
         self.what_group.addButton(self.all_button)
@@ -165,8 +168,9 @@ class ExportDialog(QDialog):
         self.format_hint.setWordWrap(True)
         self.format_hint.setMinimumWidth(420)  # a wrapped label is narrow unless told
 
-        self.folder_edit = QLineEdit(self.settings.value(FOLDER_KEY, "", type=str)
-                                     or _default_folder())
+        self.folder_edit = QLineEdit(
+            self.settings.value(FOLDER_KEY, "", type=str) or _default_folder()
+        )
         self.browse_button = QPushButton("Browse…")
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
@@ -198,8 +202,12 @@ class ExportDialog(QDialog):
         self.buttons.accepted.connect(self.export)
         self.buttons.rejected.connect(self.reject)
         self.browse_button.clicked.connect(self.browse)
-        for signal in (self.one_button.toggled, self.item_combo.currentIndexChanged,
-                       self.format_combo.currentIndexChanged, self.folder_edit.textChanged):
+        for signal in (
+            self.one_button.toggled,
+            self.item_combo.currentIndexChanged,
+            self.format_combo.currentIndexChanged,
+            self.folder_edit.textChanged,
+        ):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -219,12 +227,20 @@ class ExportDialog(QDialog):
 
     def planned_files(self) -> list[Path]:
         """Every file the current choices would write (cheap: names only, no encoding)."""
-        return [path for item in self.chosen_items()
-                for path in export_paths(self.folder, item.stem, _channels(item.array),
-                                         self.fmt)]
+        return [
+            path
+            for item in self.chosen_items()
+            for path in export_paths(self.folder, item.stem, _channels(item.array), self.fmt)
+        ]
 
-    def set_choice(self, *, everything: bool | None = None, item_stem: str | None = None,
-                   fmt: str | None = None, folder: str | Path | None = None) -> None:
+    def set_choice(
+        self,
+        *,
+        everything: bool | None = None,
+        item_stem: str | None = None,
+        fmt: str | None = None,
+        folder: str | Path | None = None,
+    ) -> None:
         """Set choices programmatically (scripts and tests)."""
         if everything is not None:
             (self.all_button if everything else self.one_button).setChecked(True)
@@ -245,8 +261,9 @@ class ExportDialog(QDialog):
         for path in files:
             exists = path.exists()
             existing += exists
-            entry = QListWidgetItem(f"{path.name}   (exists, will ask before replacing)"
-                                    if exists else path.name)
+            entry = QListWidgetItem(
+                f"{path.name}   (exists, will ask before replacing)" if exists else path.name
+            )
             if exists:
                 entry.setForeground(Qt.darkRed)
             self.file_list.addItem(entry)
@@ -280,10 +297,13 @@ class ExportDialog(QDialog):
                 if len(conflicts) > 10:
                     names += f"\n… and {len(conflicts) - 10} more"
                 answer = QMessageBox.question(
-                    self, "Replace files?",
+                    self,
+                    "Replace files?",
                     f"{len(conflicts)} of the {len(plan.files)} files already exist in "
                     f"{plan.folder}:\n\n{names}\n\nReplace them?",
-                    QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+                    QMessageBox.Yes | QMessageBox.No,
+                    QMessageBox.No,
+                )
                 if answer != QMessageBox.Yes:
                     return False
             self.written = write_plan(plan, overwrite=bool(conflicts))
@@ -295,8 +315,10 @@ class ExportDialog(QDialog):
         self.settings.setValue(FORMAT_KEY, self.fmt)
         count = len(self.written)
         QMessageBox.information(
-            self, "Export finished",
-            f"Wrote {count} file{'s' if count != 1 else ''} to {plan.folder}.")
+            self,
+            "Export finished",
+            f"Wrote {count} file{'s' if count != 1 else ''} to {plan.folder}.",
+        )
         self.accept()
         return True
 
@@ -305,8 +327,9 @@ def _channels(array: np.ndarray) -> int:
     return 1 if np.ndim(array) == 2 else int(np.shape(array)[2])
 
 
-def export_result(parent: QWidget | None, result: FrameResult | None,
-                  mapping_for: MappingFor) -> list[Path]:
+def export_result(
+    parent: QWidget | None, result: FrameResult | None, mapping_for: MappingFor
+) -> list[Path]:
     """Show the export dialog for ``result``; returns the files written (maybe none).
 
     ``mapping_for(mode)`` names the display mapping the mode's view uses now ("clip",
@@ -315,8 +338,9 @@ def export_result(parent: QWidget | None, result: FrameResult | None,
     """
     try:
         if result is None or result.image is None:
-            QMessageBox.information(parent, "Export results",
-                                    "There is nothing to export yet: open an image first.")
+            QMessageBox.information(
+                parent, "Export results", "There is nothing to export yet: open an image first."
+            )
             return []
         dialog = ExportDialog(result, mapping_for, parent)
         try:

@@ -69,12 +69,14 @@ class ImagePanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
         self.graphics.ci.setContentsMargins(0, 0, 0, 0)
-        self.view = self.graphics.addViewBox(row=0, col=0, lockAspect=True, invertY=True,
-                                             enableMenu=False)
+        self.view = self.graphics.addViewBox(
+            row=0, col=0, lockAspect=True, invertY=True, enableMenu=False
+        )
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
-        self.color_bar = pg.ColorBarItem(width=10, colorMap=GRAY_MAP, interactive=False,
-                                         colorMapMenu=False, rounding=1e-9)
+        self.color_bar = pg.ColorBarItem(
+            width=10, colorMap=GRAY_MAP, interactive=False, colorMapMenu=False, rounding=1e-9
+        )
         self.graphics.addItem(self.color_bar, row=0, col=1)
         # Redrawn as a pixmap blit, not tick text, each time the image beside it changes.
         self.color_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -136,16 +138,20 @@ class ImagePanel(QWidget):
         self.channel_box.setVisible(bool(wanted))
 
     def _options_changed(self) -> None:
-        if self.source is not None and self._fixed_mapping is None and self.sender() is \
-                self.channel_box:
+        if (
+            self.source is not None
+            and self._fixed_mapping is None
+            and self.sender() is self.channel_box
+        ):
             # Another channel may be another kind of map (a blur next to an edge map).
             self.auto_mapping = default_mapping(pick_channels(self.source, self.channel))
         self._render()
         self.view_options_changed.emit()
 
     # --- what the panel is given -----------------------------------------------------------
-    def show_array(self, array: np.ndarray, *, choose_mapping: bool = True,
-                   fixed_mapping: str | None = None) -> None:
+    def show_array(
+        self, array: np.ndarray, *, choose_mapping: bool = True, fixed_mapping: str | None = None
+    ) -> None:
         """Show ``array`` ((H, W) or (H, W, C)).
 
         ``choose_mapping`` re-decides the automatic mapping from this array (done on a design's

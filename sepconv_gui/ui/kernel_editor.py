@@ -84,8 +84,10 @@ class KernelEditor(QWidget):
         self.column_edit = QLineEdit()
         self.row_edit = QLineEdit()
         for edit in (self.column_edit, self.row_edit):
-            edit.setToolTip("Rank-1 factors: the kernel is outer(column, row). Edit and press "
-                            "Enter to set the kernel to their outer product.")
+            edit.setToolTip(
+                "Rank-1 factors: the kernel is outer(column, row). Edit and press "
+                "Enter to set the kernel to their outer product."
+            )
             edit.editingFinished.connect(self._factors_edited)
         factors.addRow("Column (vertical)", self.column_edit)
         factors.addRow("Row (horizontal)", self.row_edit)
@@ -110,8 +112,12 @@ class KernelEditor(QWidget):
         self.param_spins = {}
         spec = PRESETS.get(self._preset_name)
         for param in spec.params if spec else ():
-            spin = QDoubleSpinBox(minimum=param.minimum, maximum=param.maximum,
-                                  singleStep=param.step, decimals=0 if param.integer else 3)
+            spin = QDoubleSpinBox(
+                minimum=param.minimum,
+                maximum=param.maximum,
+                singleStep=param.step,
+                decimals=0 if param.integer else 3,
+            )
             if param.unit:
                 spin.setSuffix(f" {param.unit}")
             spin.setKeyboardTracking(False)
@@ -146,24 +152,35 @@ class KernelEditor(QWidget):
         values = analysis.singular_values
         # Values under the rank tolerance are rounding noise: show them as the zeros they are.
         shown_values = np.where(values > analysis.tolerance * values[0], values, 0.0)[:4]
-        exact = "exactly" if analysis.is_separable else \
-            f"only approximately (error {100 * analysis.relative_error(1):.1f} %)"
+        exact = (
+            "exactly"
+            if analysis.is_separable
+            else f"only approximately (error {100 * analysis.relative_error(1):.1f} %)"
+        )
         self.analysis.setText(
             f"Rank {analysis.rank}: separable {exact}. Singular values "
             f"{format_numbers(shown_values)}{'…' if min(kh, kw) > 4 else ''}. "
-            f"One pass pair costs {kh + kw} multiplications per pixel instead of {kh * kw}.")
+            f"One pass pair costs {kh + kw} multiplications per pixel instead of {kh * kw}."
+        )
 
     # --- widgets -> model -----------------------------------------------------------------
     def _params(self) -> dict[str, float]:
         spec = PRESETS.get(self._preset_name)
         integers = {p.name for p in spec.params if p.integer} if spec else set()
-        return {name: int(spin.value()) if name in integers else spin.value()
-                for name, spin in self.param_spins.items()}
+        return {
+            name: int(spin.value()) if name in integers else spin.value()
+            for name, spin in self.param_spins.items()
+        }
 
     def _emit(self, kernel: np.ndarray, preset: str, params: dict) -> None:
         self._show_kernel(kernel)
-        self.changed.emit({"kernel": tuple(tuple(map(float, r)) for r in kernel),
-                           "preset": preset, "preset_params": params})
+        self.changed.emit(
+            {
+                "kernel": tuple(tuple(map(float, r)) for r in kernel),
+                "preset": preset,
+                "preset_params": params,
+            }
+        )
 
     def _regenerate(self) -> None:
         name = self._preset_name
@@ -204,8 +221,10 @@ class KernelEditor(QWidget):
             if not np.isfinite(value):
                 raise ValueError
         except ValueError:
-            self.failed.emit(f"kernel cell ({item.row() + 1}, {item.column() + 1}): "
-                             f"{item.text()!r} is not a finite number")
+            self.failed.emit(
+                f"kernel cell ({item.row() + 1}, {item.column() + 1}): "
+                f"{item.text()!r} is not a finite number"
+            )
             self._show_kernel(self._kernel)
             return
         kernel = self._kernel.copy()
@@ -222,8 +241,9 @@ class KernelEditor(QWidget):
             return
         kernel = np.outer(column, row)
         scale = float(np.abs(self._kernel).max()) or 1.0
-        if kernel.shape == self._kernel.shape and np.allclose(kernel, self._kernel,
-                                                              atol=1e-5 * scale):
+        if kernel.shape == self._kernel.shape and np.allclose(
+            kernel, self._kernel, atol=1e-5 * scale
+        ):
             return  # focus left without a change
         self._to_custom()
         self._emit(kernel, CUSTOM, {})

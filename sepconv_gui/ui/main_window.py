@@ -44,8 +44,9 @@ PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, design: Design | None = None, synchronous: bool = False,
-                 open_default: bool = True) -> None:
+    def __init__(
+        self, *, design: Design | None = None, synchronous: bool = False, open_default: bool = True
+    ) -> None:
         super().__init__()
         self.setWindowTitle("sepconv-gui")
         self.setObjectName("mainWindow")
@@ -107,36 +108,42 @@ class MainWindow(QMainWindow):
         self.cost_panel = CostPanel()
         self.cost_dock = self._dock("Cost", "costDock", self.cost_panel, Qt.BottomDockWidgetArea)
         self.timing_plots = TimingPlots()
-        self.timing_dock = self._dock("Timing", "timingDock", self.timing_plots,
-                                      Qt.BottomDockWidgetArea)
+        self.timing_dock = self._dock(
+            "Timing", "timingDock", self.timing_plots, Qt.BottomDockWidgetArea
+        )
         self.stage_grid = StageGrid()
-        self.stages_dock = self._dock("Stages", "stagesDock", self.stage_grid,
-                                      Qt.BottomDockWidgetArea)
+        self.stages_dock = self._dock(
+            "Stages", "stagesDock", self.stage_grid, Qt.BottomDockWidgetArea
+        )
         self.difference_view = DifferenceView()
-        self.difference_dock = self._dock("Difference", "differenceDock", self.difference_view,
-                                          Qt.BottomDockWidgetArea)
+        self.difference_dock = self._dock(
+            "Difference", "differenceDock", self.difference_view, Qt.BottomDockWidgetArea
+        )
         self.benchmark_panel = BenchmarkPanel()
-        self.benchmark_dock = self._dock("Benchmark", "benchmarkDock", self.benchmark_panel,
-                                         Qt.BottomDockWidgetArea)
-        for dock in (self.timing_dock, self.stages_dock, self.difference_dock,
-                     self.benchmark_dock):
+        self.benchmark_dock = self._dock(
+            "Benchmark", "benchmarkDock", self.benchmark_panel, Qt.BottomDockWidgetArea
+        )
+        for dock in (self.timing_dock, self.stages_dock, self.difference_dock, self.benchmark_dock):
             self.tabifyDockWidget(self.cost_dock, dock)
         self.cost_dock.raise_()
         self.pixel_inspector = PixelInspector()
-        self.pixel_dock = self._dock("Pixel inspector", "pixelDock", self.pixel_inspector,
-                                     Qt.RightDockWidgetArea)
+        self.pixel_dock = self._dock(
+            "Pixel inspector", "pixelDock", self.pixel_inspector, Qt.RightDockWidgetArea
+        )
         self.pixel_inspector.watch(self.difference_view.view)
         # The views are rebuilt when the enabled modes change: watch the new ones then.
         self._watch_views(self.results.views)
         self.results.views_rebuilt.connect(self._watch_views)
         # A tab switch shows a dock without a showEvent for its widget: catch up on the
         # newest result when the dock comes into view.
-        for dock, widget in ((self.stages_dock, self.stage_grid),
-                             (self.difference_dock, self.difference_view),
-                             (self.pixel_dock, self.pixel_inspector)):
+        for dock, widget in (
+            (self.stages_dock, self.stage_grid),
+            (self.difference_dock, self.difference_view),
+            (self.pixel_dock, self.pixel_inspector),
+        ):
             dock.visibilityChanged.connect(
-                lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up))
-
+                lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up)
+            )
 
     def _watch_views(self, views: list) -> None:
         for view in views:
@@ -195,8 +202,9 @@ class MainWindow(QMainWindow):
         self.channel_designer.set_design(design)
 
     def save_design(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save design", "design.json",
-                                              "Designs (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save design", "design.json", "Designs (*.json)"
+        )
         if path:
             from ..io.files import write_text_atomic
 
@@ -220,8 +228,8 @@ class MainWindow(QMainWindow):
         images = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
         videos = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open image or video", "",
-            f"Images ({images});;Videos ({videos});;All files (*)")
+            self, "Open image or video", "", f"Images ({images});;Videos ({videos});;All files (*)"
+        )
         if path:
             self.open_path(path)
 
@@ -252,8 +260,9 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         clear = menu.addAction("Clear list")
         clear.setEnabled(bool(files))
-        clear.triggered.connect(lambda: (self.settings.clear_recent_files(),
-                                         self.rebuild_recent_menu()))
+        clear.triggered.connect(
+            lambda: (self.settings.clear_recent_files(), self.rebuild_recent_menu())
+        )
 
     def rebuild_camera_menu(self) -> None:
         menu = self.camera_menu
@@ -262,8 +271,7 @@ class MainWindow(QMainWindow):
         if not cameras:
             menu.addAction("No camera found").setEnabled(False)
         for label, spec in cameras:
-            menu.addAction(label).triggered.connect(
-                lambda _=False, s=spec: self.start_source(s))
+            menu.addAction(label).triggered.connect(lambda _=False, s=spec: self.start_source(s))
         menu.addSeparator()
         menu.addAction("Rescan").triggered.connect(self.rebuild_camera_menu)
 
@@ -285,8 +293,9 @@ class MainWindow(QMainWindow):
     def export_results(self) -> list:
         """File > Export: the frame on screen now, each view under the mapping it shows."""
         self.flush_display()
-        return export_result(self, self.shown_result,
-                             lambda mode: self.results.panels[mode].mapping)
+        return export_result(
+            self, self.shown_result, lambda mode: self.results.panels[mode].mapping
+        )
 
     def copy_view(self) -> bool:
         copied = copy_view_to_clipboard(self.results)
@@ -332,8 +341,11 @@ class MainWindow(QMainWindow):
         now = time.monotonic()
         # The cost table at a readable rate (about 4 Hz); the status timer shows a skipped one.
         self._table_pending = result
-        if (now - self._last_table_update >= 0.25 or not self.controller.is_streaming
-                or self.controller.paused):
+        if (
+            now - self._last_table_update >= 0.25
+            or not self.controller.is_streaming
+            or self.controller.paused
+        ):
             self._show_table()
         height, width = result.image.shape[:2]
         self.resolution_label.setText(f"{width}×{height}×{result.image.shape[2]}")
@@ -344,12 +356,18 @@ class MainWindow(QMainWindow):
 
     def _source_failed(self, message: str) -> None:
         self.show_error(message)
-        box = QMessageBox(QMessageBox.Warning, "Source stopped", message,
-                          QMessageBox.Retry | QMessageBox.Close, self)
+        box = QMessageBox(
+            QMessageBox.Warning,
+            "Source stopped",
+            message,
+            QMessageBox.Retry | QMessageBox.Close,
+            self,
+        )
         box.setInformativeText("Reconnect and try again?")
         box.setModal(False)
-        box.finished.connect(lambda code: code == QMessageBox.Retry
-                             and self.controller.restart_source())
+        box.finished.connect(
+            lambda code: code == QMessageBox.Retry and self.controller.restart_source()
+        )
         self.failure_box = box
         box.show()
 
@@ -367,10 +385,12 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(
-            self, "About sepconv-gui",
+            self,
+            "About sepconv-gui",
             f"<b>sepconv-gui {__version__}</b><p>Normal, spatial-separable and "
             "depthwise-separable convolution, side by side: what each computes and what "
-            "each costs.</p>")
+            "each costs.</p>",
+        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
-def _action(window: MainWindow, text: str, slot, shortcut=None, *, checkable=False,
-            tip: str = "") -> QAction:
+def _action(
+    window: MainWindow, text: str, slot, shortcut=None, *, checkable=False, tip: str = ""
+) -> QAction:
     action = QAction(text, window)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
@@ -32,32 +33,55 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     k = QKeySequence.StandardKey
     controller = window.controller
     actions = {
-        "open": _action(window, "&Open…", window.open_dialog, k.Open,
-                        tip="Open an image or a video file"),
+        "open": _action(
+            window, "&Open…", window.open_dialog, k.Open, tip="Open an image or a video file"
+        ),
         "load_design": _action(window, "&Load design…", window.load_design),
         "save_design": _action(window, "&Save design…", window.save_design, k.Save),
-        "export": _action(window, "&Export results…", window.export_results, "Ctrl+E",
-                          tip="Save outputs and stages as PNG, 16-bit PNG/TIFF or .npy"),
-        "copy_view": _action(window, "&Copy views", window.copy_view, "Ctrl+Shift+C",
-                             tip="Copy the image views to the clipboard"),
+        "export": _action(
+            window,
+            "&Export results…",
+            window.export_results,
+            "Ctrl+E",
+            tip="Save outputs and stages as PNG, 16-bit PNG/TIFF or .npy",
+        ),
+        "copy_view": _action(
+            window,
+            "&Copy views",
+            window.copy_view,
+            "Ctrl+Shift+C",
+            tip="Copy the image views to the clipboard",
+        ),
         # Quit has no standard binding on some Linux desktops (and none offscreen).
         "quit": _action(window, "&Quit", window.close, "Ctrl+Q"),
-        "pause": _action(window, "&Pause", controller.toggle_pause, "Space", checkable=True,
-                         tip="Pause or resume the live source (Space)"),
+        "pause": _action(
+            window,
+            "&Pause",
+            controller.toggle_pause,
+            "Space",
+            checkable=True,
+            tip="Pause or resume the live source (Space)",
+        ),
         "step": _action(window, "&Step one frame", controller.step, "Right"),
         "stop": _action(window, "S&top source", controller.stop_source),
         "full_resolution": _action(
-            window, "Still images at &full resolution", controller.set_full_resolution,
+            window,
+            "Still images at &full resolution",
+            controller.set_full_resolution,
             checkable=True,
             tip="Off: images larger than full HD are processed downscaled, so edits stay "
-            "interactive"),
+            "interactive",
+        ),
         "zoom_in": _action(window, "Zoom &in", lambda: window.results.zoom(1.25), k.ZoomIn),
         "zoom_out": _action(window, "Zoom &out", lambda: window.results.zoom(0.8), k.ZoomOut),
         "reset_view": _action(window, "&Reset view", window.results.reset_view, "Ctrl+0"),
         "full_screen": _action(
-            window, "&Full screen",
+            window,
+            "&Full screen",
             lambda on: window.showFullScreen() if on else window.showNormal(),
-            k.FullScreen, checkable=True),
+            k.FullScreen,
+            checkable=True,
+        ),
         "about": _action(window, "&About sepconv-gui", window.about),
         "about_qt": _action(window, "About &Qt", QApplication.aboutQt),
     }
@@ -72,8 +96,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu.addMenu(window.recent_menu)
     samples = file_menu.addMenu("Open &sample")
     for title, path in window.sample_actions():
-        samples.addAction(title).triggered.connect(
-            lambda _=False, p=path: window.open_path(p))
+        samples.addAction(title).triggered.connect(lambda _=False, p=path: window.open_path(p))
     file_menu.addSeparator()
     file_menu.addActions([actions["load_design"], actions["save_design"]])
     file_menu.addSeparator()
@@ -86,7 +109,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     for width, height in PATTERN_SIZES:
         spec = SourceSpec("pattern", f"{width}x{height}")
         pattern.addAction(f"{width}×{height}").triggered.connect(
-            lambda _=False, s=spec: window.start_source(s))
+            lambda _=False, s=spec: window.start_source(s)
+        )
     window.camera_menu = source_menu.addMenu("&Camera")
     window.camera_menu.aboutToShow.connect(window.rebuild_camera_menu)
     resolution_menu = source_menu.addMenu("Camera &resolution")
@@ -97,8 +121,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         action.setCheckable(True)
         action.setChecked(size == current)
         group.addAction(action)
-        action.triggered.connect(
-            lambda _=False, s=size: window.settings.set_camera_resolution(s))
+        action.triggered.connect(lambda _=False, s=size: window.settings.set_camera_resolution(s))
     actions["full_resolution"].setChecked(controller.full_resolution)
     source_menu.addAction(actions["full_resolution"])
     source_menu.addSeparator()
@@ -117,8 +140,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
 
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("mainToolbar")
-    toolbar.addActions([actions["open"], actions["pause"], actions["step"],
-                        actions["reset_view"]])
+    toolbar.addActions([actions["open"], actions["pause"], actions["step"], actions["reset_view"]])
     window.rebuild_recent_menu()
     window.rebuild_camera_menu()
     return actions

@@ -16,7 +16,11 @@ from .image_panel import BACKGROUND, GRAY_MAP, SIGNED_MAP, ImagePanel
 
 __all__ = ["BACKGROUND", "GRAY_MAP", "MODE_TITLES", "SIGNED_MAP", "ResultViews"]
 
-MODE_TITLES = {"normal": "Normal", "spatial": "Spatial-separable", "depthwise": "Depthwise-separable"}
+MODE_TITLES = {
+    "normal": "Normal",
+    "spatial": "Spatial-separable",
+    "depthwise": "Depthwise-separable",
+}
 
 
 def mega(count: int) -> str:
@@ -80,8 +84,9 @@ class ResultViews(QWidget):
         # video does not flip between mappings from one frame to the next.
         decide = result.generation != self._mapping_generation
         image = result.image
-        self.panels["input"].show_array(image[:, :, 0] if image.shape[2] == 1 else image,
-                                        fixed_mapping="clip")
+        self.panels["input"].show_array(
+            image[:, :, 0] if image.shape[2] == 1 else image, fixed_mapping="clip"
+        )
         height, width, channels = image.shape
         self.panels["input"].detail.setText(f"{width}×{height}, C = {channels}")
         for mode, conv in result.results.items():

@@ -25,14 +25,22 @@ def percentiles(values: list[float]) -> dict[str, float]:
         return {}
     array = np.asarray(values) * 1e3
     return {f"p{q}": float(np.percentile(array, q)) for q in (50, 90, 95, 99)} | {
-        "max": float(array.max()), "mean": float(array.mean())}
+        "max": float(array.max()),
+        "mean": float(array.mean()),
+    }
 
 
 class ScriptedRun(QObject):
     """Counts displayed results of ``window``; after ``frames`` of them, reports and closes."""
 
-    def __init__(self, window, frames: int, stats_path: str | None,
-                 screenshot_path: str | None, timeout_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        window,
+        frames: int,
+        stats_path: str | None,
+        screenshot_path: str | None,
+        timeout_s: float = 600.0,
+    ) -> None:
         super().__init__(window)
         self.window, self.frames = window, frames
         self.stats_path, self.screenshot_path = stats_path, screenshot_path
@@ -47,8 +55,9 @@ class ScriptedRun(QObject):
         self._probe_due = time.perf_counter() + PROBE_INTERVAL_MS / 1e3
         self._probe.start()
         QTimer.singleShot(int(timeout_s * 1000), self._finish)
-        self._still_deadline = QTimer(self, singleShot=True, interval=STILL_WAIT_MS,
-                                      timeout=self._finish)
+        self._still_deadline = QTimer(
+            self, singleShot=True, interval=STILL_WAIT_MS, timeout=self._finish
+        )
 
     def _on_probe(self) -> None:
         now = time.perf_counter()
@@ -90,9 +99,13 @@ class ScriptedRun(QObject):
             "modes": list(controller.design.modes),
             "resolution": list(last.image.shape) if last is not None else None,
             "mode_ms": {m: 1e3 * r.total_seconds for m, r in last.results.items()}
-            if last is not None else {},
-            "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                        "python": platform.python_version()},
+            if last is not None
+            else {},
+            "machine": {
+                "cpu_count": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+            },
         }
 
     def _finish(self) -> None:
@@ -107,4 +120,3 @@ class ScriptedRun(QObject):
             self.window.grab().save(self.screenshot_path)
         self.window.close()
         QCoreApplication.quit()  # the run is over even if other windows are open
-

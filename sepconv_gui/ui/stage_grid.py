@@ -66,48 +66,94 @@ def stage_specs(result: FrameResult, mode: str) -> list[StageSpec]:
     c = image.shape[2]
     conv = result.results[mode]
     rgb = c == 3
-    specs = [StageSpec("input", f"Input channels (C = {c})", image,
-                       lambda k: f"c{k + 1} ({RGB_NAMES[k]})" if rgb else f"c{k + 1}")]
+    specs = [
+        StageSpec(
+            "input",
+            f"Input channels (C = {c})",
+            image,
+            lambda k: f"c{k + 1} ({RGB_NAMES[k]})" if rgb else f"c{k + 1}",
+        )
+    ]
     if mode == "normal":
         out = conv.stages["normal"]
-        specs.append(StageSpec(
-            "normal", f"Output channels (P = {out.shape[2]}): each one is a sum over all "
-            f"C = {c} input channels, every channel through its own kernel",
-            out, lambda k: f"p{k + 1}"))
+        specs.append(
+            StageSpec(
+                "normal",
+                f"Output channels (P = {out.shape[2]}): each one is a sum over all "
+                f"C = {c} input channels, every channel through its own kernel",
+                out,
+                lambda k: f"p{k + 1}",
+            )
+        )
     elif mode == "spatial":
         vertical, horizontal = conv.stages["vertical"], conv.stages["horizontal"]
         rank = vertical.shape[2] // c
         if rank == 1:
-            specs.append(StageSpec(
-                "vertical", f"Vertical pass (C = {c}): the column factor down each channel",
-                vertical, lambda k: f"c{k + 1}"))
+            specs.append(
+                StageSpec(
+                    "vertical",
+                    f"Vertical pass (C = {c}): the column factor down each channel",
+                    vertical,
+                    lambda k: f"c{k + 1}",
+                )
+            )
             after = "the row factor along each vertical map"
         else:
-            specs.append(StageSpec(
-                "vertical", f"Vertical passes (r·C = {vertical.shape[2]}): pair i's column "
-                "factor down channel c", vertical, lambda k: f"pair {k // c + 1} · c{k % c + 1}"))
-            after = (f"channel c sums the horizontal passes of its r = {rank} pairs "
-                     "(only the sum is kept)")
-        specs.append(StageSpec("horizontal", f"Horizontal pass = output (C = {c}): {after}",
-                               horizontal, lambda k: f"c{k + 1}"))
+            specs.append(
+                StageSpec(
+                    "vertical",
+                    f"Vertical passes (r·C = {vertical.shape[2]}): pair i's column "
+                    "factor down channel c",
+                    vertical,
+                    lambda k: f"pair {k // c + 1} · c{k % c + 1}",
+                )
+            )
+            after = (
+                f"channel c sums the horizontal passes of its r = {rank} pairs "
+                "(only the sum is kept)"
+            )
+        specs.append(
+            StageSpec(
+                "horizontal",
+                f"Horizontal pass = output (C = {c}): {after}",
+                horizontal,
+                lambda k: f"c{k + 1}",
+            )
+        )
     else:
         maps, out = conv.stages["depthwise"], conv.stages["pointwise"]
         m = maps.shape[2] // c
-        specs.append(StageSpec(
-            "depthwise", f"Depthwise maps (C·M = {c}·{m} = {maps.shape[2]}): map c·m is input "
-            "channel c through kernel m", maps, lambda k: f"c{k // m + 1}·m{k % m + 1}"))
-        specs.append(StageSpec(
-            "pointwise", f"Pointwise outputs (P = {out.shape[2]}): each a weighted sum of all "
-            f"{maps.shape[2]} depthwise maps", out, lambda k: f"p{k + 1}"))
+        specs.append(
+            StageSpec(
+                "depthwise",
+                f"Depthwise maps (C·M = {c}·{m} = {maps.shape[2]}): map c·m is input "
+                "channel c through kernel m",
+                maps,
+                lambda k: f"c{k // m + 1}·m{k % m + 1}",
+            )
+        )
+        specs.append(
+            StageSpec(
+                "pointwise",
+                f"Pointwise outputs (P = {out.shape[2]}): each a weighted sum of all "
+                f"{maps.shape[2]} depthwise maps",
+                out,
+                lambda k: f"p{k + 1}",
+            )
+        )
     return specs
 
 
 def legend(mapping: str, levels: tuple[float, float]) -> str:
     if mapping == "signed":
-        return (f"blue < 0 < red, zero is white; full colour at ±{levels[1]:.3g}, "
-                "the same for every map on this page")
-    return (f"grey from {levels[0]:.3g} (black) to {levels[1]:.3g} (white), "
-            "the same for every map on this page")
+        return (
+            f"blue < 0 < red, zero is white; full colour at ±{levels[1]:.3g}, "
+            "the same for every map on this page"
+        )
+    return (
+        f"grey from {levels[0]:.3g} (black) to {levels[1]:.3g} (white), "
+        "the same for every map on this page"
+    )
 
 
 class Tile(QWidget):
@@ -209,8 +255,9 @@ class StageSection(QWidget):
         for index, tile in enumerate(self.tiles):
             if index < stop - start:
                 plane = small[:, :, index]
-                tile.set_map(plane, to_rgb8(plane, self.levels, lut),
-                             self.spec.label(start + index))
+                tile.set_map(
+                    plane, to_rgb8(plane, self.levels, lut), self.spec.label(start + index)
+                )
                 tile.show()
             else:
                 tile.hide()
@@ -326,7 +373,7 @@ class StageGrid(QWidget):
             section.set_columns(columns)
             section.show_stage(spec, self._mappings[(mode, spec.key)])
             section.show()
-        for section in self.sections[len(specs):]:
+        for section in self.sections[len(specs) :]:
             section.hide()
 
     def _columns(self) -> int:

@@ -13,8 +13,12 @@ from .result_views import MODE_TITLES
 from .visibility import on_screen
 
 COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
-STAGE_COLORS = {"vertical": "#4e79a7", "horizontal": "#a0cbe8",
-                "depthwise": "#59a14f", "pointwise": "#8cd17d"}
+STAGE_COLORS = {
+    "vertical": "#4e79a7",
+    "horizontal": "#a0cbe8",
+    "depthwise": "#59a14f",
+    "pointwise": "#8cd17d",
+}
 REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
 FEW_POINTS = 12  # below this many frames (a still image), points get markers and a fixed span
 # Wide pens are drawn several times slower by the raster engine, on the GUI thread.
@@ -78,8 +82,11 @@ class TimingPlots(QWidget):
     def _build_plots(self) -> None:
         self.time_plot = self._plot(0, "Time per frame", "ms")
         self.time_curves = {
-            mode: self.time_plot.plot(pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=MODE_TITLES[mode])
-            for mode in COLORS}
+            mode: self.time_plot.plot(
+                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=MODE_TITLES[mode]
+            )
+            for mode in COLORS
+        }
         # Stacked areas: the total is filled first in the second stage's colour, then the first
         # stage on top of it, so each band's height is one stage's time.
         self.stage_curves: dict[str, pg.PlotDataItem] = {}
@@ -90,17 +97,20 @@ class TimingPlots(QWidget):
                 fill = pg.mkColor(STAGE_COLORS[stage])
                 fill.setAlpha(150)
                 self.stage_curves[f"{mode}.{key}"] = plot.plot(
-                    pen=pg.mkPen(color), fillLevel=0, brush=fill, name=stage)
+                    pen=pg.mkPen(color), fillLevel=0, brush=fill, name=stage
+                )
         self.speed_plot = self._plot(3, "Speed-up over normal (log)", "×")
         self.speed_plot.setLogMode(y=True)
         self.speed_curves, self.theory_curves = {}, {}
         for mode in ("spatial", "depthwise"):
             name = MODE_TITLES[mode].split("-")[0]
             self.speed_curves[mode] = self.speed_plot.plot(
-                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=f"{name} measured")
+                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=f"{name} measured"
+            )
             self.theory_curves[mode] = self.speed_plot.plot(
                 pen=pg.mkPen(COLORS[mode], width=1, style=pg.QtCore.Qt.DashLine),
-                name=f"{name} theory")
+                name=f"{name} theory",
+            )
         self.fps_plot = self._plot(4, "Frames per second", "FPS")
         self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=LINE_WIDTH), name="FPS")
         # Markers for the few-points view (see _mark_few_points), styled once here.
@@ -134,14 +144,16 @@ class TimingPlots(QWidget):
         for mode in ("spatial", "depthwise"):
             first, second = (h.series(f"{mode}.{s}") for s in STAGES[mode])
             self.stage_curves[f"{mode}.low"].setData(frames, _finite(first), connect="finite")
-            self.stage_curves[f"{mode}.high"].setData(frames, _finite(first + second),
-                                                       connect="finite")
+            self.stage_curves[f"{mode}.high"].setData(
+                frames, _finite(first + second), connect="finite"
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
                 measured = h.series("normal") / h.series(mode)
             self.speed_curves[mode].setData(frames, _finite(measured), connect="finite")
             theory = h.theoretical_speedup(mode)
-            self.theory_curves[mode].setData(frames, np.full(frames.shape, theory),
-                                             connect="finite")
+            self.theory_curves[mode].setData(
+                frames, np.full(frames.shape, theory), connect="finite"
+            )
         self.fps_curve.setData(frames, _finite(h.series("fps")), connect="finite")
         self._mark_few_points(frames)
         if len(frames) >= FEW_POINTS:
@@ -160,8 +172,9 @@ class TimingPlots(QWidget):
         right = X_STEP * int(np.ceil((frames[-1] + 1) / X_STEP))
         left = max(float(frames[0]), right - self.history.capacity)
         for plot in self._plots():
-            shown = [y[np.isfinite(y)] for c in plot.listDataItems()
-                     if (y := c.getData()[1]) is not None]
+            shown = [
+                y[np.isfinite(y)] for c in plot.listDataItems() if (y := c.getData()[1]) is not None
+            ]
             shown = [y for y in shown if y.size]
             if not shown:  # e.g. no speed-ups without the normal mode
                 y = (0.0, 1.0)

@@ -50,8 +50,9 @@ def test_still_image_is_processed_off_the_gui_thread(qtbot, controller):
         controller.show_image(image, "random")
     result = blocker.args[0]
     assert set(result.results) == {"normal", "spatial", "depthwise"}
-    np.testing.assert_allclose(result.results["depthwise"].output,
-                               result.results["normal"].output, atol=1e-5)
+    np.testing.assert_allclose(
+        result.results["depthwise"].output, result.results["normal"].output, atol=1e-5
+    )
 
 
 def test_design_change_reprocesses_and_old_results_never_show(qtbot, controller):
@@ -77,8 +78,9 @@ def test_a_refused_design_is_reported_and_the_last_good_one_keeps_running(qtbot,
     assert "larger than the image" in blocker.args[0]
     count = len(results)
     qtbot.waitUntil(lambda: len(results) >= count + 3, timeout=5000)
-    assert all(r.results["normal"].cost.stages["normal"].parameters == 3 * 3 * 9
-               for r in results[count:])
+    assert all(
+        r.results["normal"].cost.stages["normal"].parameters == 3 * 3 * 9 for r in results[count:]
+    )
 
 
 @pytest.mark.parametrize("modes", [("normal", "spatial", "depthwise"), ("spatial",)])
@@ -156,7 +158,9 @@ def test_large_stills_are_processed_at_working_size_unless_asked(qtbot):
     big = np.zeros((1500, 2000, 3), np.float32)
     controller.show_image(big, "big")
     shown = results[-1].image.shape
-    assert shown[0] * shown[1] <= LIVE_MAX_PIXELS and shown[1] / shown[0] == pytest.approx(4 / 3, rel=0.01)
+    assert shown[0] * shown[1] <= LIVE_MAX_PIXELS and shown[1] / shown[0] == pytest.approx(
+        4 / 3, rel=0.01
+    )
     controller.set_full_resolution(True)
     assert results[-1].image.shape[:2] == (1500, 2000)
     controller.shutdown()
@@ -186,8 +190,9 @@ def test_remeasure_times_the_still_again_and_refuses_while_streaming(qtbot):
         first = controller.last_result
         assert controller.remeasure()
         assert controller.last_result is not first
-        np.testing.assert_array_equal(controller.last_result.results["normal"].output,
-                                      first.results["normal"].output)
+        np.testing.assert_array_equal(
+            controller.last_result.results["normal"].output, first.results["normal"].output
+        )
         controller.start_source(PatternSource(32, 24, fps=30))
         assert not controller.remeasure()
     finally:

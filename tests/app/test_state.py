@@ -18,17 +18,24 @@ def test_default_design_makes_all_three_modes_agree():
     assert np.abs(outputs["normal"]).max() > 0.1
 
 
-@pytest.mark.parametrize("multiplier, out_channels, pointwise", [(2, 5, "random"), (3, 4, "average"),
-                                                                  (1, 8, "identity")])
+@pytest.mark.parametrize(
+    "multiplier, out_channels, pointwise", [(2, 5, "random"), (3, 4, "average"), (1, 8, "identity")]
+)
 def test_normal_runs_the_bank_the_depthwise_design_equals(multiplier, out_channels, pointwise):
-    design = Design(multiplier=multiplier, out_channels=out_channels, pointwise=pointwise,
-                    kernel=tuple(map(tuple, preset_kernel("gabor", 5))), preset="gabor",
-                    modes=("normal", "depthwise"))
+    design = Design(
+        multiplier=multiplier,
+        out_channels=out_channels,
+        pointwise=pointwise,
+        kernel=tuple(map(tuple, preset_kernel("gabor", 5))),
+        preset="gabor",
+        modes=("normal", "depthwise"),
+    )
     image = np.random.default_rng(1).random((30, 31, 3)).astype(np.float32)
     result = run_design(image, design)
     assert result.results["depthwise"].stages["depthwise"].shape == (30, 31, 3 * multiplier)
-    np.testing.assert_allclose(result.results["depthwise"].output,
-                               result.results["normal"].output, atol=1e-4)
+    np.testing.assert_allclose(
+        result.results["depthwise"].output, result.results["normal"].output, atol=1e-4
+    )
 
 
 def test_forced_rank_one_differs_from_exact_for_a_laplacian():
@@ -36,8 +43,9 @@ def test_forced_rank_one_differs_from_exact_for_a_laplacian():
     image = np.random.default_rng(2).random((20, 20, 3)).astype(np.float32)
     exact = run_design(image, Design(kernel=kernel, preset="laplacian", spatial_rank=0))
     forced = run_design(image, Design(kernel=kernel, preset="laplacian", spatial_rank=1))
-    np.testing.assert_allclose(exact.results["spatial"].output, exact.results["normal"].output,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        exact.results["spatial"].output, exact.results["normal"].output, atol=1e-5
+    )
     error = np.abs(forced.results["spatial"].output - forced.results["normal"].output).max()
     assert error > 0.05
 
@@ -50,22 +58,34 @@ def test_grayscale_input_has_one_channel():
 
 
 def test_json_round_trip_keeps_every_field():
-    design = Design(multiplier=2, out_channels=7, pointwise="custom",
-                    pointwise_custom=tuple(tuple(float(i + j) for j in range(6)) for i in range(7)),
-                    border="wrap", flip=True, algorithm="fft", modes=("spatial",),
-                    preset_params={"sigma": 2.5}, spatial_rank=2, grayscale=False)
+    design = Design(
+        multiplier=2,
+        out_channels=7,
+        pointwise="custom",
+        pointwise_custom=tuple(tuple(float(i + j) for j in range(6)) for i in range(7)),
+        border="wrap",
+        flip=True,
+        algorithm="fft",
+        modes=("spatial",),
+        preset_params={"sigma": 2.5},
+        spatial_rank=2,
+        grayscale=False,
+    )
     assert Design.from_json(design.to_json()) == design
     assert json.loads(design.to_json())["version"] == 1
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{", "invalid JSON"),
-    ("[]", "no 'format'"),
-    ('{"format": "sepconv-gui design", "version": 99}', "version 99 is not supported"),
-    ('{"format": "sepconv-gui design", "version": 1, "multiplier": 0}', "depth multiplier M"),
-    ('{"format": "sepconv-gui design", "version": 1, "kernel": [[1, "x"]]}', "bad value"),
-    ('{"format": "sepconv-gui design", "version": 1, "border": "mirror"}', "border 'mirror'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{", "invalid JSON"),
+        ("[]", "no 'format'"),
+        ('{"format": "sepconv-gui design", "version": 99}', "version 99 is not supported"),
+        ('{"format": "sepconv-gui design", "version": 1, "multiplier": 0}', "depth multiplier M"),
+        ('{"format": "sepconv-gui design", "version": 1, "kernel": [[1, "x"]]}', "bad value"),
+        ('{"format": "sepconv-gui design", "version": 1, "border": "mirror"}', "border 'mirror'"),
+    ],
+)
 def test_bad_design_files_are_refused_clearly(text, message):
     with pytest.raises(DesignError, match=message):
         Design.from_json(text)

@@ -62,26 +62,34 @@ def test_ranges_round_trip_and_refuse_what_never_ends():
 def test_the_default_sweep_is_small():
     spec = SweepSpec()
     assert spec.variable == "k" and spec.values == (3, 5, 7, 9, 11, 13, 15)
-    assert (spec.width, spec.height, spec.channels, spec.outputs, spec.repeats) == \
-        (320, 240, 3, 16, 3)
+    assert (spec.width, spec.height, spec.channels, spec.outputs, spec.repeats) == (
+        320,
+        240,
+        3,
+        16,
+        3,
+    )
     assert spec.modes == MODES
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"values": (3, 15), "width": 12, "height": 10}, "15×15 kernel does not fit a 12×10 image"),
-    ({"values": ()}, "needs 1 to"),
-    ({"values": (5, 3)}, "must increase"),
-    ({"values": (3.5,)}, "whole number"),
-    ({"values": None}, "whole numbers"),
-    ({"values": (33,)}, "kernel size k must be from 1 to 31"),
-    ({"variable": "stride"}, "cannot sweep 'stride'"),
-    ({"modes": ()}, "pick one or more modes"),
-    ({"modes": ("normal", "grouped")}, "grouped"),
-    ({"algorithm": "winograd"}, "winograd"),
-    ({"repeats": 0}, "repeats must be from 1"),
-    ({"variable": "size", "values": (8192,), "outputs": 256}, "too large"),
-    ({"variable": "size", "values": (2, 4), "k": 3}, "does not fit"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"values": (3, 15), "width": 12, "height": 10}, "15×15 kernel does not fit a 12×10 image"),
+        ({"values": ()}, "needs 1 to"),
+        ({"values": (5, 3)}, "must increase"),
+        ({"values": (3.5,)}, "whole number"),
+        ({"values": None}, "whole numbers"),
+        ({"values": (33,)}, "kernel size k must be from 1 to 31"),
+        ({"variable": "stride"}, "cannot sweep 'stride'"),
+        ({"modes": ()}, "pick one or more modes"),
+        ({"modes": ("normal", "grouped")}, "grouped"),
+        ({"algorithm": "winograd"}, "winograd"),
+        ({"repeats": 0}, "repeats must be from 1"),
+        ({"variable": "size", "values": (8192,), "outputs": 256}, "too large"),
+        ({"variable": "size", "values": (2, 4), "k": 3}, "does not fit"),
+    ],
+)
 def test_bad_specs_say_what_is_wrong(changes, message):
     with pytest.raises(ValueError, match=message):
         SweepSpec(**{**TINY, **changes})
@@ -150,8 +158,9 @@ def test_without_normal_there_is_theory_but_no_measured_ratio():
 def test_cancelling_keeps_the_finished_points():
     spec = SweepSpec(values=(3, 5, 7), **TINY)
     stop = []
-    cancelled = run_sweep(spec, should_stop=lambda: bool(stop), on_point=stop.append,
-                          machine=MACHINE)
+    cancelled = run_sweep(
+        spec, should_stop=lambda: bool(stop), on_point=stop.append, machine=MACHINE
+    )
     assert cancelled.status == "cancelled"
     assert [p.value for p in cancelled.points] == [3]
     assert measure_point(spec, 0, should_stop=lambda: True) is None
@@ -164,7 +173,8 @@ def test_eta_scales_the_work_left_by_the_latest_speed():
     assert eta_seconds(spec, [1.0, 1.0, 1.0]) == 0
     rate = 0.5 / point_work(spec, configs[0])
     assert eta_seconds(spec, [0.5]) == pytest.approx(
-        rate * (point_work(spec, configs[1]) + point_work(spec, configs[2])))
+        rate * (point_work(spec, configs[1]) + point_work(spec, configs[2]))
+    )
     assert point_work(spec, configs[2]) > point_work(spec, configs[1]) > 0
 
 
@@ -179,7 +189,8 @@ def test_csv_has_a_row_per_point_and_mode(result):
         assert int(row["multiplications"]) == timing.multiplications
         assert float(row["ms"]) == pytest.approx(timing.seconds * 1e3)
         assert float(row["theoretical_ratio"]) == pytest.approx(
-            float(point.theoretical_ratio(row["mode"])))
+            float(point.theoretical_ratio(row["mode"]))
+        )
         assert row["algorithm"] == timing.algorithm
 
 
@@ -196,7 +207,8 @@ def test_json_report_has_the_machine_and_every_point(result):
         assert stored["normal_multiplications"] == point.normal_multiplications
         depthwise = stored["modes"]["depthwise"]
         assert depthwise["theoretical_speedup"] == pytest.approx(
-            1 / float(mobilenet_ratio(point.config.outputs, point.config.k)))
+            1 / float(mobilenet_ratio(point.config.outputs, point.config.k))
+        )
 
 
 def test_files_are_written_whole_and_never_replaced_unasked(result, tmp_path):
@@ -217,10 +229,17 @@ def test_sweep_modules_stay_free_of_qt():
     folder = pathlib.Path(sweep.__file__).parent
     for name in ("sweep.py", "sweep_report.py"):
         tree = ast.parse((folder / name).read_text())
-        roots = {alias.name.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.Import) for alias in node.names}
-        roots |= {node.module.split(".")[0] for node in ast.walk(tree)
-                  if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+        roots = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        roots |= {
+            node.module.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level
+        }
         assert not roots & {"PySide6", "shiboken6", "pyqtgraph"}, name
 
 

@@ -60,13 +60,18 @@ def test_every_mode_keeps_values_unscaled_for_every_dtype(dtype, channels):
     c = max(channels, 1)
     weights = rng.standard_normal((2, c, 3, 3))
     out = normal_conv(image, weights).output
-    np.testing.assert_allclose(out, ref.normal(image, weights), rtol=1e-5,
-                               atol=tolerance(image, np.abs(weights).sum()))
+    np.testing.assert_allclose(
+        out, ref.normal(image, weights), rtol=1e-5, atol=tolerance(image, np.abs(weights).sum())
+    )
     column, row = rng.standard_normal(5), rng.standard_normal(3)
     out = spatial_separable_conv(image, column, row).output
     assert out.shape == (17, 21, c)
-    np.testing.assert_allclose(out, ref.spatial(image, column, row), rtol=1e-5,
-                               atol=tolerance(image, np.abs(np.outer(column, row)).sum()))
+    np.testing.assert_allclose(
+        out,
+        ref.spatial(image, column, row),
+        rtol=1e-5,
+        atol=tolerance(image, np.abs(np.outer(column, row)).sum()),
+    )
     depth, point = rng.standard_normal((2 * c, 3, 3)), rng.standard_normal((4, 2 * c))
     maps, expected = ref.depthwise(image, depth, point)
     result = depthwise_separable_conv(image, depth, point)
@@ -112,16 +117,20 @@ def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, ran
     image = make_image(rng, np.float32, 3)
     maps = 3 * multiplier
     if rank_one:
-        depth = np.einsum("ki,kj->kij", rng.standard_normal((maps, kernel_shape[0])),
-                          rng.standard_normal((maps, kernel_shape[1])))
+        depth = np.einsum(
+            "ki,kj->kij",
+            rng.standard_normal((maps, kernel_shape[0])),
+            rng.standard_normal((maps, kernel_shape[1])),
+        )
     else:
         depth = rng.standard_normal((maps,) + kernel_shape)
     point = rng.standard_normal((5, maps))
     result = depthwise_separable_conv(image, depth, point, border=border, flip=flip)
     expected_maps, expected = ref.depthwise(image, depth, point, border, flip)
     scale = np.abs(depth).sum(axis=(1, 2)).max() * np.abs(point).sum(axis=1).max()
-    np.testing.assert_allclose(result.stages["depthwise"], expected_maps,
-                               atol=tolerance(image, scale))
+    np.testing.assert_allclose(
+        result.stages["depthwise"], expected_maps, atol=tolerance(image, scale)
+    )
     np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
     two_d = kernel_shape[0] > 1 and kernel_shape[1] > 1
     expect_passes = rank_one and two_d
@@ -138,8 +147,11 @@ def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, ran
     # path; C = 5 takes the per-channel one. Both must match the float64 reference.
     rng = np.random.default_rng(channels * 7 + flip)
     image = rng.random((17, 23, channels), dtype=np.float32)
-    base = (np.outer(rng.standard_normal(3), rng.standard_normal(4)) if rank_one
-            else rng.standard_normal((3, 4)))
+    base = (
+        np.outer(rng.standard_normal(3), rng.standard_normal(4))
+        if rank_one
+        else rng.standard_normal((3, 4))
+    )
     kernels = np.repeat(base[np.newaxis], channels, axis=0).astype(np.float32)
     pointwise = rng.standard_normal((2, channels)).astype(np.float32)
     result = depthwise_separable_conv(image, kernels, pointwise, border=border, flip=flip)
@@ -149,9 +161,19 @@ def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, ran
     assert result.algorithm == ("sepfilter" if rank_one else "filter2d") + "+matmul"
 
 
-@pytest.mark.parametrize("channels, outputs, mixer", [
-    (3, 3, "transform"), (2, 2, "transform"), (3, 1, "transform"), (4, 4, "transform"),
-    (3, 8, "matmul"), (4, 3, "matmul"), (1, 3, "matmul"), (5, 5, "matmul")])
+@pytest.mark.parametrize(
+    "channels, outputs, mixer",
+    [
+        (3, 3, "transform"),
+        (2, 2, "transform"),
+        (3, 1, "transform"),
+        (4, 4, "transform"),
+        (3, 8, "matmul"),
+        (4, 3, "matmul"),
+        (1, 3, "matmul"),
+        (5, 5, "matmul"),
+    ],
+)
 def test_both_pointwise_paths_match_the_reference(channels, outputs, mixer):
     rng = np.random.default_rng(channels * 10 + outputs)
     image = rng.random((13, 19, channels), dtype=np.float32)

@@ -6,14 +6,17 @@ import pytest
 from sepconv_gui.engine import algorithms, normal_conv
 
 
-@pytest.mark.parametrize("channels, outputs, k, expected", [
-    (3, 3, 3, "direct"),   # a few small filters: one filter2D each beats any setup
-    (1, 1, 15, "direct"),
-    (3, 32, 3, "gemm"),    # many outputs share one im2col copy
-    (3, 8, 7, "gemm"),
-    (3, 8, 15, "fft"),     # big kernels over several channels: cost stops growing with k^2
-    (3, 32, 31, "fft"),
-])
+@pytest.mark.parametrize(
+    "channels, outputs, k, expected",
+    [
+        (3, 3, 3, "direct"),  # a few small filters: one filter2D each beats any setup
+        (1, 1, 15, "direct"),
+        (3, 32, 3, "gemm"),  # many outputs share one im2col copy
+        (3, 8, 7, "gemm"),
+        (3, 8, 15, "fft"),  # big kernels over several channels: cost stops growing with k^2
+        (3, 32, 31, "fft"),
+    ],
+)
 def test_auto_picks_the_algorithm_the_measurements_favour(channels, outputs, k, expected):
     assert algorithms.choose(480, 640, channels, outputs, k, k) == expected
 
@@ -35,5 +38,6 @@ def test_auto_reports_what_it_ran():
     weights = np.random.default_rng(2).standard_normal((32, 3, 3, 3)).astype(np.float32)
     result = normal_conv(image, weights)
     assert result.algorithm == algorithms.choose(40, 50, 3, 32, 3, 3) == "gemm"
-    np.testing.assert_allclose(result.output, normal_conv(image, weights, algorithm="direct").output,
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        result.output, normal_conv(image, weights, algorithm="direct").output, atol=1e-4
+    )

@@ -91,17 +91,23 @@ def test_factorize_recovers_an_exact_depthwise_separable_bank(multiplier):
     c, p, k = 3, 7, 5
     depth = rng.standard_normal((c * multiplier, k, k))
     point = rng.standard_normal((p, c * multiplier))
-    bank = np.einsum("pcm,cmhw->pchw", point.reshape(p, c, multiplier),
-                     depth.reshape(c, multiplier, k, k))
+    bank = np.einsum(
+        "pcm,cmhw->pchw", point.reshape(p, c, multiplier), depth.reshape(c, multiplier, k, k)
+    )
     got_depth, got_point, error = factorize_depthwise_separable(bank, multiplier)
     assert error < 1e-5
-    rebuilt = np.einsum("pcm,cmhw->pchw", got_point.reshape(p, c, multiplier),
-                        got_depth.reshape(c, multiplier, k, k))
+    rebuilt = np.einsum(
+        "pcm,cmhw->pchw",
+        got_point.reshape(p, c, multiplier),
+        got_depth.reshape(c, multiplier, k, k),
+    )
     np.testing.assert_allclose(rebuilt, bank, atol=1e-9)
     image = rng.random((12, 12, c))
     np.testing.assert_allclose(
         depthwise_separable_conv(image, got_depth, got_point).output,
-        normal_conv(image, bank).output, atol=1e-3)
+        normal_conv(image, bank).output,
+        atol=1e-3,
+    )
 
 
 def test_factorize_never_beats_the_svd_bound_and_improves_with_m():
@@ -113,9 +119,13 @@ def test_factorize_never_beats_the_svd_bound_and_improves_with_m():
         rebuilt = np.einsum("pcm,cmhw->pchw", point.reshape(6, 2, m), depth.reshape(2, m, 3, 3))
         measured = np.linalg.norm(bank - rebuilt) / np.linalg.norm(bank)
         assert error == pytest.approx(measured, abs=1e-12)
-        bound = np.sqrt(sum(
-            np.sum(np.linalg.svd(bank[:, c].reshape(6, 9), compute_uv=False)[m:] ** 2)
-            for c in range(2)) / np.sum(bank**2))
+        bound = np.sqrt(
+            sum(
+                np.sum(np.linalg.svd(bank[:, c].reshape(6, 9), compute_uv=False)[m:] ** 2)
+                for c in range(2)
+            )
+            / np.sum(bank**2)
+        )
         assert error >= bound - 1e-12
         errors.append(error)
     assert errors == sorted(errors, reverse=True) and errors[0] > 0.1 and errors[-1] < 1e-9
@@ -135,5 +145,6 @@ def test_pointwise_falls_back_to_blas_past_opencvs_channel_limit():
 def test_rank_one_factors_read_like_the_textbook():
     column, row = analyze_kernel([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]).factors(1)
     assert np.argmax(column[0]) == 1 and column[0].min() > 0
-    np.testing.assert_allclose(np.outer(column[0], row[0]), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        np.outer(column[0], row[0]), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], atol=1e-12
+    )

@@ -26,8 +26,14 @@ SIZES = [1, 2, 3, 4, 7, (3, 5), (6, 2), 31]
 SEPARABLE = [name for name, spec in PRESETS.items() if spec.separable]
 NOT_SEPARABLE = [name for name, spec in PRESETS.items() if not spec.separable]
 # Which axis (0 = rows, 1 = columns) each derivative preset differentiates along.
-DERIVATIVE_AXIS = {"sobel_x": 1, "sobel_y": 0, "scharr_x": 1, "scharr_y": 0,
-                   "prewitt_x": 1, "prewitt_y": 0}
+DERIVATIVE_AXIS = {
+    "sobel_x": 1,
+    "sobel_y": 0,
+    "scharr_x": 1,
+    "scharr_y": 0,
+    "prewitt_x": 1,
+    "prewitt_y": 0,
+}
 
 
 def shape_of(size):
@@ -49,10 +55,24 @@ def test_every_preset_has_the_requested_shape_and_finite_float64_values(name, si
 
 def test_the_registry_lists_every_preset_the_issue_asks_for():
     assert list(PRESETS) == [
-        "identity", "box", "gaussian", "sobel_x", "sobel_y", "scharr_x", "scharr_y",
-        "prewitt_x", "prewitt_y", "laplacian", "laplacian_of_gaussian",
-        "difference_of_gaussians", "sharpen", "unsharp_mask", "emboss", "motion_blur",
-        "gabor", "random",
+        "identity",
+        "box",
+        "gaussian",
+        "sobel_x",
+        "sobel_y",
+        "scharr_x",
+        "scharr_y",
+        "prewitt_x",
+        "prewitt_y",
+        "laplacian",
+        "laplacian_of_gaussian",
+        "difference_of_gaussians",
+        "sharpen",
+        "unsharp_mask",
+        "emboss",
+        "motion_blur",
+        "gabor",
+        "random",
     ]
     assert set(SEPARABLE) == {"identity", "box", "gaussian", *DERIVATIVE_AXIS}
 
@@ -78,8 +98,12 @@ def test_classic_3x3_kernels_come_out_exactly(name):
 
 
 def test_classic_3x3_factors_are_the_textbook_rows():
-    pairs = {"sobel_x": ([1, 2, 1], [1, 0, -1]), "scharr_x": ([3, 10, 3], [1, 0, -1]),
-             "prewitt_x": ([1, 1, 1], [1, 0, -1]), "sobel_y": ([1, 0, -1], [1, 2, 1])}
+    pairs = {
+        "sobel_x": ([1, 2, 1], [1, 0, -1]),
+        "scharr_x": ([3, 10, 3], [1, 0, -1]),
+        "prewitt_x": ([1, 1, 1], [1, 0, -1]),
+        "sobel_y": ([1, 0, -1], [1, 2, 1]),
+    }
     for name, (column, row) in pairs.items():
         got = preset_factors(name, 3)
         np.testing.assert_array_equal(got[0], column)
@@ -101,8 +125,7 @@ def test_each_preset_sums_as_its_metadata_says(name, size):
 def test_blurs_sum_to_one_and_derivatives_to_zero():
     for name in ["identity", "box", "gaussian", "motion_blur", "sharpen", "unsharp_mask"]:
         assert PRESETS[name].normalization == "sum 1"
-    for name in [*DERIVATIVE_AXIS, "laplacian", "laplacian_of_gaussian",
-                 "difference_of_gaussians"]:
+    for name in [*DERIVATIVE_AXIS, "laplacian", "laplacian_of_gaussian", "difference_of_gaussians"]:
         assert PRESETS[name].normalization == "sum 0"
         assert is_zero_sum(preset_kernel(name, 9))
 
@@ -234,14 +257,16 @@ def test_unsharp_mask_is_identity_plus_amount_times_detail():
     amount, sigma = 1.5, 1.2
     blur = preset_kernel("gaussian", 5, sigma=sigma)
     expected = preset_kernel("identity", 5) + amount * (preset_kernel("identity", 5) - blur)
-    np.testing.assert_allclose(preset_kernel("unsharp_mask", 5, amount=amount, sigma=sigma),
-                               expected, atol=1e-15)
+    np.testing.assert_allclose(
+        preset_kernel("unsharp_mask", 5, amount=amount, sigma=sigma), expected, atol=1e-15
+    )
 
 
 def test_gabor_matches_opencv_with_its_mirrored_angles():
     ours = preset_kernel("gabor", 7, theta=30, wavelength=5, sigma=2, gamma=0.7, psi=20)
-    theirs = cv2.getGaborKernel((7, 7), 2, np.deg2rad(-30), 5, 0.7, np.deg2rad(-20),
-                                ktype=cv2.CV_64F)
+    theirs = cv2.getGaborKernel(
+        (7, 7), 2, np.deg2rad(-30), 5, 0.7, np.deg2rad(-20), ktype=cv2.CV_64F
+    )
     np.testing.assert_allclose(ours, theirs, atol=1e-12)
     assert preset_kernel("gabor", (4, 6)).shape == (4, 6)
 
@@ -259,18 +284,19 @@ def test_metadata_is_complete_and_defaults_are_in_range(name):
     assert spec.name == name and spec.label and spec.description
     for param in spec.params:
         assert param.minimum <= param.default <= param.maximum and param.step > 0
-    np.testing.assert_array_equal(preset_kernel(name, 5, **spec.defaults()),
-                                  preset_kernel(name, 5))
+    np.testing.assert_array_equal(preset_kernel(name, 5, **spec.defaults()), preset_kernel(name, 5))
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.label = "changed"
 
 
 def test_parameters_change_the_kernel():
-    assert not np.array_equal(preset_kernel("gaussian", 7, sigma=1),
-                              preset_kernel("gaussian", 7, sigma=2))
+    assert not np.array_equal(
+        preset_kernel("gaussian", 7, sigma=1), preset_kernel("gaussian", 7, sigma=2)
+    )
     assert not np.array_equal(preset_kernel("sharpen", 5, amount=0.5), preset_kernel("sharpen", 5))
-    np.testing.assert_array_equal(preset_kernel("sharpen", 5, amount=0),
-                                  preset_kernel("identity", 5))
+    np.testing.assert_array_equal(
+        preset_kernel("sharpen", 5, amount=0), preset_kernel("identity", 5)
+    )
 
 
 @pytest.mark.parametrize(
@@ -286,19 +312,25 @@ def test_parameters_change_the_kernel():
         (lambda: preset_kernel("box", (3,)), r"size=\(3,\) is not allowed.*\(kh, kw\) pair"),
         (lambda: preset_kernel("box", (3, 0)), r"size=\(3, 0\) is not allowed"),
         (lambda: preset_kernel("box", "3"), r"size='3' is not allowed"),
-        (lambda: preset_kernel("gaussian", 3, sigmaa=1),
-         r"gaussian has no parameter 'sigmaa'; its parameters are sigma"),
+        (
+            lambda: preset_kernel("gaussian", 3, sigmaa=1),
+            r"gaussian has no parameter 'sigmaa'; its parameters are sigma",
+        ),
         (lambda: preset_kernel("box", 3, sigma=1), r"box has no parameter 'sigma'; it takes none"),
-        (lambda: preset_kernel("gaussian", 3, sigma=0),
-         r"gaussian: sigma=0 is out of range; give a number from 0\.1 to 32"),
+        (
+            lambda: preset_kernel("gaussian", 3, sigma=0),
+            r"gaussian: sigma=0 is out of range; give a number from 0\.1 to 32",
+        ),
         (lambda: preset_kernel("gaussian", 3, sigma="2"), r"sigma='2' is not allowed"),
         (lambda: preset_kernel("gaussian", 3, sigma=np.nan), r"sigma=nan is not allowed"),
         (lambda: preset_kernel("gabor", 3, wavelength=1), r"wavelength=1 is out of range"),
         (lambda: preset_kernel("motion_blur", 3, angle=270), r"angle=270 is out of range"),
         (lambda: preset_kernel("random", 3, seed=1.5), r"seed=1\.5 is not allowed; give a whole"),
         (lambda: preset_kernel("random", 3, seed=-1), r"seed=-1 is out of range"),
-        (lambda: preset_kernel("difference_of_gaussians", 3, sigma1=2, sigma2=2),
-         r"sigma1 and sigma2 must differ"),
+        (
+            lambda: preset_kernel("difference_of_gaussians", 3, sigma1=2, sigma2=2),
+            r"sigma1 and sigma2 must differ",
+        ),
         (lambda: derivative(0), r"n=0 is not a tap count"),
         (lambda: gaussian_1d(3, -1.0), r"sigma=-1\.0 is not allowed"),
     ],
@@ -309,6 +341,7 @@ def test_bad_input_raises_a_value_error_that_says_what_is_allowed(call, message)
 
 
 def test_whole_float_seed_and_numpy_sizes_are_accepted():
-    np.testing.assert_array_equal(preset_kernel("random", np.int64(3), seed=4.0),
-                                  preset_kernel("random", 3, seed=4))
+    np.testing.assert_array_equal(
+        preset_kernel("random", np.int64(3), seed=4.0), preset_kernel("random", 3, seed=4)
+    )
     assert preset_kernel("box", (np.int32(2), 5)).shape == (2, 5)

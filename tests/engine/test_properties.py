@@ -49,8 +49,9 @@ def test_rank_one_spatial_equals_normal_and_depthwise(d):
     bank = np.zeros((c, c, d["kh"], d["kw"]))
     bank[np.arange(c), np.arange(c)] = kernel
     normal = normal_conv(image, bank, **options).output
-    depthwise = depthwise_separable_conv(image, np.repeat(kernel[None], c, 0), np.eye(c),
-                                         **options).output
+    depthwise = depthwise_separable_conv(
+        image, np.repeat(kernel[None], c, 0), np.eye(c), **options
+    ).output
     scale = np.abs(kernel).sum()
     close(spatial, normal, scale)
     close(depthwise, normal, scale)
@@ -65,8 +66,11 @@ def test_depthwise_separable_equals_its_combined_normal_bank(d, multiplier, out_
     point = rng.standard_normal((out_channels, c * multiplier))
     options = {"border": d["border"], "flip": d["flip"]}
     # weights[p, c] = sum_m pointwise[p, c*M+m] * depthwise[c*M+m]
-    bank = np.einsum("pcm,cmhw->pchw", point.reshape(out_channels, c, multiplier),
-                     depth.reshape(c, multiplier, d["kh"], d["kw"]))
+    bank = np.einsum(
+        "pcm,cmhw->pchw",
+        point.reshape(out_channels, c, multiplier),
+        depth.reshape(c, multiplier, d["kh"], d["kw"]),
+    )
     separable = depthwise_separable_conv(image, depth, point, **options).output
     normal = normal_conv(image, bank, **options).output
     close(separable, normal, np.abs(bank).sum(axis=(1, 2, 3)).max())
@@ -95,8 +99,10 @@ def test_normal_conv_is_linear(d, a, b):
     weights = rng.standard_normal((2, d["channels"], d["kh"], d["kw"]))
     options = {"border": d["border"], "flip": d["flip"]}
     combined = normal_conv(a * image + b * other, weights, **options).output
-    separate = (a * normal_conv(image, weights, **options).output
-                + b * normal_conv(other, weights, **options).output)
+    separate = (
+        a * normal_conv(image, weights, **options).output
+        + b * normal_conv(other, weights, **options).output
+    )
     close(combined, separate, 4 * np.abs(weights).sum())
 
 
@@ -106,8 +112,10 @@ def test_every_algorithm_of_normal_conv_agrees(d):
     rng, image = image_for(d)
     weights = rng.standard_normal((3, d["channels"], d["kh"], d["kw"]))
     options = {"border": d["border"], "flip": d["flip"]}
-    outputs = [normal_conv(image, weights, algorithm=a, **options).output
-               for a in ("direct", "gemm", "fft", "auto")]
+    outputs = [
+        normal_conv(image, weights, algorithm=a, **options).output
+        for a in ("direct", "gemm", "fft", "auto")
+    ]
     for out in outputs[1:]:
         close(out, outputs[0], np.abs(weights).sum())
 
@@ -127,10 +135,13 @@ def test_impulse_shows_correlation_versus_convolution(kh, kw, seed):
     # Correlation shows it rotated by 180 degrees, anchored at the mirrored position.
     correlated = normal_conv(image, bank, flip=False, border="constant").output[:, :, 0]
     top, left = 7 - (kh - 1 - kh // 2), 7 - (kw - 1 - kw // 2)
-    np.testing.assert_allclose(correlated[top : top + kh, left : left + kw], kernel[::-1, ::-1],
-                               atol=1e-6)
-    spatial = spatial_separable_conv(image, kernel[:, 0], kernel[0], flip=True,
-                                     border="constant").output[:, :, 0]
+    np.testing.assert_allclose(
+        correlated[top : top + kh, left : left + kw], kernel[::-1, ::-1], atol=1e-6
+    )
+    spatial = spatial_separable_conv(
+        image, kernel[:, 0], kernel[0], flip=True, border="constant"
+    ).output[:, :, 0]
     top, left = 7 - kh // 2, 7 - kw // 2
-    np.testing.assert_allclose(spatial[top : top + kh, left : left + kw],
-                               np.outer(kernel[:, 0], kernel[0]), atol=1e-6)
+    np.testing.assert_allclose(
+        spatial[top : top + kh, left : left + kw], np.outer(kernel[:, 0], kernel[0]), atol=1e-6
+    )

@@ -16,12 +16,18 @@ def png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
-def png_raw(width: int, height: int, colour_type: int, depth: int, rows: bytes,
-            extra: bytes = b"") -> bytes:
+def png_raw(
+    width: int, height: int, colour_type: int, depth: int, rows: bytes, extra: bytes = b""
+) -> bytes:
     """A PNG whose IHDR says what we like, whatever the pixel data really holds."""
     ihdr = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
-    return (PNG_SIGNATURE + png_chunk(b"IHDR", ihdr) + extra
-            + png_chunk(b"IDAT", zlib.compress(rows)) + png_chunk(b"IEND", b""))
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + extra
+        + png_chunk(b"IDAT", zlib.compress(rows))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def png_grey_alpha(pixels: np.ndarray) -> bytes:
@@ -66,8 +72,12 @@ def webp_with_exif(bgr: np.ndarray, exif: bytes) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return kind + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) & 1)
 
-    vp8x = chunk(b"VP8X", bytes([0x08, 0, 0, 0]) + (width - 1).to_bytes(3, "little")
-                 + (height - 1).to_bytes(3, "little"))
+    vp8x = chunk(
+        b"VP8X",
+        bytes([0x08, 0, 0, 0])
+        + (width - 1).to_bytes(3, "little")
+        + (height - 1).to_bytes(3, "little"),
+    )
     body = b"WEBP" + vp8x + simple[12:] + chunk(b"EXIF", exif)
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
@@ -75,9 +85,19 @@ def webp_with_exif(bgr: np.ndarray, exif: bytes) -> bytes:
 def tiff_rgb(rgb: np.ndarray, orientation: int) -> bytes:
     """An uncompressed 8-bit RGB TIFF with an Orientation tag, little-endian."""
     height, width = rgb.shape[:2]
-    entries = [(256, 3, 1, width), (257, 3, 1, height), (258, 3, 3, None), (259, 3, 1, 1),
-               (262, 3, 1, 2), (273, 4, 1, None), (274, 3, 1, orientation), (277, 3, 1, 3),
-               (278, 3, 1, height), (279, 4, 1, rgb.nbytes), (284, 3, 1, 1)]
+    entries = [
+        (256, 3, 1, width),
+        (257, 3, 1, height),
+        (258, 3, 3, None),
+        (259, 3, 1, 1),
+        (262, 3, 1, 2),
+        (273, 4, 1, None),
+        (274, 3, 1, orientation),
+        (277, 3, 1, 3),
+        (278, 3, 1, height),
+        (279, 4, 1, rgb.nbytes),
+        (284, 3, 1, 1),
+    ]
     bits_at = 8 + 2 + 12 * len(entries) + 4
     data_at = bits_at + 6
     out = b"II*\x00" + struct.pack("<IH", 8, len(entries))

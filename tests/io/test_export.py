@@ -189,14 +189,24 @@ def test_everything_plan_names_input_outputs_and_stages():
             self.output = list(stages.values())[-1]
 
     image = signed_image()
-    results = {"normal": Conv({"normal": image}),
-               "depthwise": Conv({"depthwise": signed_image(channels=6), "pointwise": image})}
+    results = {
+        "normal": Conv({"normal": image}),
+        "depthwise": Conv({"depthwise": signed_image(channels=6), "pointwise": image}),
+    }
     items = result_items(image, results)
     assert [item.stem for item in items] == [
-        "input", "normal_output", "normal_stage-normal",
-        "depthwise_output", "depthwise_stage-depthwise", "depthwise_stage-pointwise"]
+        "input",
+        "normal_output",
+        "normal_stage-normal",
+        "depthwise_output",
+        "depthwise_stage-depthwise",
+        "depthwise_stage-pointwise",
+    ]
     assert [item.shows_output for item in items] == [False, True, True, True, False, True]
     assert safe_stem("dw / stage: 3") == "dw-stage-3" and safe_stem("///") == "image"
-    names = [p.name for item in items[4:5]
-             for p in export_paths(".", item.stem, item.array.shape[2], "png8")]
+    names = [
+        p.name
+        for item in items[4:5]
+        for p in export_paths(".", item.stem, item.array.shape[2], "png8")
+    ]
     assert names[2] == "depthwise_stage-depthwise_c03.png" and len(names) == 6

@@ -33,6 +33,7 @@ def expected_upright(data: bytes) -> np.ndarray:
 
 # --- what loads, and how ------------------------------------------------------------------
 
+
 def test_colour_png_is_rgb_float32_in_unit_range(tmp_path):
     bgr = np.zeros((3, 4, 3), np.uint8)
     bgr[0, 0] = (0, 0, 255)  # red in OpenCV's BGR order
@@ -90,8 +91,9 @@ def test_grey_with_alpha_stays_grey_and_is_composited(tmp_path):
 
 
 def test_one_pixel_image(tmp_path):
-    image = load_image(write(tmp_path, "dot.png", corpus.encode(".png", np.full((1, 1, 3), 255,
-                                                                             np.uint8))))
+    image = load_image(
+        write(tmp_path, "dot.png", corpus.encode(".png", np.full((1, 1, 3), 255, np.uint8)))
+    )
     assert image.shape == (1, 1, 3)
     np.testing.assert_array_equal(image, np.ones((1, 1, 3), np.float32))
 
@@ -115,6 +117,7 @@ def test_jpeg_and_other_formats_load(tmp_path):
 
 
 # --- EXIF orientation ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_jpeg_orientation_matches_opencvs_upright_decoding(tmp_path, orientation):
@@ -169,6 +172,7 @@ def test_broken_exif_is_ignored(tmp_path):
 
 # --- what is refused, and what the user reads ----------------------------------------------
 
+
 def refused(path, **kwargs) -> str:
     with pytest.raises(ImageLoadError) as info:
         load_image(path, **kwargs)
@@ -201,8 +205,9 @@ def test_truncated_png(tmp_path):
 
 
 def test_truncated_jpeg(tmp_path):
-    smooth = cv2.GaussianBlur(np.random.default_rng(1).integers(0, 256, (64, 64, 3), np.uint8),
-                              (9, 9), 3)
+    smooth = cv2.GaussianBlur(
+        np.random.default_rng(1).integers(0, 256, (64, 64, 3), np.uint8), (9, 9), 3
+    )
     data = corpus.encode(".jpg", smooth)
     for cut in (len(data) // 2, len(data) - 2, 40):  # mid-scan, only EOI missing, in headers
         message = refused(write(tmp_path, "cut.jpg", data[:cut]))
@@ -257,6 +262,7 @@ def test_unreadable_sample_type_is_refused(tmp_path):
 
 
 # --- sizes for the live view ---------------------------------------------------------------
+
 
 def test_working_size_keeps_small_images_and_aspect_ratio():
     assert working_size((480, 640, 3)) == (480, 640)

@@ -18,7 +18,9 @@ PHOTOS = {"coffee.png", "chelsea.png"}
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "scripts" / "make_samples.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_samples", ROOT / "scripts" / "make_samples.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -33,6 +33,7 @@ def check_frame(frame: Frame, width: int, height: int) -> None:
 
 # --- test pattern ----------------------------------------------------------------------------
 
+
 def test_pattern_frames_are_a_pure_function_of_their_index():
     with PatternSource(160, 120, fps=30, seed=3) as a, PatternSource(160, 120, fps=30, seed=3) as b:
         frames_a = [a.read() for _ in range(4)]
@@ -79,6 +80,7 @@ def test_pattern_rejects_nonsense_sizes():
 
 # --- still image -----------------------------------------------------------------------------
 
+
 def test_image_source_repeats_one_read_only_frame():
     grey = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
     with ImageSource(grey, name="ramp", fps=5) as source:
@@ -97,6 +99,7 @@ def test_image_source_repeats_one_read_only_frame():
 
 
 # --- video files -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def clip(tmp_path) -> Path:
@@ -152,6 +155,7 @@ def test_video_errors_are_source_errors(tmp_path, clip):
 
 # --- the interface itself --------------------------------------------------------------------
 
+
 class BrokenSource(FrameSource):
     """A minimal subclass, as tests and future sources write them."""
 
@@ -182,6 +186,7 @@ def test_context_manager_closes_even_when_reading_fails():
 
 
 # --- cameras ---------------------------------------------------------------------------------
+
 
 def test_list_cameras_on_this_machine_is_a_list():
     cameras = list_cameras()

@@ -110,12 +110,15 @@ def test_cancel_button_stops_a_running_sweep(qtbot, panel):
     assert panel.result.status == finished.args[0] and not panel.running
 
 
-@pytest.mark.parametrize(("setup", "message"), [
-    (lambda p: (p.width_box.setValue(12), p.height_box.setValue(10)), "does not fit"),
-    (lambda p: (p.first.setValue(9), p.last.setValue(3)), "empty"),
-    (lambda p: [box.setChecked(False) for box in p.mode_boxes.values()], "pick one or more"),
-    (lambda p: p.last.setValue(41), "from 1 to 31"),
-])
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: (p.width_box.setValue(12), p.height_box.setValue(10)), "does not fit"),
+        (lambda p: (p.first.setValue(9), p.last.setValue(3)), "empty"),
+        (lambda p: [box.setChecked(False) for box in p.mode_boxes.values()], "pick one or more"),
+        (lambda p: p.last.setValue(41), "from 1 to 31"),
+    ],
+)
 def test_bad_settings_are_explained_and_nothing_runs(panel, setup, message):
     setup(panel)
     assert message in panel.check.text()
@@ -147,12 +150,16 @@ def test_existing_files_are_replaced_only_when_confirmed(qtbot, panel, tmp_path,
     assert not panel.save("CSV", target)
     assert "already exists" in panel.status.text() and target.read_text() == "precious"
     # Through the dialog: the name comes back without its suffix, and the user says no, then yes.
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *args, **kwargs: (str(tmp_path / "table"), "")))
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *args, **kwargs: (str(tmp_path / "table"), "")),
+    )
     answers = iter([False, True])
     asked = []
-    monkeypatch.setattr(panel, "confirm_overwrite",
-                        lambda path: asked.append(path) or next(answers))
+    monkeypatch.setattr(
+        panel, "confirm_overwrite", lambda path: asked.append(path) or next(answers)
+    )
     assert not panel.export("CSV")
     assert target.read_text() == "precious"
     assert panel.export("CSV")
@@ -177,7 +184,8 @@ def test_shutdown_joins_a_running_sweep(qtbot, panel):
 
 
 def test_a_failing_sweep_is_reported_and_keeps_its_points(
-        qtbot, panel, sweep_fails_at_second_point):
+    qtbot, panel, sweep_fails_at_second_point
+):
     assert run(qtbot, panel) == "failed"
     assert [p.value for p in panel.result.points] == [3] and not panel.running
     assert panel.status.text().startswith("Failed, kept 1 of 3 points: MemoryError")

@@ -19,14 +19,21 @@ from sepconv_gui.__main__ import parse_args
 
 def run_cli(*args, timeout=120):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "sepconv_gui", *map(str, args)], env=env, check=False,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "sepconv_gui", *map(str, args)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_scripted_run_writes_stats_and_screenshot(tmp_path):
     stats, shot = tmp_path / "stats.json", tmp_path / "shot.png"
-    done = run_cli("--source", "pattern:96x64", "--frames", "5", "--stats-json", stats,
-                   "--screenshot", shot)
+    done = run_cli(
+        "--source", "pattern:96x64", "--frames", "5", "--stats-json", stats, "--screenshot", shot
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(stats.read_text())
     assert data["frames"] >= 5 and data["fps"] > 0
@@ -61,7 +68,8 @@ def test_bad_arguments_exit_with_a_message(tmp_path):
     assert done.returncode == 2 and "design" in done.stderr.lower()
 
 
-@pytest.mark.parametrize("argv, frames", [
-    (["--stats-json", "s.json"], 1), (["--frames", "7"], 7), ([], None)])
+@pytest.mark.parametrize(
+    "argv, frames", [(["--stats-json", "s.json"], 1), (["--frames", "7"], 7), ([], None)]
+)
 def test_stats_or_screenshot_imply_one_frame(argv, frames):
     assert parse_args(argv).frames == frames

@@ -45,8 +45,9 @@ def test_thumbnails_equal_opencv_area_resize_of_each_channel():
     small = thumbnails(stage, 2, 9, max_side=100)
     assert small.shape == (73, 100, 7)
     for index, channel in enumerate(range(2, 9)):
-        expected = cv2.resize(np.ascontiguousarray(stage[:, :, channel]), (100, 73),
-                              interpolation=cv2.INTER_AREA)
+        expected = cv2.resize(
+            np.ascontiguousarray(stage[:, :, channel]), (100, 73), interpolation=cv2.INTER_AREA
+        )
         np.testing.assert_allclose(small[:, :, index], expected, rtol=0, atol=1e-6)
     tiny = stage[:20, :30]
     np.testing.assert_array_equal(thumbnails(tiny, 0, 9, max_side=100), tiny)
@@ -57,8 +58,11 @@ def test_thumbnails_at_whole_number_scales_take_many_channels_at_once():
     small = thumbnails(stage, 3, 20, max_side=128)  # exactly a third: 3 x 3 block means
     assert small.shape == (80, 128, 17)
     for index, channel in enumerate(range(3, 20)):
-        expected = cv2.resize(np.ascontiguousarray(stage[:, :, channel]), small.shape[1::-1],
-                              interpolation=cv2.INTER_AREA)
+        expected = cv2.resize(
+            np.ascontiguousarray(stage[:, :, channel]),
+            small.shape[1::-1],
+            interpolation=cv2.INTER_AREA,
+        )
         np.testing.assert_allclose(small[:, :, index], expected, rtol=0, atol=1e-6)
 
 
@@ -90,11 +94,11 @@ def test_difference_stats_match_numpy():
     stats = difference_stats(a, b)
     a3 = a.astype(np.float64)
     diff = np.abs(a3 - b)
-    mse = np.mean(diff ** 2)
+    mse = np.mean(diff**2)
     peak = np.abs(a3).max()  # PSNR against the peak of |A|
     assert stats.max_abs == pytest.approx(diff.max(), rel=1e-6)
     assert stats.rms == pytest.approx(math.sqrt(mse), rel=1e-6)
-    assert stats.psnr == pytest.approx(10 * math.log10(peak ** 2 / mse), rel=1e-6)
+    assert stats.psnr == pytest.approx(10 * math.log10(peak**2 / mse), rel=1e-6)
     assert stats.relative == pytest.approx(np.linalg.norm(diff) / np.linalg.norm(a3), rel=1e-6)
     assert stats.peak == pytest.approx(peak, rel=1e-6)
     assert stats.worst == (7, 11, 2)
@@ -145,11 +149,14 @@ def test_border_report_ignores_errors_no_larger_than_inside_or_rounding():
     assert whole.band == 2 and whole.interior_max is None
 
 
-@pytest.mark.parametrize("modes, expected", [
-    (("normal", "spatial", "depthwise"), (5, 3)),  # exact from the 1-D passes
-    (("normal", "depthwise"), (5, 3)),  # product kh*kw and sum kh+kw, solved
-    (("normal",), (5, 3)),  # only kh*kw = 15: the factor pair nearest square
-])
+@pytest.mark.parametrize(
+    "modes, expected",
+    [
+        (("normal", "spatial", "depthwise"), (5, 3)),  # exact from the 1-D passes
+        (("normal", "depthwise"), (5, 3)),  # product kh*kw and sum kh+kw, solved
+        (("normal",), (5, 3)),  # only kh*kw = 15: the factor pair nearest square
+    ],
+)
 def test_kernel_shape_from_parameter_counts(image, modes, expected):
     result = run_design(image, Design(kernel=kernel("box", (5, 3)), preset="box", modes=modes))
     assert kernel_shape(result) == expected
@@ -157,8 +164,16 @@ def test_kernel_shape_from_parameter_counts(image, modes, expected):
 
 
 def test_kernel_shape_of_square_kernels_and_of_nothing(image):
-    result = run_design(image, Design(kernel=kernel("laplacian", 7), preset="laplacian",
-                                      modes=("depthwise",), multiplier=2, out_channels=4))
+    result = run_design(
+        image,
+        Design(
+            kernel=kernel("laplacian", 7),
+            preset="laplacian",
+            modes=("depthwise",),
+            multiplier=2,
+            out_channels=4,
+        ),
+    )
     assert kernel_shape(result) == (7, 7) and border_band(result) == 3
     result.results.clear()
     assert kernel_shape(result) is None and border_band(result) == 0
@@ -185,8 +200,9 @@ def test_pixel_report_truncates_long_channel_lists(image):
     result = run_design(image, Design(out_channels=20, pointwise="random", modes=("normal",)))
     row = {row.name: row for row in pixel_report(result, 0, 0, limit=6)}["Normal out"]
     assert row.text.endswith("… (+14 more)") and row.values.size == 20
-    np.testing.assert_allclose(parse(row.text), result.results["normal"].output[0, 0, :6],
-                               rtol=1e-3, atol=1e-6)
+    np.testing.assert_allclose(
+        parse(row.text), result.results["normal"].output[0, 0, :6], rtol=1e-3, atol=1e-6
+    )
     assert format_values(np.array([1.0, -2.5])) == "1, -2.5"
 
 

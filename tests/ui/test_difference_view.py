@@ -29,8 +29,9 @@ def view(qtbot):
     return widget
 
 
-@pytest.mark.parametrize("a, b", [("normal", "depthwise"), ("normal", "spatial"),
-                                  ("spatial", "depthwise")])
+@pytest.mark.parametrize(
+    "a, b", [("normal", "depthwise"), ("normal", "spatial"), ("spatial", "depthwise")]
+)
 def test_the_default_design_gives_the_same_output_in_every_mode(view, image, a, b):
     view.show_result(run_design(image, Design()))  # P = C, M = 1, identity, Sobel (rank 1)
     view.set_modes(a, b)
@@ -51,13 +52,13 @@ def test_a_rank_2_kernel_through_one_separable_pass_differs(view, image):
     normal = result.results["normal"].output.astype(np.float64)
     spatial = result.results["spatial"].output
     error = np.abs(normal - spatial)
-    mse = np.mean(error ** 2)
+    mse = np.mean(error**2)
     stats = view.stats
     assert stats.max_abs == pytest.approx(error.max(), rel=1e-5)
     assert stats.max_abs > 100 * stats.tolerance and not stats.equal
     assert stats.rms == pytest.approx(math.sqrt(mse), rel=1e-5)
     peak = np.abs(normal).max()
-    assert stats.psnr == pytest.approx(10 * math.log10(peak ** 2 / mse), rel=1e-5)
+    assert stats.psnr == pytest.approx(10 * math.log10(peak**2 / mse), rel=1e-5)
     np.testing.assert_allclose(view.image_item.image, error.max(axis=2), atol=1e-5)
     assert view.image_item.levels.tolist() == pytest.approx([0.0, stats.max_abs])
     assert view.colorbar.levels() == pytest.approx((0.0, stats.max_abs))
@@ -82,7 +83,11 @@ def test_a_different_border_mode_is_caught_in_the_border_band(view, image):
     tint, marker = view.overlays["top"]
     assert tint.isVisible() and marker.isVisible()
     assert (tint.rect().x(), tint.rect().y(), tint.rect().width(), tint.rect().height()) == (
-        2, 0, 76, 2)
+        2,
+        0,
+        76,
+        2,
+    )
 
 
 def test_different_channel_counts_give_a_message_not_an_error(view, image):
@@ -99,8 +104,7 @@ def test_different_channel_counts_give_a_message_not_an_error(view, image):
 
 def test_only_modes_that_ran_are_offered_and_picks_are_kept(view, image):
     view.show_result(run_design(image, Design(modes=("normal", "spatial"))))
-    assert [view.combo_a.itemData(i) for i in range(view.combo_a.count())] == [
-        "normal", "spatial"]
+    assert [view.combo_a.itemData(i) for i in range(view.combo_a.count())] == ["normal", "spatial"]
     view.set_modes("spatial", "normal")
     view.show_result(run_design(image, Design()))
     view.refresh()

@@ -32,6 +32,7 @@ def messages(monkeypatch):
         def show(parent, title, text, *args):
             log["shown"].append((kind, title, text))
             return log["answer"] if kind == "question" else QMessageBox.Ok
+
         return show
 
     for kind in ("question", "information", "warning", "critical"):
@@ -105,12 +106,14 @@ def test_png8_uses_the_views_mapping(qtbot, result, messages, tmp_path):
     # Quantized the way io.export does (its own tests check that), then looked up.
     index = quantize(output[:, :, 1], (-limit, limit), 8).astype(int)
     coloured = cv2.imread(str(tmp_path / "signed" / "normal_output_c02.png"))
-    np.testing.assert_array_equal(cv2.cvtColor(coloured, cv2.COLOR_BGR2RGB),
-                                  export_dialog.SIGNED_LUT[index])
+    np.testing.assert_array_equal(
+        cv2.cvtColor(coloured, cv2.COLOR_BGR2RGB), export_dialog.SIGNED_LUT[index]
+    )
     spatial = result.results["spatial"].output
     limit = map_for_display(spatial, "signed")[1][1]
-    rgb = cv2.cvtColor(cv2.imread(str(tmp_path / "signed" / "spatial_output.png")),
-                       cv2.COLOR_BGR2RGB)
+    rgb = cv2.cvtColor(
+        cv2.imread(str(tmp_path / "signed" / "spatial_output.png")), cv2.COLOR_BGR2RGB
+    )
     assert np.abs(rgb - np.clip(0.5 + 0.5 * spatial / limit, 0, 1) * 255).max() <= 0.51
 
 
@@ -164,5 +167,7 @@ def test_copy_view_puts_the_widget_on_the_clipboard(qtbot):
     assert copy_view_to_clipboard(label) is True
     image = QGuiApplication.clipboard().image()
     assert not image.isNull()
-    assert (image.width(), image.height()) == (120 * label.devicePixelRatio(),
-                                               40 * label.devicePixelRatio())
+    assert (image.width(), image.height()) == (
+        120 * label.devicePixelRatio(),
+        40 * label.devicePixelRatio(),
+    )

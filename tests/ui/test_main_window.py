@@ -23,8 +23,11 @@ def window(qtbot):
 
 def write_png(path, height=30, width=40, value=None):
     rng = np.random.default_rng(len(str(path)))
-    image = rng.integers(0, 256, (height, width, 3), dtype=np.uint8) if value is None else \
-        np.full((height, width, 3), value, np.uint8)
+    image = (
+        rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        if value is None
+        else np.full((height, width, 3), value, np.uint8)
+    )
     _, data = cv2.imencode(".png", image)
     path.write_bytes(data.tobytes())
     return path
@@ -65,11 +68,14 @@ def test_drop_a_file_onto_the_window(window, tmp_path):
     assert shown_input(window).shape[:2] == (22, 26)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("empty.png", b"", "empty"),
-    ("text.png", b"this is not an image at all\n" * 10, "not"),
-    ("missing.png", None, "not"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.png", b"", "empty"),
+        ("text.png", b"this is not an image at all\n" * 10, "not"),
+        ("missing.png", None, "not"),
+    ],
+)
 def test_bad_files_keep_the_previous_image_and_say_why(window, tmp_path, name, content, message):
     before = shown_input(window).copy()
     path = tmp_path / name
@@ -131,8 +137,13 @@ def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
     from sepconv_gui.app.sources import SourceSpec
 
     assert w.start_source(SourceSpec("pattern", "96x64"))
-    qtbot.waitUntil(lambda: w.controller.last_result is not None
-                    and w.controller.last_result.image.shape[:2] == (64, 96), timeout=10000)
+    qtbot.waitUntil(
+        lambda: (
+            w.controller.last_result is not None
+            and w.controller.last_result.image.shape[:2] == (64, 96)
+        ),
+        timeout=10000,
+    )
     capture = w.controller._capture
     w.close()
     assert not capture.isRunning()
@@ -148,8 +159,7 @@ def test_export_action_saves_what_the_views_show(window, tmp_path, monkeypatch):
     window.results.panels["normal"].set_mapping("abs")
 
     def run(dialog):
-        dialog.set_choice(everything=False, item_stem="normal_output", fmt="png8",
-                          folder=tmp_path)
+        dialog.set_choice(everything=False, item_stem="normal_output", fmt="png8", folder=tmp_path)
         dialog.export()
         return dialog.result()
 
@@ -191,12 +201,22 @@ def test_closing_mid_sweep_joins_the_benchmark_thread(qtbot):
 def test_the_documented_shortcuts_are_bound(window):
     from PySide6.QtGui import QKeySequence
 
-    bound = {name: {s.toString() for s in action.shortcuts()}
-             for name, action in window.actions_by_name.items()}
-    for name, key in [("open", "Ctrl+O"), ("save_design", "Ctrl+S"), ("quit", "Ctrl+Q"),
-                      ("pause", "Space"), ("step", "Right"), ("zoom_in", "Ctrl+="),
-                      ("zoom_out", "Ctrl+-"), ("reset_view", "Ctrl+0"), ("export", "Ctrl+E"),
-                      ("copy_view", "Ctrl+Shift+C")]:
+    bound = {
+        name: {s.toString() for s in action.shortcuts()}
+        for name, action in window.actions_by_name.items()
+    }
+    for name, key in [
+        ("open", "Ctrl+O"),
+        ("save_design", "Ctrl+S"),
+        ("quit", "Ctrl+Q"),
+        ("pause", "Space"),
+        ("step", "Right"),
+        ("zoom_in", "Ctrl+="),
+        ("zoom_out", "Ctrl+-"),
+        ("reset_view", "Ctrl+0"),
+        ("export", "Ctrl+E"),
+        ("copy_view", "Ctrl+Shift+C"),
+    ]:
         assert key in bound[name], (name, bound[name])
     assert QKeySequence(QKeySequence.StandardKey.FullScreen).toString() in bound["full_screen"]
 

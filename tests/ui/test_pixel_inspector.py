@@ -46,8 +46,10 @@ def hover(view, x, y):
 
 
 def table(inspector):
-    return [[inspector.table.item(r, c).text() for c in range(3)]
-            for r in range(inspector.table.rowCount())]
+    return [
+        [inspector.table.item(r, c).text() for c in range(3)]
+        for r in range(inspector.table.rowCount())
+    ]
 
 
 def test_show_pixel_reports_exactly_the_arrays_values(inspector, result):
@@ -93,13 +95,17 @@ def test_mouse_moves_are_throttled_and_the_last_one_wins(qtbot, inspector, image
 
 def test_new_results_reread_the_same_pixel(qtbot, inspector, result):
     inspector.show_pixel(result, 10, 10)
-    other = run_design(result.image[::-1].copy(), Design(multiplier=2, out_channels=12,
-                                                         pointwise="random"))
+    other = run_design(
+        result.image[::-1].copy(), Design(multiplier=2, out_channels=12, pointwise="random")
+    )
     inspector.show_result(other)
-    qtbot.waitUntil(lambda: inspector.result is other and inspector.rows[0].values[0]
-                    == other.image[10, 10, 0], timeout=2000)
-    np.testing.assert_array_equal(inspector.rows[-1].values,
-                                  other.results["depthwise"].output[10, 10])
+    qtbot.waitUntil(
+        lambda: inspector.result is other and inspector.rows[0].values[0] == other.image[10, 10, 0],
+        timeout=2000,
+    )
+    np.testing.assert_array_equal(
+        inspector.rows[-1].values, other.results["depthwise"].output[10, 10]
+    )
 
 
 def test_a_hidden_inspector_reads_nothing_until_shown(qtbot, image_view, result):

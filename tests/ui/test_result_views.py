@@ -65,8 +65,9 @@ def test_many_channels_get_a_channel_picker_and_a_colour_bar(views):
 
 
 def test_rgb_outputs_show_colour_without_a_colour_bar(views):
-    views.show_result(run_design(still(), Design(preset="gaussian",
-                                                 kernel=((0.25, 0.5, 0.25),) * 3)))
+    views.show_result(
+        run_design(still(), Design(preset="gaussian", kernel=((0.25, 0.5, 0.25),) * 3))
+    )
     panel = views.panels["normal"]
     assert panel.channel_box.itemText(0) == "RGB" and panel.channel is None
     assert panel.shown.ndim == 3 and not panel.color_bar_shown

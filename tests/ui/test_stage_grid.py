@@ -37,7 +37,7 @@ def pixels(tile):
     image = tile.image.pixmap().toImage().convertToFormat(QImage.Format_RGB888)
     height, width = image.height(), image.width()
     data = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * height)
-    rows = data.reshape(height, image.bytesPerLine())[:, :3 * width]
+    rows = data.reshape(height, image.bytesPerLine())[:, : 3 * width]
     return rows.reshape(height, width, 3).copy()  # the QImage goes when this returns
 
 
@@ -47,7 +47,13 @@ def test_depthwise_shows_every_input_depthwise_map_and_pointwise_output(grid, im
     grid.show_result(result)
     assert captions(grid.section("input")) == ["c1 (R)", "c2 (G)", "c3 (B)"]
     assert captions(grid.section("depthwise")) == [
-        "c1·m1", "c1·m2", "c2·m1", "c2·m2", "c3·m1", "c3·m2"]
+        "c1·m1",
+        "c1·m2",
+        "c2·m1",
+        "c2·m2",
+        "c3·m1",
+        "c3·m2",
+    ]
     assert captions(grid.section("pointwise")) == ["p1", "p2", "p3", "p4", "p5"]
     assert "C·M = 3·2 = 6" in grid.section("depthwise").heading.text()
     assert "P = 5" in grid.section("pointwise").heading.text()
@@ -56,8 +62,12 @@ def test_depthwise_shows_every_input_depthwise_map_and_pointwise_output(grid, im
 
 def test_normal_and_spatial_sections(grid, image):
     laplacian = tuple(map(tuple, preset_kernel("laplacian", 5)))
-    result = run_design(image, Design(kernel=laplacian, preset="laplacian", spatial_rank=2,
-                                      out_channels=4, pointwise="random"))
+    result = run_design(
+        image,
+        Design(
+            kernel=laplacian, preset="laplacian", spatial_rank=2, out_channels=4, pointwise="random"
+        ),
+    )
     grid.set_mode("normal")
     grid.show_result(result)
     assert [s.spec.key for s in grid.sections if not s.isHidden()] == ["input", "normal"]
@@ -65,9 +75,13 @@ def test_normal_and_spatial_sections(grid, image):
     assert "sum over all C = 3 input channels" in grid.section("normal").heading.text()
     grid.set_mode("spatial")  # the user's pick redraws at once
     assert [s.spec.key for s in grid.sections if not s.isHidden()] == [
-        "input", "vertical", "horizontal"]
+        "input",
+        "vertical",
+        "horizontal",
+    ]
     assert captions(grid.section("vertical")) == [
-        f"pair {i} · c{c}" for i in (1, 2) for c in (1, 2, 3)]
+        f"pair {i} · c{c}" for i in (1, 2) for c in (1, 2, 3)
+    ]
     assert captions(grid.section("horizontal")) == ["c1", "c2", "c3"]
 
 
@@ -80,9 +94,13 @@ def test_thumbnails_are_the_stage_shrunk_with_inter_area_under_its_mapping(grid,
         assert section.mapping == ("clip" if key == "input" else "signed")
         size = thumbnail_size(*stage.shape[:2])
         assert size == (128, 96)
-        expected = np.stack([cv2.resize(np.ascontiguousarray(stage[:, :, k]), size,
-                                        interpolation=cv2.INTER_AREA)
-                             for k in range(stage.shape[2])], axis=2)
+        expected = np.stack(
+            [
+                cv2.resize(np.ascontiguousarray(stage[:, :, k]), size, interpolation=cv2.INTER_AREA)
+                for k in range(stage.shape[2])
+            ],
+            axis=2,
+        )
         assert section.levels == pytest.approx(stage_levels(expected, section.mapping))
         for k, tile in enumerate(section.visible_tiles):
             np.testing.assert_allclose(tile.array, expected[:, :, k], rtol=0, atol=1e-6)
@@ -119,18 +137,24 @@ def test_64_outputs_page_and_only_the_visible_page_is_shrunk(grid, image, monkey
     np.testing.assert_allclose(
         section.visible_tiles[0].array,
         cv2.resize(np.ascontiguousarray(out[:, :, 16]), (128, 96), interpolation=cv2.INTER_AREA),
-        rtol=0, atol=1e-6)
+        rtol=0,
+        atol=1e-6,
+    )
     section.turn(5)  # clamps at the last page
     assert section.page_label.text() == "page 4 of 4" and not section.next_button.isEnabled()
     assert captions(section)[-1] == "p64" and len(section.visible_tiles) == 16
     assert [tile.caption.text() for tile in grid.section("input").visible_tiles] == [
-        "c1 (R)", "c2 (G)", "c3 (B)"]
+        "c1 (R)",
+        "c2 (G)",
+        "c3 (B)",
+    ]
 
 
 def test_a_hidden_grid_draws_nothing_until_it_is_shown(qtbot, image, monkeypatch):
     calls = []
-    monkeypatch.setattr(stage_grid, "thumbnails",
-                        lambda *args, **kw: calls.append(args) or np.zeros((1, 1, 0)))
+    monkeypatch.setattr(
+        stage_grid, "thumbnails", lambda *args, **kw: calls.append(args) or np.zeros((1, 1, 0))
+    )
     widget = StageGrid()
     qtbot.addWidget(widget)
     widget.show_result(run_design(image, Design()))

@@ -25,8 +25,10 @@ def test_history_keeps_the_newest_frames_in_order():
     np.testing.assert_array_equal(history.series("frame"), [2, 3, 4, 5])
     expected = [1e3 * r.results["spatial"].timings["vertical"] for r in results[2:]]
     np.testing.assert_allclose(history.series("spatial.vertical"), expected)
-    theory = results[-1].results["normal"].cost.multiplications / \
-        results[-1].results["depthwise"].cost.multiplications
+    theory = (
+        results[-1].results["normal"].cost.multiplications
+        / results[-1].results["depthwise"].cost.multiplications
+    )
     assert history.theoretical_speedup("depthwise") == pytest.approx(theory)
     normal = np.median([1e3 * r.results["normal"].total_seconds for r in results[2:]])
     spatial = np.median([1e3 * r.results["spatial"].total_seconds for r in results[2:]])
@@ -55,8 +57,13 @@ def test_plots_receive_points_while_streaming_and_stop_when_paused(qtbot):
     plots.clear()
     window.controller.start_source(PatternSource(64, 48, fps=200))
     qtbot.waitUntil(lambda: len(plots.history) >= 8, timeout=10000)
-    qtbot.waitUntil(lambda: plots.time_curves["normal"].getData()[0] is not None
-                    and len(plots.time_curves["normal"].getData()[0]) >= 8, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            plots.time_curves["normal"].getData()[0] is not None
+            and len(plots.time_curves["normal"].getData()[0]) >= 8
+        ),
+        timeout=5000,
+    )
     _, y = plots.fps_curve.getData()
     assert np.isfinite(y).sum() >= 5
     window.controller.toggle_pause()
