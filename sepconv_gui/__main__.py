@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
 
     configure()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from .ui.main_window import MainWindow
-    from .ui.scripted_run import ScriptedRun
+    from .ui.shell.main_window import MainWindow
+    from .ui.shell.scripted_run import ScriptedRun
 
     # Everything that can be refused is checked before a window (and its threads) exists.
     design = spec = None

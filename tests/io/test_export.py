@@ -18,7 +18,7 @@ from sepconv_gui.io.export import (
     write_array,
     write_plan,
 )
-from sepconv_gui.ui.display import map_for_display
+from sepconv_gui.ui.views.display import map_for_display
 
 
 def signed_image(height=12, width=16, channels=3, seed=0):

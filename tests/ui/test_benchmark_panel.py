@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from sepconv_gui.app.sweep import SweepSpec
 from sepconv_gui.engine import MODES
-from sepconv_gui.ui.benchmark_panel import BenchmarkPanel
+from sepconv_gui.ui.measure.benchmark_panel import BenchmarkPanel
 
 TINY = SweepSpec(values=(3, 5, 7), width=64, height=48, outputs=4, channels=3, repeats=1)
 TIMEOUT = 20000

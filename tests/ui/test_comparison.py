@@ -9,7 +9,7 @@ import pytest
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import preset_kernel
-from sepconv_gui.ui.comparison import (
+from sepconv_gui.ui.views.comparison import (
     border_band,
     border_report,
     difference_stats,

@@ -8,7 +8,7 @@ import pytest
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import preset_kernel
-from sepconv_gui.ui.difference_view import DifferenceView
+from sepconv_gui.ui.views.difference_view import DifferenceView
 
 
 def kernel(name, size):

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.io.export import quantize
-from sepconv_gui.ui import export_dialog
-from sepconv_gui.ui.display import map_for_display
-from sepconv_gui.ui.export_dialog import ExportDialog, copy_view_to_clipboard, export_result
+from sepconv_gui.ui.shell import export_dialog
+from sepconv_gui.ui.views.display import map_for_display
+from sepconv_gui.ui.shell.export_dialog import ExportDialog, copy_view_to_clipboard, export_result
 
 
 @pytest.fixture(scope="module")

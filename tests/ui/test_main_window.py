@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from sepconv_gui.io.images import load_image
 from sepconv_gui.io.samples import default_sample
-from sepconv_gui.ui.main_window import MainWindow
+from sepconv_gui.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
 def test_export_action_saves_what_the_views_show(window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from sepconv_gui.ui.export_dialog import ExportDialog
+    from sepconv_gui.ui.shell.export_dialog import ExportDialog
 
     monkeypatch.setattr(QMessageBox, "information", lambda *a: QMessageBox.Ok)
     window.results.panels["normal"].set_mapping("abs")
@@ -241,7 +241,7 @@ def test_docks_behind_other_tabs_do_no_work_until_raised(qtbot):
 
 def test_images_are_drawn_at_display_rate_and_the_newest_result_always_lands(qtbot):
     from sepconv_gui.app.sources import SourceSpec
-    from sepconv_gui.ui import main_window
+    from sepconv_gui.ui.shell import main_window
 
     w = MainWindow()
     qtbot.addWidget(w)

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF
 
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
-from sepconv_gui.ui.pixel_inspector import PixelInspector
+from sepconv_gui.ui.views.pixel_inspector import PixelInspector
 from tests.ui.readouts import every_array
 
 

@@ -6,8 +6,8 @@ import pytest
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import MODES
-from sepconv_gui.ui.display import map_for_display
-from sepconv_gui.ui.result_views import ResultViews
+from sepconv_gui.ui.views.display import map_for_display
+from sepconv_gui.ui.views.result_views import ResultViews
 
 
 def still(channels=3):

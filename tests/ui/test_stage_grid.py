@@ -8,9 +8,9 @@ from PySide6.QtGui import QImage
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import preset_kernel
-from sepconv_gui.ui import stage_grid
-from sepconv_gui.ui.comparison import stage_levels, thumbnail_size, to_rgb8
-from sepconv_gui.ui.stage_grid import GRAY_LUT, PAGE_SIZE, SIGNED_LUT, StageGrid
+from sepconv_gui.ui.views import stage_grid
+from sepconv_gui.ui.views.comparison import stage_levels, thumbnail_size, to_rgb8
+from sepconv_gui.ui.views.stage_grid import GRAY_LUT, PAGE_SIZE, SIGNED_LUT, StageGrid
 
 
 @pytest.fixture(scope="module")

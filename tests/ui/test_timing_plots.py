@@ -7,8 +7,8 @@ from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.app.timing_history import TimingHistory, explain_gap
 from sepconv_gui.io.sources import PatternSource
-from sepconv_gui.ui.main_window import MainWindow
-from sepconv_gui.ui.timing_plots import TimingPlots
+from sepconv_gui.ui.shell.main_window import MainWindow
+from sepconv_gui.ui.measure.timing_plots import TimingPlots
 
 
 def frame(design=None, shape=(24, 32, 3)):

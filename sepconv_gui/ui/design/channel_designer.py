@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.state import MAX_CHANNELS, POINTWISE_KINDS, Design
-from ..engine import ALGORITHMS, BORDER_MODES, MODES
-from .result_views import MODE_TITLES
+from ...app.state import MAX_CHANNELS, POINTWISE_KINDS, Design
+from ...engine import ALGORITHMS, BORDER_MODES, MODES
+from ..views.result_views import MODE_TITLES
 
 BORDER_TITLES = {
     "reflect101": "Reflect 101 (OpenCV default)",

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from ..app.pipeline import FrameResult
-from ..engine import MODES
+from ...app.pipeline import FrameResult
+from ...engine import MODES
 
 # The colours are shared by every view that shows arrays; they live with the image panel.
 from .image_panel import BACKGROUND, GRAY_MAP, SIGNED_MAP, ImagePanel

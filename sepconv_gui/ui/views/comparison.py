@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..app.pipeline import FrameResult
-from ..engine import MODES
+from ...app.pipeline import FrameResult
+from ...engine import MODES
 from .display import SATURATED, default_mapping
 
 THUMBNAIL_SIDE = 128

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..app.pipeline import FrameResult
-from .result_views import MODE_TITLES
+from ...app.pipeline import FrameResult
+from ..views.result_views import MODE_TITLES
 
 COLUMNS = (
     "Mode",

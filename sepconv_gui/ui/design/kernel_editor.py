@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.state import MAX_KERNEL_SIDE, Design
-from ..engine import PRESETS, analyze_kernel, preset_kernel
+from ...app.state import MAX_KERNEL_SIDE, Design
+from ...engine import PRESETS, analyze_kernel, preset_kernel
 
 CUSTOM = "custom"
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.pipeline import FrameResult
-from ..engine import MODES
+from ...app.pipeline import FrameResult
+from ...engine import MODES
 from .comparison import BorderReport, DifferenceStats, border_report, difference_stats
 from .comparison import border_band as inferred_band
 from .image_panel import BACKGROUND

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.pipeline import FrameResult
+from ...app.pipeline import FrameResult
 from .comparison import PixelRow, pixel_report
 from .visibility import on_screen
 

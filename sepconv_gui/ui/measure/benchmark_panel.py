@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.state import MAX_CHANNELS, MAX_KERNEL_SIDE
-from ..app.sweep import (
+from ...app.state import MAX_CHANNELS, MAX_KERNEL_SIDE
+from ...app.sweep import (
     DEFAULT_RANGES,
     MAX_REPEATS,
     MAX_SIDE,
@@ -46,11 +46,11 @@ from ..app.sweep import (
     as_range,
     value_range,
 )
-from ..app.sweep_report import to_csv, to_json, write_new
-from ..app.sweep_worker import SweepWorker
-from ..engine import ALGORITHMS, MODES
+from ...app.sweep_report import to_csv, to_json, write_new
+from ...app.sweep_worker import SweepWorker
+from ...engine import ALGORITHMS, MODES
 from .benchmark_plots import SweepPlots
-from .result_views import MODE_TITLES
+from ..views.result_views import MODE_TITLES
 
 VARIABLE_TITLES = {
     "k": "Kernel size k",

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 
-from ..io.files import write_text_atomic
+from ...io.files import write_text_atomic
 
 PROBE_INTERVAL_MS = 10
 STILL_WAIT_MS = 5000  # longest wait for a still's second, settled timing

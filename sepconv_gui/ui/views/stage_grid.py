@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.pipeline import FrameResult
-from ..engine import MODES
+from ...app.pipeline import FrameResult
+from ...engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
 from .image_panel import GRAY_LUT, SIGNED_LUT
 from .result_views import MODE_TITLES

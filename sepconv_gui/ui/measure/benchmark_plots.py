@@ -16,9 +16,9 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from ..app.sweep import VARIABLES, SweepResult, plot_series
-from ..engine import MODES
-from .result_views import BACKGROUND, MODE_TITLES
+from ...app.sweep import VARIABLES, SweepResult, plot_series
+from ...engine import MODES
+from ..views.result_views import BACKGROUND, MODE_TITLES
 from .timing_plots import COLORS
 
 SYMBOLS = {"normal": "o", "spatial": "s", "depthwise": "t"}

@@ -18,24 +18,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
-from ..app.controller import Controller
-from ..app.settings import AppSettings
-from ..app.sources import SourceSpec, describe_cameras, make_source
-from ..app.state import Design, DesignError
-from ..io.images import IMAGE_SUFFIXES
-from ..io.samples import bundled_samples, default_sample
-from .benchmark_panel import BenchmarkPanel
-from .channel_designer import ChannelDesigner
-from .cost_panel import CostPanel
-from .difference_view import DifferenceView
+from ... import __version__
+from ...app.controller import Controller
+from ...app.settings import AppSettings
+from ...app.sources import SourceSpec, describe_cameras, make_source
+from ...app.state import Design, DesignError
+from ...io.images import IMAGE_SUFFIXES
+from ...io.samples import bundled_samples, default_sample
+from ..measure.benchmark_panel import BenchmarkPanel
+from ..design.channel_designer import ChannelDesigner
+from ..measure.cost_panel import CostPanel
+from ..views.difference_view import DifferenceView
 from .export_dialog import copy_view_to_clipboard, export_result
-from .kernel_editor import KernelEditor
+from ..design.kernel_editor import KernelEditor
 from .menus import build_menus
-from .pixel_inspector import PixelInspector
-from .result_views import ResultViews
-from .stage_grid import StageGrid
-from .timing_plots import TimingPlots
+from ..views.pixel_inspector import PixelInspector
+from ..views.result_views import ResultViews
+from ..views.stage_grid import StageGrid
+from ..measure.timing_plots import TimingPlots
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
             self, "Save design", "design.json", "Designs (*.json)"
         )
         if path:
-            from ..io.files import write_text_atomic
+            from ...io.files import write_text_atomic
 
             try:
                 write_text_atomic(path, self.controller.design.to_json())

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..app.pipeline import FrameResult
-from ..app.settings import APPLICATION, ORGANIZATION
-from ..io.export import (
+from ...app.pipeline import FrameResult
+from ...app.settings import APPLICATION, ORGANIZATION
+from ...io.export import (
     FORMATS,
     ExportItem,
     ExportJob,
@@ -48,9 +48,9 @@ from ..io.export import (
     value_levels,
     write_plan,
 )
-from .display import MAPPINGS, default_mapping, map_for_display
-from .image_panel import SIGNED_LUT
-from .result_views import MODE_TITLES
+from ..views.display import MAPPINGS, default_mapping, map_for_display
+from ..views.image_panel import SIGNED_LUT
+from ..views.result_views import MODE_TITLES
 
 FOLDER_KEY = "last_export_folder"
 FORMAT_KEY = "last_export_format"

@@ -7,10 +7,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..app.pipeline import FrameResult
-from ..app.timing_history import STAGES, TimingHistory, explain_gap
-from .result_views import MODE_TITLES
-from .visibility import on_screen
+from ...app.pipeline import FrameResult
+from ...app.timing_history import STAGES, TimingHistory, explain_gap
+from ..views.result_views import MODE_TITLES
+from ..views.visibility import on_screen
 
 COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
 STAGE_COLORS = {

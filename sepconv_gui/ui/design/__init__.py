@@ -1,0 +1,1 @@
+"""Design widgets: kernel editor and channel designer."""

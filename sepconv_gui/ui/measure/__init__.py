@@ -1,0 +1,1 @@
+"""Measurement widgets: cost table, live timing plots, benchmark sweep panel."""

@@ -1,0 +1,1 @@
+"""The window itself: main window, menus, export dialog, scripted runs."""
