@@ -7,6 +7,7 @@ returned as float32 ``(H, W, channels)`` without rescaling. Kernels anchor at
 
 from .algorithms import ALGORITHMS
 from .convolve import depthwise_separable_conv, normal_conv, spatial_separable_conv
+from .errors import ResourceError
 from .cost import MODES, ConvCost, StageCost, conv_cost
 from .kernels import MAX_KERNEL_SIZE, PRESETS, ParamSpec, PresetSpec, preset_factors, preset_kernel
 from .result import ConvResult
@@ -24,6 +25,7 @@ __all__ = [
     "KernelAnalysis",
     "ParamSpec",
     "PresetSpec",
+    "ResourceError",
     "StageCost",
     "analyze_kernel",
     "conv_cost",
