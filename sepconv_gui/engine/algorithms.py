@@ -23,7 +23,7 @@ import numpy as np
 # scipy.fft: multi-threaded, keeps float32 as complex64, and knows fast transform lengths.
 import scipy.fft as _fft
 
-from .filtering import correlate_plane, pad_plane
+from .filtering import CV_MAX_CHANNELS, correlate_plane, pad_plane
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 
@@ -44,10 +44,10 @@ def stack_channels(maps: list[np.ndarray]) -> np.ndarray:
     """Stack 2-D planes into a contiguous channels-last ``(H, W, n)`` array.
 
     ``cv2.merge`` interleaves in one C++ pass, twice as fast as numpy's per-plane strided
-    copies; past OpenCV's 512-channel limit numpy does it.
+    copies; past OpenCV's channel limit (CV_MAX_CHANNELS) numpy does it.
     """
     height, width = maps[0].shape
-    if len(maps) <= 512:
+    if len(maps) <= CV_MAX_CHANNELS:
         return cv2.merge(maps).reshape(height, width, len(maps))
     out = np.empty((height, width, len(maps)), dtype=np.float32)
     for index, plane in enumerate(maps):
@@ -68,10 +68,14 @@ def direct(image, weights, anchor, border):
 
 def padded_planes(image: np.ndarray, anchor, shape, border) -> np.ndarray:
     """The image padded for a 'valid' correlation, channels first: ``(C, H+kh-1, W+kw-1)``."""
-    padded = pad_plane(image, anchor, shape, border)
-    if padded.ndim == 2:  # OpenCV drops a single channel axis
-        return padded[np.newaxis]
-    return np.ascontiguousarray(padded.transpose(2, 0, 1))
+    height, width, channels = image.shape
+    out = np.empty((channels, height + shape[0] - 1, width + shape[1] - 1), dtype=np.float32)
+    # Chunks of channels keep the padded channels-last copy small and within OpenCV's limit.
+    for first in range(0, channels, CV_MAX_CHANNELS):
+        last = min(channels, first + CV_MAX_CHANNELS)
+        padded = pad_plane(np.ascontiguousarray(image[:, :, first:last]), anchor, shape, border)
+        out[first:last] = padded.reshape(out.shape[1:] + (last - first,)).transpose(2, 0, 1)
+    return out
 
 
 def _gemm_tiles(height: int, width: int, taps: int):

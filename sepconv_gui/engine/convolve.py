@@ -7,6 +7,7 @@ import numpy as np
 
 from . import algorithms
 from .cost import conv_cost
+from .errors import keeps_the_contract
 from .filtering import correlate_plane, oriented
 from .result import ConvResult, StageTimer
 from .validation import as_image, as_weights, check_border, check_kernel_fits
@@ -16,6 +17,7 @@ from .validation import as_image, as_weights, check_border, check_kernel_fits
 RANK_ONE_TOLERANCE = 1e-6
 
 
+@keeps_the_contract
 def normal_conv(
     image, weights, *, border: str = "reflect101", flip: bool = False, algorithm: str = "auto"
 ) -> ConvResult:
@@ -96,6 +98,7 @@ def _as_factor_pairs(column, row) -> tuple[np.ndarray, np.ndarray]:
     return col, rw
 
 
+@keeps_the_contract
 def spatial_separable_conv(
     image, column, row, *, border: str = "reflect101", flip: bool = False
 ) -> ConvResult:
@@ -190,6 +193,7 @@ def _rank_one_factors(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | No
     return columns, rows
 
 
+@keeps_the_contract
 def depthwise_separable_conv(
     image,
     depthwise,

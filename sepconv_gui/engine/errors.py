@@ -7,6 +7,8 @@ Part of the engine's error contract: a call raises ``ValueError``/``TypeError`` 
 
 from __future__ import annotations
 
+import functools
+
 
 class ResourceError(RuntimeError):
     """A call refused before it allocated: it says how much it needs and what to lower.
@@ -23,3 +25,43 @@ class ResourceError(RuntimeError):
         super().__init__(message)
         self.needed_bytes = needed_bytes
         self.budget_bytes = budget_bytes
+
+
+def _opencv_error_types() -> tuple[type[BaseException], ...]:
+    try:
+        import cv2
+    except ImportError:  # pragma: no cover - cv2 is a hard dependency of the engine
+        return ()
+    return (cv2.error,)
+
+
+_OPENCV_ERRORS = _opencv_error_types()
+
+
+def keeps_the_contract(function):
+    """Wrap a public entry point so nothing but the documented errors leaves it.
+
+    The engine refuses too-big calls up front; this is the last resort for what slips through
+    anyway (an allocation the estimate missed, an OpenCV limit nobody knew of). Both become a
+    ResourceError that says what to lower, instead of a MemoryError or a ``cv2.error`` that
+    the app cannot tell from a bug.
+    """
+    name = function.__name__
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MemoryError as exc:
+            raise ResourceError(
+                f"{name} ran out of memory; lower the image size, the number of channels "
+                "(C, M or P) or the kernel size"
+            ) from exc
+        except _OPENCV_ERRORS as exc:
+            detail = " ".join(str(exc).split())[-300:]
+            raise ResourceError(
+                f"{name}: OpenCV refused the call ({detail}); lower the image size, the number "
+                "of channels (C, M or P) or the kernel size"
+            ) from exc
+
+    return wrapper

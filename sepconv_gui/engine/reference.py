@@ -1,7 +1,8 @@
 """Slow, plain float64 versions of every mode: the truth the fast paths are tested against.
 
 Written for obviousness, not speed: pad with ``numpy.pad``, then add up one shifted copy of the
-image per kernel tap. Nothing here calls OpenCV.
+image per kernel tap (all channels of a tap at once, so hundreds of channels stay quick).
+Nothing here calls OpenCV.
 """
 
 from __future__ import annotations
@@ -41,13 +42,32 @@ def _channels_last(image) -> np.ndarray:
     return image[:, :, None] if image.ndim == 2 else image
 
 
+def _shifted_windows(image: np.ndarray, kh: int, kw: int, border: str, flip: bool):
+    """Yield ``(i, j, window)``: the ``(H, W, C)`` image shifted for kernel tap ``(i, j)``.
+
+    The same padding and tap order as :func:`correlate`, for every channel at once, so the
+    channel sums below are plain array arithmetic (fast enough for hundreds of channels).
+    """
+    ay, ax = kh // 2, kw // 2
+    if flip:
+        ay, ax = kh - 1 - ay, kw - 1 - ax
+    pads = ((ay, kh - 1 - ay), (ax, kw - 1 - ax), (0, 0))
+    padded = np.pad(image, pads, mode=_NUMPY_PAD_MODE[border])
+    height, width = image.shape[:2]
+    for i in range(kh):
+        for j in range(kw):
+            # With flip, tap (i, j) of the rotated kernel is K[kh-1-i, kw-1-j].
+            ki, kj = (kh - 1 - i, kw - 1 - j) if flip else (i, j)
+            yield ki, kj, padded[i : i + height, j : j + width]
+
+
 def normal(image, weights, border="reflect101", flip=False) -> np.ndarray:
+    """``out[..., p] = sum_c correlate(image[..., c], weights[p, c])``."""
     image, weights = _channels_last(image), np.asarray(weights, dtype=np.float64)
-    p, c = weights.shape[:2]
-    out = np.zeros(image.shape[:2] + (p,))
-    for o in range(p):
-        for i in range(c):
-            out[:, :, o] += correlate(image[:, :, i], weights[o, i], border, flip)
+    kh, kw = weights.shape[2:]
+    out = np.zeros(image.shape[:2] + (weights.shape[0],))
+    for i, j, window in _shifted_windows(image, kh, kw, border, flip):
+        out += window @ weights[:, :, i, j].T
     return out
 
 
@@ -65,13 +85,12 @@ def depthwise(image, depthwise_kernels, pointwise, border="reflect101", flip=Fal
     """Depthwise maps ``(H, W, C*M)`` and pointwise output ``(H, W, P)``."""
     image = _channels_last(image)
     depthwise_kernels = np.asarray(depthwise_kernels, dtype=np.float64)
-    multiplier = depthwise_kernels.shape[0] // image.shape[2]
-    maps = np.stack(
-        [
-            correlate(image[:, :, k // multiplier], kernel, border, flip)
-            for k, kernel in enumerate(depthwise_kernels)
-        ],
-        axis=2,
-    )
+    maps_count, kh, kw = depthwise_kernels.shape
+    multiplier = maps_count // image.shape[2]
+    # Map k filters channel k // M: repeat each channel M times, then one kernel per map.
+    repeated = np.repeat(image, multiplier, axis=2)
+    maps = np.zeros(image.shape[:2] + (maps_count,))
+    for i, j, window in _shifted_windows(repeated, kh, kw, border, flip):
+        maps += window * depthwise_kernels[:, i, j]
     pointwise = np.asarray(pointwise, dtype=np.float64)
     return maps, np.einsum("hwk,pk->hwp", maps, pointwise)
