@@ -52,3 +52,19 @@ def test_code_is_ruff_clean():
             [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
         )
         assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"
+
+
+def test_every_package_is_listed_for_the_wheel():
+    """pyproject lists packages by hand (it maps the data-only one); a new one must be added."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "sepconv_gui").rglob("__init__.py")
+    }
+    missing = sorted(on_disk - listed)
+    assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
+    assert listed - on_disk == {"sepconv_gui.resources"}

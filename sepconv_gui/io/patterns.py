@@ -1,7 +1,7 @@
 """Synthetic test images, generated so every demo works without files or a camera.
 
 Everything here is deterministic: the same arguments give bit-identical arrays, so the bundled
-sample PNGs (``scripts/make_samples.py``) and the moving test pattern can be regenerated and
+sample PNGs (``resources/tools/make_samples.py``) and the moving test pattern can be regenerated and
 compared in tests. All images are float32 in [0, 1]; colour images are RGB ``(H, W, 3)``.
 """
 

@@ -1,16 +1,17 @@
 """The sample images bundled with the app, and which one it opens on.
 
-They live inside the package (``sepconv_gui/resources/images``) rather than at the top of the
-repository, so an installed wheel carries them as package data and an editable install finds
-them in the work tree: both resolve relative to this file. ``scripts/make_samples.py``
-regenerates them; ``sepconv_gui/resources/README.md`` names each file's source and licence.
+They live in the repository's ``resources/images`` and travel into a wheel or bundle as
+package data; :mod:`sepconv_gui.assets` finds them either way. ``resources/tools/make_samples.py``
+regenerates them; ``resources/images/README.md`` names each file's source and licence.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "resources" / "images"
+from sepconv_gui.assets import resource_path
+
+SAMPLES_DIR = resource_path("images")
 
 DEFAULT_SAMPLE = "coffee.png"
 """A photograph: smooth porcelain, coarse wood grain and hard elliptical rims in one frame,

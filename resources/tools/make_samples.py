@@ -1,13 +1,13 @@
-"""Regenerate the bundled sample images in ``sepconv_gui/resources/images``.
+"""Regenerate the bundled sample images in ``resources/images``.
 
 The synthetic samples are rendered by :mod:`sepconv_gui.io.patterns`, so they are exactly
 reproducible. The photographs come from scikit-image's sample data (public domain / CC0; see
-``sepconv_gui/resources/README.md``); scikit-image is not a dependency, so point this script
+``resources/images/README.md``); scikit-image is not a dependency, so point this script
 at an unpacked copy of its wheel to refresh them::
 
     pip download --no-deps scikit-image==0.26.0 -d /tmp/skw
     unzip -o /tmp/skw/scikit_image-0.26.0-*.whl 'skimage/data/*' -d /tmp/skw
-    python3 scripts/make_samples.py --photos-from /tmp/skw/skimage/data
+    python3 resources/tools/make_samples.py --photos-from /tmp/skw/skimage/data
 
 Without ``--photos-from`` the photographs already bundled are left as they are.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing it
 
 from sepconv_gui.io import patterns
@@ -32,7 +32,7 @@ WIDTH, HEIGHT = 640, 480
 MAX_BYTES = 500_000  # keeps the repository and the wheel small
 MAX_PHOTO_SIDE = 800
 
-# The exact files the licences in resources/README.md were checked for (scikit-image 0.26.0).
+# The exact files the licences in resources/images/README.md were checked for (scikit-image 0.26.0).
 PHOTOS = {
     "coffee.png": "cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7",
     "chelsea.png": "596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb",
