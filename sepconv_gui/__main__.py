@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     design = spec = None
     if args.design:
         try:
-            with open(args.design, encoding="utf-8") as stream:
-                design = Design.from_json(stream.read())
+            design = Design.from_file(args.design)  # size-capped before reading
         except (OSError, UnicodeDecodeError, DesignError) as error:
             print(f"sepconv-gui: cannot use design {args.design}: {error}", file=sys.stderr)
             return 2

@@ -18,20 +18,23 @@ With the defaults (P = C, M = 1, identity pointwise) all three modes compute K o
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
-from ..engine import ALGORITHMS, BORDER_MODES, MODES, analyze_kernel
+from ..engine import ALGORITHMS, BORDER_MODES, MODES, PRESETS, analyze_kernel
+from . import design_checks as check
+from .design_checks import DesignError
+from .design_file import FORMAT_NAME, FORMAT_VERSION, parse, read_design_text
 
-FORMAT_VERSION = 1
+__all__ = ["Design", "DesignError", "FORMAT_VERSION", "validate"]
+
 POINTWISE_KINDS = ("identity", "average", "random", "custom")
 MAX_KERNEL_SIDE = 31
 MAX_CHANNELS = 256
-
-
-class DesignError(ValueError):
-    """A design file or value that cannot be used; the message says why."""
+MAX_MULTIPLIER = 16
+CUSTOM_PRESET = "custom"
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,6 @@ class Design:
     # --- what the engine needs -------------------------------------------------------------
     def kernel_array(self) -> np.ndarray:
         return np.array(self.kernel, dtype=np.float64)
-
-    def input_channels(self, image_channels: int) -> int:
-        return 1 if self.grayscale else image_channels
 
     def depthwise_kernels(self, channels: int) -> np.ndarray:
         """``(C*M, kh, kw)``: kernel ``c*M + m`` is the base kernel turned m quarter turns."""
@@ -111,60 +111,54 @@ class Design:
     # --- files --------------------------------------------------------------------------------
     def to_json(self) -> str:
         data = asdict(self)
-        data = {"format": "sepconv-gui design", "version": FORMAT_VERSION, **data}
+        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **data}
         return json.dumps(data, indent=2)
 
     @classmethod
-    def from_json(cls, text: str) -> Design:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DesignError(f"not a design file: invalid JSON ({error})") from None
-        if not isinstance(data, dict) or data.get("format") != "sepconv-gui design":
-            raise DesignError("not a design file: no 'format': 'sepconv-gui design' entry")
-        version = data.get("version")
-        if version != FORMAT_VERSION:
-            raise DesignError(
-                f"design file version {version!r} is not supported (this app reads version "
-                f"{FORMAT_VERSION}); it may come from a newer sepconv-gui"
-            )
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        try:
-            for name in ("kernel", "pointwise_custom"):
-                if name in values:
-                    values[name] = tuple(tuple(float(x) for x in row) for row in values[name])
-            if "modes" in values:
-                values["modes"] = tuple(values["modes"])
-            return cls(**values)
-        except (TypeError, ValueError) as error:
-            raise DesignError(f"the design file has a bad value: {error}") from None
+    def from_json(cls, text: str | bytes) -> Design:
+        """The design in a file's text; DesignError names what is wrong (see design_file)."""
+        return cls(**parse(text, {f.name for f in fields(cls)}))
 
-
-def _whole(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DesignError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> Design:
+        """Load a design file (size-capped before reading). Raises DesignError or OSError."""
+        return cls.from_json(read_design_text(path))
 
 
 def validate(design: Design) -> None:
-    kernel = np.array(design.kernel, dtype=np.float64)
-    if kernel.ndim != 2 or kernel.size == 0:
-        raise DesignError(
-            f"the kernel must be a non-empty grid of numbers; got shape {kernel.shape}"
-        )
-    if max(kernel.shape) > MAX_KERNEL_SIDE:
-        raise DesignError(f"kernel sides go up to {MAX_KERNEL_SIDE}; got {kernel.shape}")
-    if not np.isfinite(kernel).all():
-        raise DesignError("the kernel contains NaN or infinity")
-    _whole("the depth multiplier M", design.multiplier, 1, 16)
-    _whole("the output channel count P", design.out_channels, 1, MAX_CHANNELS)
-    _whole("the spatial rank", design.spatial_rank, 0, MAX_KERNEL_SIDE)
-    if design.pointwise not in POINTWISE_KINDS:
-        raise DesignError(f"pointwise {design.pointwise!r} is unknown; use {POINTWISE_KINDS}")
-    if design.border not in BORDER_MODES:
-        raise DesignError(f"border {design.border!r} is unknown; use {BORDER_MODES}")
-    if design.algorithm not in ALGORITHMS:
-        raise DesignError(f"algorithm {design.algorithm!r} is unknown; use {ALGORITHMS}")
-    unknown = set(design.modes) - set(MODES)
-    if unknown:
-        raise DesignError(f"unknown modes {sorted(unknown)}; use {MODES}")
+    """Check every field's type and range, and store each in its canonical type.
+
+    Called by ``Design.__post_init__``, so no Design with a wrong-typed field can exist:
+    lists become tuples, ints in grids become floats, and anything else that does not fit
+    raises DesignError naming the field.
+    """
+    canonical = {
+        "kernel": check.grid(
+            "kernel", design.kernel, max_rows=MAX_KERNEL_SIDE, max_cols=MAX_KERNEL_SIDE
+        ),
+        "preset": check.short_name("preset", design.preset, (CUSTOM_PRESET, *PRESETS)),
+        "preset_params": check.params("preset_params", design.preset_params),
+        "multiplier": check.whole(
+            "multiplier (the depth multiplier M)", design.multiplier, 1, MAX_MULTIPLIER
+        ),
+        "out_channels": check.whole(
+            "out_channels (the output channel count P)", design.out_channels, 1, MAX_CHANNELS
+        ),
+        "pointwise": check.choice("pointwise", design.pointwise, POINTWISE_KINDS),
+        "pointwise_seed": check.whole("pointwise_seed", design.pointwise_seed, 0, check.MAX_SEED),
+        "pointwise_custom": check.grid(
+            "pointwise_custom",
+            design.pointwise_custom,
+            max_rows=MAX_CHANNELS,
+            max_cols=MAX_CHANNELS * MAX_MULTIPLIER,
+            allow_empty=True,
+        ),
+        "spatial_rank": check.whole("spatial_rank", design.spatial_rank, 0, MAX_KERNEL_SIDE),
+        "border": check.choice("border", design.border, BORDER_MODES),
+        "flip": check.flag("flip", design.flip),
+        "algorithm": check.choice("algorithm", design.algorithm, ALGORITHMS),
+        "modes": check.mode_list("modes", design.modes, MODES),
+        "grayscale": check.flag("grayscale", design.grayscale),
+    }
+    for name, value in canonical.items():
+        object.__setattr__(design, name, value)

@@ -82,7 +82,10 @@ def test_json_round_trip_keeps_every_field():
         ("[]", "no 'format'"),
         ('{"format": "sepconv-gui design", "version": 99}', "version 99 is not supported"),
         ('{"format": "sepconv-gui design", "version": 1, "multiplier": 0}', "depth multiplier M"),
-        ('{"format": "sepconv-gui design", "version": 1, "kernel": [[1, "x"]]}', "bad value"),
+        (
+            '{"format": "sepconv-gui design", "version": 1, "kernel": [[1, "x"]]}',
+            r"kernel\[0\]\[1\]",
+        ),
         ('{"format": "sepconv-gui design", "version": 1, "border": "mirror"}', "border 'mirror'"),
     ],
 )

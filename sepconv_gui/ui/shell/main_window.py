@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            design = Design.from_json(Path(path).read_text(encoding="utf-8"))
+            design = Design.from_file(path)
         except (OSError, UnicodeDecodeError, DesignError) as error:
             self.show_error(f"Could not load {Path(path).name}: {error}")
             return
