@@ -1,0 +1,350 @@
+"""Trained models in, their 2-D convolution layers out: ONNX, NumPy banks, PyTorch state dicts.
+
+:func:`load_conv_layers` goes by the file's content, not its name: ``.npy`` and ``.npz`` have
+their own magic bytes, a zip with a ``data.pkl`` is a PyTorch checkpoint, anything else is
+tried as ONNX. Every declared shape is checked against :data:`LIMITS` before the array behind
+it is built, so a small hostile file that claims a huge tensor costs nothing. Problems the user
+can act on raise :class:`ModelLoadError` with a sentence for them; one unreadable layer in an
+otherwise good model is listed with its reason (``weights is None``) instead.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+KINDS = ("normal", "depthwise", "pointwise", "grouped")
+
+INSTALL_HINT = 'pip install -e ".[models]"  (or: pip install onnx)'
+
+
+class ModelLoadError(Exception):
+    """A model file that cannot be used. ``str(error)`` is a sentence written for the user."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a model file may declare before it is refused. Read at call time: tests lower them."""
+
+    file_bytes: int = 256 << 20
+    """Largest model file read at all (256 MiB: every mobile/edge model, VGG-16 is 528 MB)."""
+    layer_elements: int = 16_000_000
+    """Most weights in one convolution layer (64 MB as float32; VGG's largest has 2.4 M)."""
+    total_elements: int = 64_000_000
+    """Most convolution weights in one model, summed."""
+    kernel_side: int = 63
+    """Largest kernel height or width (large-kernel networks use up to 31)."""
+    channels: int = 16_384
+    """Most input or output channels of one layer."""
+    layers: int = 5_000
+    """Most convolution layers in one model."""
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class SpatialOp:
+    """One step that changes the spatial size between the model's input and a layer's input.
+
+    ``pads`` is (top, left, bottom, right); ``auto_pad`` is ONNX's ("NOTSET", "VALID",
+    "SAME_UPPER", "SAME_LOWER"); ``is_global`` means the output is 1 x 1 (global pooling).
+    """
+
+    kernel: tuple[int, int] = (1, 1)
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
+    auto_pad: str = "NOTSET"
+    ceil_mode: bool = False
+    is_global: bool = False
+
+
+@dataclass(frozen=True)
+class ConvLayer:
+    """One 2-D convolution layer of a model.
+
+    ``weights`` is float32 ``(P, C / groups, kh, kw)``, or None when the file does not hold
+    them as numbers (``note`` says why; ``kind`` is then "unavailable"). ``pads`` is
+    (top, left, bottom, right). ``input_path`` lists the size-changing steps from the model's
+    input to this layer's input, or is None when the file does not tell (NumPy banks, state
+    dicts, layers after a reshape): analysis then applies the chosen input size as it is.
+    """
+
+    name: str
+    weights: np.ndarray | None
+    bias: np.ndarray | None = None
+    groups: int = 1
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
+    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
+    auto_pad: str = "NOTSET"
+    kind: str = "normal"
+    note: str = ""
+    input_path: tuple[SpatialOp, ...] | None = field(default=None, compare=False)
+
+    @property
+    def available(self) -> bool:
+        return self.weights is not None
+
+    @property
+    def out_channels(self) -> int:
+        return int(self.weights.shape[0]) if self.available else 0
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.weights.shape[1]) * self.groups if self.available else 0
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        return tuple(int(s) for s in self.weights.shape[2:]) if self.available else (0, 0)
+
+
+def classify(groups: int, shape: tuple[int, ...]) -> str:
+    """The layer kind of a ``(P, C / groups, kh, kw)`` bank with ``groups`` groups.
+
+    Depthwise: one input channel per group and more than one group (P may be a multiple of C:
+    a depth multiplier). Pointwise: 1 x 1 and ungrouped. Grouped: any other ``groups > 1``.
+    """
+    per_group, kh, kw = shape[1], shape[2], shape[3]
+    if groups > 1:
+        return "depthwise" if per_group == 1 else "grouped"
+    return "pointwise" if (kh, kw) == (1, 1) else "normal"
+
+
+def check_bank_shape(name: str, shape, groups: int = 1) -> None:
+    """Refuse a declared weight shape that is malformed or over :data:`LIMITS`.
+
+    Called with the shape a file *declares*, before the array exists.
+    """
+    limits = LIMITS
+    shape = tuple(int(s) for s in shape)
+    if len(shape) != 4 or min(shape) < 1:
+        raise ModelLoadError(f"layer {name!r}: weights must have shape (P, C, kh, kw); got {shape}")
+    p, c, kh, kw = shape
+    if max(kh, kw) > limits.kernel_side:
+        raise ModelLoadError(
+            f"layer {name!r}: kernel {kh} x {kw} is larger than {limits.kernel_side} x "
+            f"{limits.kernel_side}, the largest this app opens"
+        )
+    if max(p, c * groups) > limits.channels:
+        raise ModelLoadError(
+            f"layer {name!r}: {p} outputs from {c * groups} inputs is more than "
+            f"{limits.channels} channels, the most this app opens"
+        )
+    if math.prod(shape) > limits.layer_elements:
+        raise ModelLoadError(
+            f"layer {name!r}: {math.prod(shape):,} weights is more than "
+            f"{limits.layer_elements:,}, the most one layer may hold here"
+        )
+
+
+def check_totals(layers: list[ConvLayer], path: Path) -> list[ConvLayer]:
+    """Refuse a model with no usable layer, or more layers/weights than :data:`LIMITS` allow."""
+    if not layers:
+        raise ModelLoadError(f"{path.name}: no 2-D convolution layers found")
+    if len(layers) > LIMITS.layers:
+        raise ModelLoadError(
+            f"{path.name}: {len(layers):,} convolution layers is more than {LIMITS.layers:,}"
+        )
+    total = sum(layer.weights.size for layer in layers if layer.available)
+    if total > LIMITS.total_elements:
+        raise ModelLoadError(
+            f"{path.name}: {total:,} convolution weights is more than "
+            f"{LIMITS.total_elements:,}, the most one model may hold here"
+        )
+    return layers
+
+
+def finite_float32(name: str, array: np.ndarray) -> np.ndarray:
+    """float32 copy of a real-valued array; refuses NaN/inf and values float32 cannot hold."""
+    if array.dtype.kind not in "fiu":
+        raise ModelLoadError(f"layer {name!r}: weights of type {array.dtype} are not numbers")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.ascontiguousarray(array, dtype=np.float32)
+    if not np.all(np.isfinite(out)):
+        raise ModelLoadError(f"layer {name!r}: weights contain NaN, infinity or values too large")
+    return out
+
+
+def bank_layer(name: str, array: np.ndarray, bias=None, note: str = "") -> ConvLayer:
+    """A layer from a plain ``(P, C, kh, kw)`` bank (groups unknown: taken as 1)."""
+    weights = finite_float32(name, array)
+    return ConvLayer(
+        name=name,
+        weights=weights,
+        bias=None if bias is None else finite_float32(name, np.asarray(bias).reshape(-1)),
+        kind=classify(1, weights.shape),
+        note=note,
+    )
+
+
+def _check_file(path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise ModelLoadError(f"{path}: no such file")
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: not a file")
+    size = path.stat().st_size
+    if size > LIMITS.file_bytes:
+        raise ModelLoadError(
+            f"{path.name}: {size / 2**20:,.0f} MiB is larger than "
+            f"{LIMITS.file_bytes / 2**20:,.0f} MiB, the largest model file this app opens"
+        )
+    if size == 0:
+        raise ModelLoadError(f"{path.name}: the file is empty")
+    return path
+
+
+def _npy_header(stream, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """Shape, Fortran order and dtype an .npy stream declares, read without reading its data."""
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    except Exception as error:  # numpy raises ValueError/SyntaxError/... for broken headers
+        raise ModelLoadError(f"{name}: not a readable .npy array ({error})") from None
+    if dtype.hasobject or dtype.kind not in "fiu":
+        raise ModelLoadError(f"{name}: holds {dtype} values, not numbers")
+    return tuple(shape), bool(fortran), dtype
+
+
+def _as_bank_shape(name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(kh, kw) and (C, kh, kw) arrays are read as one output; others must be 4-D already."""
+    if len(shape) == 2:
+        return (1, 1) + shape
+    if len(shape) == 3:
+        return (1,) + shape
+    return shape
+
+
+def _read_npy(stream, name: str) -> np.ndarray:
+    shape, _, _ = _npy_header(stream, name)
+    bank_shape = _as_bank_shape(name, shape)
+    check_bank_shape(name, bank_shape)
+    stream.seek(0)
+    try:
+        array = np.lib.format.read_array(stream, allow_pickle=False)
+    except Exception as error:
+        raise ModelLoadError(f"{name}: the array data is damaged or cut short ({error})") from None
+    return array.reshape(bank_shape)
+
+
+def _load_npy(path: Path) -> list[ConvLayer]:
+    with path.open("rb") as stream:
+        array = _read_npy(stream, path.name)
+    return [bank_layer(path.stem, array, note="NumPy bank; groups taken as 1")]
+
+
+def _load_npz(path: Path) -> list[ConvLayer]:
+    layers = []
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise ModelLoadError(f"{path.name}: not a readable .npz archive ({error})") from None
+    with archive:
+        members = [info for info in archive.infolist() if info.filename.endswith(".npy")]
+        if len(members) > LIMITS.layers:
+            raise ModelLoadError(f"{path.name}: {len(members):,} arrays is more than allowed")
+        for info in members:
+            name = info.filename[: -len(".npy")]
+            with archive.open(info) as member:
+                # A zip member stream cannot seek back; read the header, then the rest.
+                shape, fortran, dtype = _npy_header(member, name)
+                bank_shape = _as_bank_shape(name, shape)
+                if len(bank_shape) != 4:
+                    continue  # biases and other tensors sit beside the banks
+                check_bank_shape(name, bank_shape)
+                count = math.prod(shape)
+                data = member.read(count * dtype.itemsize + 1)
+            if len(data) != count * dtype.itemsize:
+                raise ModelLoadError(f"{path.name}: array {name!r} is damaged or cut short")
+            array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+            array = array.reshape(bank_shape)
+            layers.append(bank_layer(name, array, note="NumPy bank; groups taken as 1"))
+    return layers
+
+
+def _load_torch(path: Path) -> list[ConvLayer]:
+    try:
+        import torch
+    except ImportError:
+        raise ModelLoadError(
+            f"{path.name} looks like a PyTorch checkpoint; reading it needs PyTorch "
+            "(pip install torch), which is not installed. Exporting the model to ONNX works "
+            "without it."
+        ) from None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ModelLoadError(f"{path.name}: not a readable PyTorch state dict ({error})") from None
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict):
+        raise ModelLoadError(f"{path.name}: holds a {type(state).__name__}, not a state dict")
+    layers = []
+    for key, tensor in state.items():
+        if not (isinstance(key, str) and key.endswith("weight") and hasattr(tensor, "shape")):
+            continue
+        if len(tensor.shape) != 4:
+            continue
+        check_bank_shape(key, tuple(tensor.shape))
+        name = key[: -len(".weight")] if key.endswith(".weight") else key
+        bias = state.get(name + ".bias")
+        array = tensor.detach().to(torch.float32).numpy()
+        bias_array = None if bias is None else bias.detach().to(torch.float32).numpy()
+        layers.append(bank_layer(name, array, bias_array, note="state dict; groups taken as 1"))
+    return layers
+
+
+def _is_torch_zip(path: Path) -> bool:
+    with zipfile.ZipFile(path) as archive:
+        return any(name.endswith("data.pkl") for name in archive.namelist())
+
+
+def load_conv_layers(path) -> list[ConvLayer]:
+    """Every 2-D convolution layer of a model file, in the order the model runs them.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ONNX model, a NumPy ``.npy`` bank ``(P, C, kh, kw)``, an ``.npz`` of named banks,
+        or a PyTorch ``state_dict`` file (needs PyTorch).
+
+    Raises
+    ------
+    ModelLoadError
+        The file cannot be used; the message says why and, for a missing optional package,
+        how to install it.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "blur.npy")
+    >>> np.save(path, np.ones((8, 3, 3, 3), np.float32))
+    >>> [(layer.name, layer.kind, layer.weights.shape) for layer in load_conv_layers(path)]
+    [('blur', 'normal', (8, 3, 3, 3))]
+    """
+    path = _check_file(path)
+    with path.open("rb") as stream:
+        magic = stream.read(8)
+    if magic.startswith(b"\x93NUMPY"):
+        layers = _load_npy(path)
+    elif magic.startswith(b"PK\x03\x04"):
+        if zipfile.is_zipfile(path) and _is_torch_zip(path):
+            layers = _load_torch(path)
+        else:
+            layers = _load_npz(path)
+    elif path.suffix.lower() in (".pt", ".pth", ".bin", ".ckpt"):
+        layers = _load_torch(path)
+    else:
+        from .onnx_models import load_onnx
+
+        layers = load_onnx(path)
+    return check_totals(layers, path)
