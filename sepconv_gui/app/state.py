@@ -5,9 +5,11 @@ One design drives all three modes so they can be compared honestly:
 * the *base kernel* K (kh x kw) comes from a preset or the grid editor;
 * **spatial-separable** runs K on every input channel as a rank-r sum of 1-D passes
   (r = ``spatial_rank``; 0 means "exact": the kernel's numerical rank);
-* **depthwise-separable** gives channel c the M kernels ``rot90(K, m)`` for m = 0..M-1
-  (so M = 2 turns Sobel x into Sobel x and Sobel y), then mixes the C*M maps into P outputs
-  with the pointwise matrix;
+* **depthwise-separable** gives channel c the M kernels "K turned m quarter turns clockwise"
+  (``rot90(K, -m)``) for m = 0..M-1, as maps ``c*M + m`` — so M = 2 turns Sobel x into
+  Sobel x then Sobel y (the ``sobel_y`` preset), M = 4 adds -Sobel x and -Sobel y; a
+  non-square kernel repeats unturned — then mixes the C*M maps into P outputs with the
+  pointwise matrix (identity: output p is map ``(p mod C)*M``, channel p's unturned kernel);
 * **normal** runs the full P x C bank that the depthwise-separable design is equivalent to,
   ``weights[p, c] = sum_m pointwise[p, c*M + m] * depthwise[c*M + m]``: the same outputs,
   at the full cost. That equality is the point the app demonstrates.
@@ -62,9 +64,10 @@ class Design:
         return np.array(self.kernel, dtype=np.float64)
 
     def depthwise_kernels(self, channels: int) -> np.ndarray:
-        """``(C*M, kh, kw)``: kernel ``c*M + m`` is the base kernel turned m quarter turns."""
+        """``(C*M, kh, kw)``: kernel ``c*M + m`` is the base kernel turned m quarter turns
+        clockwise (Sobel x, then Sobel y)."""
         base = self.kernel_array()
-        turns = [np.rot90(base, m) for m in range(self.multiplier)]
+        turns = [np.rot90(base, -m) for m in range(self.multiplier)]
         if any(t.shape != base.shape for t in turns):
             # A non-square kernel cannot turn in place; repeat it instead of changing shape.
             turns = [base] * self.multiplier
