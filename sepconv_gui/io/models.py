@@ -17,9 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
+from sepconv_gui.assets import resource_path
+
 KINDS = ("normal", "depthwise", "pointwise", "grouped")
 
 INSTALL_HINT = 'pip install -e ".[models]"  (or: pip install onnx)'
+
+SAMPLE_MODEL = "ch_ppocr_mobile_v2.0_cls_infer.onnx"
+"""The bundled model (``resources/models/README.md`` gives its source and licence)."""
+SAMPLE_MODEL_INPUT_SIZE = (48, 192)
+"""What the sample model reads (its ONNX input leaves height and width open): text lines
+scaled to 48 pixels high, as PP-OCR's classifier configuration says."""
+DEFAULT_INPUT_SIZE = (224, 224)
+"""Input size assumed for a model that does not declare one: the ImageNet classifiers' size."""
 
 
 class ModelLoadError(Exception):
@@ -102,6 +112,42 @@ class ConvLayer:
     @property
     def kernel_size(self) -> tuple[int, int]:
         return tuple(int(s) for s in self.weights.shape[2:]) if self.available else (0, 0)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model file's convolution layers and the input size it declares (None when open)."""
+
+    path: Path
+    format: str
+    layers: list[ConvLayer]
+    input_size: tuple[int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def suggested_input_size(self) -> tuple[int, int]:
+        """The declared input size, else the sample's known one, else :data:`DEFAULT_INPUT_SIZE`."""
+        if self.input_size is not None:
+            return self.input_size
+        if self.path.name == SAMPLE_MODEL:
+            return SAMPLE_MODEL_INPUT_SIZE
+        return DEFAULT_INPUT_SIZE
+
+
+def sample_model() -> Path:
+    """Path of the bundled sample model.
+
+    Raises
+    ------
+    FileNotFoundError
+        It is not installed, which means a broken installation.
+    """
+    path = resource_path("models", SAMPLE_MODEL)
+    if not path.is_file():
+        raise FileNotFoundError(f"the bundled sample model is missing: {path}")
+    return path
 
 
 def classify(groups: int, shape: tuple[int, ...]) -> str:
@@ -308,6 +354,31 @@ def _is_torch_zip(path: Path) -> bool:
         return any(name.endswith("data.pkl") for name in archive.namelist())
 
 
+def load_model(path) -> Model:
+    """Read a model file: its format, 2-D convolution layers and declared input size.
+
+    Same files and errors as :func:`load_conv_layers`.
+    """
+    path = _check_file(path)
+    with path.open("rb") as stream:
+        magic = stream.read(8)
+    input_size = None
+    if magic.startswith(b"\x93NUMPY"):
+        fmt, layers = "npy", _load_npy(path)
+    elif magic.startswith(b"PK\x03\x04"):
+        if zipfile.is_zipfile(path) and _is_torch_zip(path):
+            fmt, layers = "pytorch", _load_torch(path)
+        else:
+            fmt, layers = "npz", _load_npz(path)
+    elif path.suffix.lower() in (".pt", ".pth", ".bin", ".ckpt"):
+        fmt, layers = "pytorch", _load_torch(path)
+    else:
+        from .onnx_models import load_onnx
+
+        fmt, (layers, input_size) = "onnx", load_onnx(path)
+    return Model(path, fmt, check_totals(layers, path), input_size)
+
+
 def load_conv_layers(path) -> list[ConvLayer]:
     """Every 2-D convolution layer of a model file, in the order the model runs them.
 
@@ -331,20 +402,4 @@ def load_conv_layers(path) -> list[ConvLayer]:
     >>> [(layer.name, layer.kind, layer.weights.shape) for layer in load_conv_layers(path)]
     [('blur', 'normal', (8, 3, 3, 3))]
     """
-    path = _check_file(path)
-    with path.open("rb") as stream:
-        magic = stream.read(8)
-    if magic.startswith(b"\x93NUMPY"):
-        layers = _load_npy(path)
-    elif magic.startswith(b"PK\x03\x04"):
-        if zipfile.is_zipfile(path) and _is_torch_zip(path):
-            layers = _load_torch(path)
-        else:
-            layers = _load_npz(path)
-    elif path.suffix.lower() in (".pt", ".pth", ".bin", ".ckpt"):
-        layers = _load_torch(path)
-    else:
-        from .onnx_models import load_onnx
-
-        layers = load_onnx(path)
-    return check_totals(layers, path)
+    return load_model(path).layers

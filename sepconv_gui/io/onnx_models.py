@@ -269,8 +269,21 @@ def _size_path(graph: _Graph, node, paths: dict):
     return None
 
 
-def load_onnx(path: Path) -> list[ConvLayer]:
-    """Every 2-D convolution layer of an ONNX model file, in graph order."""
+def _declared_input_size(graph: _Graph, model) -> tuple[int, int] | None:
+    """(H, W) of the first 4-D model input, when both are fixed numbers."""
+    for value in model.graph.input:
+        if value.name not in graph.model_inputs:
+            continue
+        dims = value.type.tensor_type.shape.dim
+        if len(dims) == 4:
+            h, w = (d.dim_value if d.HasField("dim_value") else 0 for d in dims[2:])
+            return (int(h), int(w)) if h > 0 and w > 0 else None
+    return None
+
+
+def load_onnx(path: Path) -> tuple[list[ConvLayer], tuple[int, int] | None]:
+    """Every 2-D convolution layer of an ONNX model file, in graph order, and the (H, W) its
+    input declares (None when left open)."""
     onnx, numpy_helper = _import_onnx()
     try:
         model = onnx.load(str(path), load_external_data=False)
@@ -293,4 +306,4 @@ def load_onnx(path: Path) -> list[ConvLayer]:
         path_after = _size_path(graph, node, paths)
         for name in node.output:
             paths[name] = path_after
-    return layers
+    return layers, _declared_input_size(graph, model)
