@@ -9,6 +9,7 @@ from .algorithms import ALGORITHMS
 from .convolve import depthwise_separable_conv, normal_conv, spatial_separable_conv
 from .errors import ResourceError
 from .cost import MODES, ConvCost, StageCost, conv_cost
+from .memory import estimate_memory, memory_budget, set_memory_budget
 from .kernels import MAX_KERNEL_SIZE, PRESETS, ParamSpec, PresetSpec, preset_factors, preset_kernel
 from .result import ConvResult
 from .separability import KernelAnalysis, analyze_kernel, factorize_depthwise_separable
@@ -30,9 +31,12 @@ __all__ = [
     "analyze_kernel",
     "conv_cost",
     "depthwise_separable_conv",
+    "estimate_memory",
     "factorize_depthwise_separable",
+    "memory_budget",
     "normal_conv",
     "preset_factors",
     "preset_kernel",
+    "set_memory_budget",
     "spatial_separable_conv",
 ]

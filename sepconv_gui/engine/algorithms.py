@@ -236,4 +236,37 @@ def choose(height: int, width: int, channels: int, out_channels: int, kh: int, k
     return min(costs, key=costs.get)
 
 
+def choose_within_budget(
+    height: int,
+    width: int,
+    channels: int,
+    out_channels: int,
+    kh: int,
+    kw: int,
+    wrap: bool = True,
+    extra: int = 0,
+) -> tuple[str, int]:
+    """The algorithm "auto" runs and its predicted peak bytes.
+
+    The fastest under the cost model among those whose memory estimate fits the budget; when
+    none fits, the one needing least memory (the caller then refuses it with the numbers).
+    ``extra`` is memory the call needs whatever runs (the input's float32 copy).
+    """
+    from .memory import _normal_bytes, memory_budget, with_slack
+
+    names = ("direct", "gemm", "fft")
+    needs = {
+        n: with_slack(extra + _normal_bytes(n, height, width, channels, out_channels, kh, kw, wrap))
+        for n in names
+    }
+    budget = memory_budget()
+    fitting = [n for n in names if needs[n] <= budget]
+    if not fitting:
+        smallest = min(names, key=needs.get)
+        return smallest, needs[smallest]
+    costs = {n: estimated_ns_per_pixel(n, channels, out_channels, kh, kw) for n in fitting}
+    best = min(costs, key=costs.get)
+    return best, needs[best]
+
+
 FUNCTIONS = {"direct": direct, "gemm": gemm, "fft": fft}

@@ -9,6 +9,7 @@ from . import algorithms
 from .cost import conv_cost
 from .errors import keeps_the_contract
 from .filtering import correlate_plane, oriented
+from .memory import check_fits, describe_bytes, estimate_memory
 from .result import ConvResult, StageTimer
 from .validation import as_image, as_weights, check_border, check_kernel_fits
 
@@ -66,8 +67,24 @@ def normal_conv(
             f"algorithm={algorithm!r} is unknown; use one of {', '.join(algorithms.ALGORITHMS)}"
         )
     check_kernel_fits(kh, kw, height, width)
-    chosen = (
-        algorithms.choose(height, width, channels, p, kh, kw) if algorithm == "auto" else algorithm
+    memory = _memory_options(image, data, border)
+    if algorithm == "auto":
+        extra = height * width * channels * 4 if memory["copies_input"] else 0
+        chosen, needed = algorithms.choose_within_budget(
+            height, width, channels, p, kh, kw, border == "wrap", extra
+        )
+    else:
+        chosen = algorithm
+        needed = estimate_memory(
+            "normal", height, width, channels, p, kh, kw, algorithm=chosen, **memory
+        )
+    check_fits(
+        "normal",
+        needed,
+        f"{chosen}, {height}x{width}, C={channels}, P={p}, {kh}x{kw} kernel",
+        alternatives=_cheaper_algorithms(
+            chosen, needed, memory, height, width, channels, p, kh, kw
+        ),
     )
     if flip:
         bank = np.ascontiguousarray(bank[:, :, ::-1, ::-1])
@@ -79,6 +96,24 @@ def normal_conv(
         output = algorithms.FUNCTIONS[chosen](data, bank, anchor, border)
     cost = conv_cost("normal", height, width, channels, p, kh, kw)
     return ConvResult(output, {"normal": output}, timer.seconds, cost, chosen)
+
+
+def _memory_options(image, data: np.ndarray, border: str) -> dict:
+    """What estimate_memory needs beyond the shapes: the border and whether input was copied."""
+    copied = not (isinstance(image, np.ndarray) and np.may_share_memory(image, data))
+    return {"border": border, "copies_input": copied}
+
+
+def _cheaper_algorithms(chosen, needed, memory, height, width, channels, p, kh, kw) -> str:
+    """A note naming the algorithms that would need less memory than ``chosen``."""
+    notes = []
+    for name in ("direct", "gemm", "fft"):
+        other = estimate_memory(
+            "normal", height, width, channels, p, kh, kw, algorithm=name, **memory
+        )
+        if name != chosen and other < needed:
+            notes.append(f"algorithm={name!r} needs {describe_bytes(other)}")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _as_factor_pairs(column, row) -> tuple[np.ndarray, np.ndarray]:
@@ -137,6 +172,21 @@ def spatial_separable_conv(
     height, width, channels = data.shape
     rank, kh, kw = columns.shape[0], columns.shape[1], rows.shape[1]
     check_kernel_fits(kh, kw, height, width)
+    check_fits(
+        "spatial",
+        estimate_memory(
+            "spatial",
+            height,
+            width,
+            channels,
+            channels,
+            kh,
+            kw,
+            rank=rank,
+            **_memory_options(image, data, border),
+        ),
+        f"{height}x{width}, C={channels}, rank {rank}, {kh}x{kw} kernel",
+    )
     timer = StageTimer()
     vertical_maps, output = [], None
     for col, rw in zip(columns, rows):
@@ -253,6 +303,21 @@ def depthwise_separable_conv(
         )
     check_kernel_fits(kh, kw, height, width)
     multiplier = maps // channels
+    check_fits(
+        "depthwise",
+        estimate_memory(
+            "depthwise",
+            height,
+            width,
+            channels,
+            mix.shape[0],
+            kh,
+            kw,
+            multiplier,
+            **_memory_options(image, data, border),
+        ),
+        f"{height}x{width}, C={channels}, M={multiplier}, P={mix.shape[0]}, {kh}x{kw} kernel",
+    )
 
     factors = None
     fewer_multiplications = kh > 1 and kw > 1

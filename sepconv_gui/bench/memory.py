@@ -1,0 +1,146 @@
+"""Predicted against measured peak memory of engine calls.
+
+Each case runs in a fresh Python process: the input is made, the kernel's peak-RSS mark is
+reset (``/proc/self/clear_refs``), one engine call runs, and the rise of the peak above the
+resident size before the call is what the call cost, OpenCV's and the BLAS's buffers
+included. Linux only (it reads /proc).
+
+``python -m sepconv_gui.bench.memory`` prints the scaling grid of issue 7 (480p to 4K,
+C in {3, 32, 256}, P in {8, 64, 256}, k in {3, 15, 31}); ``--quick`` a small one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+_CHILD = r"""
+import json, sys
+import numpy as np
+from sepconv_gui import engine
+
+case = json.loads(sys.argv[1])
+h, w, c, p, k, m = (case[key] for key in ("height", "width", "channels", "outputs", "k", "m"))
+mode, algorithm = case["mode"], case["algorithm"]
+rng = np.random.default_rng(0)
+image = rng.random((h, w, c), dtype=np.float32)
+if mode == "normal":
+    weights = rng.standard_normal((p, c, k, k)).astype(np.float32)
+    call = lambda: engine.normal_conv(image, weights, algorithm=algorithm, border=case["border"])
+elif mode == "spatial":
+    column, row = rng.standard_normal((case["rank"], k)), rng.standard_normal((case["rank"], k))
+    call = lambda: engine.spatial_separable_conv(image, column, row, border=case["border"])
+else:
+    depth = rng.standard_normal((c * m, k, k)).astype(np.float32)
+    point = rng.standard_normal((p, c * m)).astype(np.float32)
+    call = lambda: engine.depthwise_separable_conv(image, depth, point, border=case["border"])
+
+def status(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+
+predicted = engine.estimate_memory(
+    mode, h, w, c, c if mode == "spatial" else p, k, k, m, case["rank"], algorithm=algorithm,
+    border=case["border"], copies_input=False,
+)
+# A first call maps the libraries' code and the BLAS's thread buffers once per process; run
+# the call once before measuring, so what is measured is what every later call costs.
+try:
+    call()
+except engine.ResourceError:
+    pass
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+before = status("VmRSS")
+try:
+    result = call()
+    ran, note = result.algorithm, ""
+except engine.ResourceError as exc:
+    ran, note = "refused", str(exc)
+print(json.dumps({"predicted": predicted, "measured": status("VmHWM") - before,
+                  "ran": ran, "note": note}))
+"""
+
+
+@dataclass
+class MemoryCase:
+    mode: str
+    height: int
+    width: int
+    channels: int
+    outputs: int
+    k: int
+    m: int = 1
+    rank: int = 1
+    algorithm: str = "auto"
+    border: str = "reflect101"
+
+
+def measure(case: MemoryCase, *, env: dict | None = None, timeout: float = 600) -> dict:
+    """Run ``case`` in a fresh process; predicted and measured peak bytes, and what ran."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, json.dumps(case.__dict__)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+    if done.returncode != 0:
+        return {"predicted": 0, "measured": 0, "ran": "crashed", "note": done.stderr[-500:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+SIZES = {"480p": (480, 640), "720p": (720, 1280), "1080p": (1080, 1920), "4K": (2160, 3840)}
+
+
+def grid(quick: bool) -> list[MemoryCase]:
+    if quick:
+        return [
+            MemoryCase(mode, 240, 320, c, p, k, algorithm=algorithm)
+            for mode, algorithm in [
+                ("normal", "direct"),
+                ("normal", "gemm"),
+                ("normal", "fft"),
+                ("spatial", "auto"),
+                ("depthwise", "auto"),
+            ]
+            for c, p in [(3, 8), (32, 64)]
+            for k in (3, 15)
+        ]
+    cases = []
+    for height, width in SIZES.values():
+        for c in (3, 32, 256):
+            for p in (8, 64, 256):
+                for k in (3, 15, 31):
+                    cases.append(MemoryCase("normal", height, width, c, p, k))
+                    cases.append(MemoryCase("depthwise", height, width, c, p, k))
+            for k in (3, 15, 31):
+                cases.append(MemoryCase("spatial", height, width, c, c, k))
+    return cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sepconv_gui.bench.memory")
+    parser.add_argument("--quick", action="store_true", help="a small grid at 320x240")
+    args = parser.parse_args(argv)
+    print("mode       algorithm  size        C    P    k   ran              predicted  measured")
+    for case in grid(args.quick):
+        row = measure(case)
+        ratio = row["predicted"] / row["measured"] if row["measured"] > 0 else float("nan")
+        print(
+            f"{case.mode:10} {case.algorithm:10} {case.width}x{case.height:<6} {case.channels:4} "
+            f"{case.outputs:4} {case.k:3}   {row['ran']:16} {row['predicted'] / 1e6:8.1f} MB "
+            f"{row['measured'] / 1e6:8.1f} MB  x{ratio:.2f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

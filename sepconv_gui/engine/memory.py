@@ -1,0 +1,293 @@
+"""How much memory a call will take, how much it may take, and the refusal when it would not fit.
+
+:func:`estimate_memory` predicts the peak bytes one engine call allocates (the float32 copy of
+the input, the output, the kept stages and every scratch buffer of the path that runs), from
+the shapes alone, before anything is allocated. It is an upper bound by construction: each
+term is the largest buffer that path can hold at once, and OpenCV's internal scratch is
+counted generously. The tests check it against tracemalloc and against the process's RSS.
+
+The budget is a fraction of the memory the kernel reports available now (``MemAvailable`` in
+/proc/meminfo), overridable in code with :func:`set_memory_budget` or from outside with the
+environment variable ``SEPCONV_MEMORY_BUDGET`` (bytes, or with a K/M/G/T suffix: "1.5G").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import warnings
+
+from .errors import ResourceError
+from .filtering import CV_MAX_CHANNELS
+
+FLOAT = 4  # bytes of a float32
+COMPLEX = 8  # bytes of a complex64
+
+#: Share of the memory available now that one call may use: the app holds several results,
+#: the GUI and the capture thread besides, so a single call gets half.
+BUDGET_FRACTION = 0.5
+
+#: Used when /proc/meminfo cannot be read (not Linux): a budget most laptops can afford.
+FALLBACK_BUDGET = 2 * 2**30
+
+ENV_BUDGET = "SEPCONV_MEMORY_BUDGET"
+
+#: OpenCV's filter2D switches to a DFT for large kernels; its blocks and spectra stay within
+#: this many float32 copies of the padded plane it filters (measured: about 3; 6 is margin).
+OPENCV_DFT_COPIES = 6
+#: Below this many taps filter2D slides the kernel over a few buffered rows instead.
+OPENCV_DFT_TAPS = 50
+
+#: Allocator slack on top of the buffers counted: freed blocks the heap keeps fragmented, the
+#: BLAS's per-thread panels and OpenCV's small temporaries. Measured peaks ran up to 8 % above
+#: the plain sum of buffers.
+SLACK_FRACTION = 0.15
+SLACK_BYTES = 8 * 2**20
+
+_override: int | None = None
+_available_cache: tuple[float, int | None] = (-1.0, None)
+
+
+def set_memory_budget(nbytes: int | None) -> None:
+    """Cap each engine call at ``nbytes`` bytes; None goes back to the default.
+
+    The default is BUDGET_FRACTION of MemAvailable, or SEPCONV_MEMORY_BUDGET when set.
+    """
+    global _override
+    if nbytes is not None and (isinstance(nbytes, bool) or int(nbytes) != nbytes or nbytes < 0):
+        raise ValueError(f"memory budget must be a whole number of bytes >= 0; got {nbytes!r}")
+    _override = None if nbytes is None else int(nbytes)
+
+
+def _parse_size(text: str) -> int | None:
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][0-9]+)?)\s*([KMGT]?)i?B?\s*", text, re.I)
+    if not match:
+        return None
+    scale = 1024 ** " KMGT".index(match.group(2).upper() or " ")
+    return int(float(match.group(1)) * scale)
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes (re-read at most every half second), or None."""
+    global _available_cache
+    now = time.monotonic()
+    if now - _available_cache[0] < 0.5:
+        return _available_cache[1]
+    value = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    value = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        value = None
+    _available_cache = (now, value)
+    return value
+
+
+def memory_budget() -> int:
+    """The bytes one engine call may use now (see the module docstring for the order)."""
+    return _budget_and_source()[0]
+
+
+def _budget_and_source() -> tuple[int, str]:
+    if _override is not None:
+        return _override, "set by engine.set_memory_budget"
+    text = os.environ.get(ENV_BUDGET, "").strip()
+    if text:
+        parsed = _parse_size(text)
+        if parsed is not None:
+            return parsed, f"set by {ENV_BUDGET}"
+        warnings.warn(
+            f"{ENV_BUDGET}={text!r} is not a size (try 2G or 500M); using the default budget",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    available = available_memory()
+    if available is None:
+        return FALLBACK_BUDGET, "a fixed default: the available memory could not be read"
+    share = f"{BUDGET_FRACTION:.0%} of the {describe_bytes(available)} available now"
+    return int(available * BUDGET_FRACTION), share
+
+
+def describe_bytes(nbytes: float) -> str:
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if nbytes >= size:
+            return f"{nbytes / size:.1f} {unit}"
+    return f"{int(nbytes)} bytes"
+
+
+def _filter_scratch(height: int, width: int, kh: int, kw: int, channels: int, wrap: bool) -> int:
+    """OpenCV's own buffers for one filter2D call on ``channels`` channels.
+
+    With wrap, the explicitly padded plane and the filtered padded plane come on top.
+    """
+    padded = (height + kh - 1) * (width + kw - 1) * channels * FLOAT
+    scratch = OPENCV_DFT_COPIES * padded if kh * kw >= OPENCV_DFT_TAPS else 0
+    # OpenCV's row buffers: a few rows of the padded plane per channel.
+    scratch += (kh + 2) * (width + kw) * channels * FLOAT
+    return scratch + (2 * padded if wrap else 0)
+
+
+def _fft_bytes(height, width, channels, out_channels, kh, kw) -> int:
+    from .algorithms import FFT_CHUNK_BYTES, fft_sizes
+
+    fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+    spectrum = fh * (fw // 2 + 1) * COMPLEX
+    chunk = max(1, min(out_channels, FFT_CHUNK_BYTES // spectrum))
+    return (
+        2 * channels * spectrum  # the image's spectra and one output's kernel spectra
+        + 2 * chunk * spectrum  # the chunk's products and the inverse's working copy
+        + chunk * fh * fw * FLOAT  # the inverse transforms
+        + channels * kh * (fw // 2 + 1) * COMPLEX  # half-transformed kernels of one output
+        + 3 * (fh * kh + kw * (fw // 2 + 1)) * 16  # the DFT matrices, built in complex128
+    )
+
+
+def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap=True) -> int:
+    from .algorithms import GEMM_TILE_BYTES
+
+    pixels, taps = height * width, channels * kh * kw
+    padded = (height + kh - 1) * (width + kw - 1)
+    weights = 3 * out_channels * taps * FLOAT  # float32 copy, flipped copy, gemm's matrix
+    base = pixels * out_channels * FLOAT + weights
+    if algorithm == "direct":
+        # Contiguous planes, the list of output planes, then the stacked output; one
+        # correlation's result and scratch at a time.
+        return (
+            base
+            + pixels * (channels + out_channels) * FLOAT
+            + pixels * FLOAT
+            + _filter_scratch(height, width, kh, kw, 1, wrap)
+        )
+    # gemm and fft both start from the channels-first padded image, built in channel chunks
+    # (a chunk's channels-last padding, and its contiguous copy when the image is cut).
+    per_chunk = min(channels, CV_MAX_CHANNELS)
+    cut = pixels * per_chunk * FLOAT if channels > CV_MAX_CHANNELS else 0
+    source = channels * padded * FLOAT
+    if algorithm == "gemm":
+        tile = max(GEMM_TILE_BYTES, taps * FLOAT)
+        return base + source + max(per_chunk * padded * FLOAT + cut, tile)
+    if algorithm == "fft":
+        from .algorithms import fft_sizes
+
+        fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+        # scipy zero-pads the source to the transform size before the forward transform.
+        forward = channels * fh * fw * FLOAT + 2 * channels * fh * (fw // 2 + 1) * COMPLEX
+        transforms = _fft_bytes(height, width, channels, out_channels, kh, kw)
+        return base + source + max(per_chunk * padded * FLOAT + cut, forward, transforms)
+    raise ValueError(f"no memory model for algorithm {algorithm!r}")
+
+
+def _spatial_bytes(height, width, channels, kh, kw, rank, wrap=True) -> int:
+    plane = height * width * channels * FLOAT
+    per_chunk = min(channels, CV_MAX_CHANNELS)
+    chunk_copies = 2 * height * width * per_chunk * FLOAT if channels > CV_MAX_CHANNELS else 0
+    stacked = rank * plane if rank > 1 else 0
+    scratch = max(
+        _filter_scratch(height, width, kh, 1, per_chunk, wrap),
+        _filter_scratch(height, width, 1, kw, per_chunk, wrap),
+    )
+    return (
+        rank * plane  # the vertical pass of every factor, kept as a stage
+        + stacked  # ... and joined into one stage array
+        + 2 * plane  # the output and one horizontal pass being added to it
+        + chunk_copies
+        + scratch
+    )
+
+
+def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap=True) -> int:
+    pixels, maps = height * width, channels * multiplier
+    svd = maps * (kh * kw + kh * kh + kw * kw + kh + kw) * 8 + maps * kh * kw * 2
+    scratch = max(
+        _filter_scratch(height, width, kh, kw, min(channels, 4), wrap),
+        _filter_scratch(height, width, kh, 1, min(channels, 4), wrap),
+    )
+    return (
+        pixels * channels * FLOAT  # the contiguous planes
+        + pixels * maps * FLOAT * 2  # the list of depthwise maps and the stacked stage
+        + pixels * min(channels, 4) * FLOAT * 2  # one pass's vertical result and output
+        + pixels * out_channels * FLOAT  # the pointwise output
+        + svd  # the rank test of the kernels, in float64
+        + maps * (kh * kw + out_channels) * FLOAT * 2  # the kernels and mix, copied and flipped
+        + scratch
+    )
+
+
+def estimate_memory(
+    mode: str,
+    height: int,
+    width: int,
+    channels: int,
+    out_channels: int,
+    kh: int,
+    kw: int,
+    multiplier: int = 1,
+    rank: int = 1,
+    *,
+    algorithm: str = "auto",
+    border: str = "wrap",
+    copies_input: bool = True,
+) -> int:
+    """Predicted peak bytes one call of ``mode`` allocates, before it runs.
+
+    Parameters follow :func:`~sepconv_gui.engine.conv_cost`; ``algorithm`` matters for
+    "normal" only ("auto" gives what the algorithm auto would pick under the budget now).
+    ``border="wrap"`` (the default) is the hungriest border: the others skip an explicit pad.
+    ``copies_input`` counts the float32 copy of an image that is not already a contiguous
+    float32 array.
+
+    Examples
+    --------
+    >>> estimate_memory("normal", 720, 1280, 3, 8, 3, 3, algorithm="gemm") > 720 * 1280 * 11 * 4
+    True
+    """
+    from .algorithms import choose_within_budget
+
+    wrap = border == "wrap"
+    extra = height * width * channels * FLOAT if copies_input else 0
+    if mode == "normal":
+        if algorithm == "auto":
+            return choose_within_budget(height, width, channels, out_channels, kh, kw, wrap, extra)[
+                1
+            ]
+        raw = _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap)
+    elif mode == "spatial":
+        raw = _spatial_bytes(height, width, channels, kh, kw, rank, wrap)
+    elif mode == "depthwise":
+        raw = _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap)
+    else:
+        raise ValueError(
+            f"mode={mode!r} is not a convolution mode; use normal, spatial or depthwise"
+        )
+    return with_slack(extra + raw)
+
+
+def with_slack(nbytes: int) -> int:
+    """``nbytes`` of counted buffers plus the allocator's slack (see SLACK_FRACTION)."""
+    return int(nbytes * (1 + SLACK_FRACTION)) + SLACK_BYTES
+
+
+_WHAT_TO_LOWER = {
+    "normal": "the image size, P or C",
+    "spatial": "the image size, C or the rank of the kernel",
+    "depthwise": "the image size, C*M (the depthwise maps) or P",
+}
+
+
+def check_fits(mode: str, needed: int, shape_note: str, *, alternatives: str = "") -> None:
+    """Raise ResourceError before allocating when ``needed`` bytes exceed the budget."""
+    budget, source = _budget_and_source()
+    if needed <= budget:
+        return
+    raise ResourceError(
+        f"{mode} convolution ({shape_note}) needs about {describe_bytes(needed)} of memory, "
+        f"more than the engine's budget of {describe_bytes(budget)} ({source}; change it with "
+        f"{ENV_BUDGET} or engine.set_memory_budget); lower {_WHAT_TO_LOWER[mode]}"
+        f"{alternatives}",
+        needed_bytes=int(needed),
+        budget_bytes=int(budget),
+    )

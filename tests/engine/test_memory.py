@@ -1,0 +1,225 @@
+"""The memory estimate is an upper bound, the budget is honoured, refusals carry the numbers."""
+
+import tracemalloc
+import zlib
+
+import numpy as np
+import pytest
+
+from sepconv_gui import engine
+from sepconv_gui.bench.memory import MemoryCase, measure
+from sepconv_gui.engine import (
+    ResourceError,
+    depthwise_separable_conv,
+    estimate_memory,
+    normal_conv,
+    spatial_separable_conv,
+)
+from sepconv_gui.engine import memory
+
+
+@pytest.fixture(autouse=True)
+def default_budget():
+    engine.set_memory_budget(None)
+    yield
+    engine.set_memory_budget(None)
+
+
+def seeded(*case):
+    return np.random.default_rng(zlib.crc32(repr(case).encode()))
+
+
+def traced_peak(call):
+    """Peak bytes numpy (and Python) allocated during ``call``, as tracemalloc sees them."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        call()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+NORMAL_CASES = [
+    (algorithm, channels, outputs, size, border)
+    for algorithm in ("direct", "gemm", "fft")
+    for channels, outputs in ((1, 1), (3, 8), (130, 4))
+    for size in ((1, 1), (3, 3), (4, 2), (11, 11))
+    for border in ("wrap", "reflect")
+]
+
+
+@pytest.mark.parametrize("algorithm, channels, outputs, size, border", NORMAL_CASES)
+def test_normal_estimate_bounds_what_numpy_allocates(algorithm, channels, outputs, size, border):
+    rng = seeded("normal", algorithm, channels, outputs, size, border)
+    image = rng.random((40, 56, channels))  # float64: the float32 copy is part of the call
+    weights = rng.standard_normal((outputs, channels) + size)
+    peak = traced_peak(lambda: normal_conv(image, weights, algorithm=algorithm, border=border))
+    predicted = estimate_memory(
+        "normal", 40, 56, channels, outputs, *size, algorithm=algorithm, border=border
+    )
+    assert 0 < peak <= predicted
+
+
+@pytest.mark.parametrize("channels", [1, 3, 130])
+@pytest.mark.parametrize("rank", [1, 3])
+@pytest.mark.parametrize("size", [(1, 5), (4, 4), (15, 9)])
+@pytest.mark.parametrize("border", ["wrap", "constant"])
+def test_spatial_estimate_bounds_what_numpy_allocates(channels, rank, size, border):
+    rng = seeded("spatial", channels, rank, size, border)
+    image = rng.random((40, 56, channels))
+    column, row = rng.standard_normal((rank, size[0])), rng.standard_normal((rank, size[1]))
+    peak = traced_peak(lambda: spatial_separable_conv(image, column, row, border=border))
+    predicted = estimate_memory(
+        "spatial", 40, 56, channels, channels, *size, rank=rank, border=border
+    )
+    assert 0 < peak <= predicted
+
+
+@pytest.mark.parametrize(
+    "channels, multiplier, outputs", [(1, 1, 1), (3, 1, 3), (3, 4, 9), (40, 4, 130)]
+)
+@pytest.mark.parametrize("size", [(3, 3), (2, 5), (11, 11)])
+@pytest.mark.parametrize("rank_one", [False, True])
+@pytest.mark.parametrize("border", ["wrap", "replicate"])
+def test_depthwise_estimate_bounds_what_numpy_allocates(
+    channels, multiplier, outputs, size, rank_one, border
+):
+    rng = seeded("depthwise", channels, multiplier, outputs, size, rank_one, border)
+    maps = channels * multiplier
+    image = rng.random((40, 56, channels))
+    if rank_one:
+        depth = np.einsum(
+            "ki,kj->kij", rng.standard_normal((maps, size[0])), rng.standard_normal((maps, size[1]))
+        )
+    else:
+        depth = rng.standard_normal((maps,) + size)
+    point = rng.standard_normal((outputs, maps))
+    peak = traced_peak(lambda: depthwise_separable_conv(image, depth, point, border=border))
+    predicted = estimate_memory(
+        "depthwise", 40, 56, channels, outputs, *size, multiplier, border=border
+    )
+    assert 0 < peak <= predicted
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        MemoryCase("normal", 200, 260, 8, 16, 9, algorithm="fft", border="wrap"),
+        MemoryCase("normal", 200, 260, 16, 24, 5, algorithm="gemm"),
+        MemoryCase("normal", 200, 260, 4, 6, 13, algorithm="direct", border="wrap"),
+        MemoryCase("spatial", 200, 260, 130, 130, 15, rank=2, border="wrap"),
+        MemoryCase("depthwise", 200, 260, 8, 16, 15, m=4, border="wrap"),
+    ],
+    ids=lambda case: f"{case.mode}-{case.algorithm}",
+)
+def test_estimate_bounds_the_peak_rss_of_a_fresh_process(case):
+    # tracemalloc misses OpenCV's and the FFT library's own buffers; the process's peak
+    # resident size sees everything.
+    row = measure(case, timeout=120)
+    assert row["ran"] not in ("crashed", "refused"), row["note"]
+    assert 0 < row["measured"] <= row["predicted"], row
+
+
+def test_a_refusal_says_how_much_it_needs_and_what_to_lower():
+    engine.set_memory_budget(10**6)
+    image = np.zeros((300, 400, 3), np.float32)
+    with pytest.raises(ResourceError) as caught:
+        normal_conv(image, np.ones((8, 3, 5, 5)), algorithm="gemm", border="reflect")
+    error = caught.value
+    needed = estimate_memory(
+        "normal", 300, 400, 3, 8, 5, 5, algorithm="gemm", border="reflect", copies_input=False
+    )
+    assert error.needed_bytes == needed and error.budget_bytes == 10**6
+    message = str(error)
+    assert memory.describe_bytes(needed) in message and "1.0 MB" in message
+    assert "lower the image size, P or C" in message
+    assert "set_memory_budget" in message and "SEPCONV_MEMORY_BUDGET" in message
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda im: spatial_separable_conv(im, np.ones((2, 9)), np.ones((2, 9))), "rank"),
+        (lambda im: depthwise_separable_conv(im, np.ones((48, 3, 3)), np.ones((64, 48))), "C*M"),
+        (lambda im: normal_conv(im, np.ones((64, 3, 3, 3))), "P or C"),
+    ],
+)
+def test_refused_before_allocating(call, words):
+    engine.set_memory_budget(2 * 10**6)
+    image = np.zeros((1000, 1200, 3), np.float32)
+    caught = []
+
+    def refused():
+        with pytest.raises(ResourceError, match=words) as error:
+            call(image)
+        caught.append(error.value)
+
+    peak = traced_peak(refused)
+    # Refused up front: at most the input's finiteness check (one byte per value) ran.
+    assert peak < image.size + 2**20
+    assert caught[0].needed_bytes > 10 * caught[0].budget_bytes
+
+
+def test_auto_picks_an_algorithm_that_fits():
+    rng = seeded("auto-fits")
+    image = rng.random((120, 160, 3), dtype=np.float32)
+    weights = rng.standard_normal((8, 3, 15, 15)).astype(np.float32)
+    free_choice = normal_conv(image, weights).algorithm
+    needs = {
+        name: estimate_memory(
+            "normal",
+            120,
+            160,
+            3,
+            8,
+            15,
+            15,
+            algorithm=name,
+            border="reflect101",
+            copies_input=False,
+        )
+        for name in ("direct", "gemm", "fft")
+    }
+    smaller = [name for name in needs if needs[name] < needs[free_choice]]
+    assert smaller, needs  # the test needs a choice that stops fitting
+    engine.set_memory_budget(needs[free_choice] - 1)
+    result = normal_conv(image, weights)
+    assert result.algorithm in smaller
+    assert needs[result.algorithm] <= engine.memory_budget()
+    engine.set_memory_budget(min(needs.values()) - 1)
+    with pytest.raises(ResourceError):
+        normal_conv(image, weights)
+
+
+def test_budget_from_the_environment_and_from_code(monkeypatch):
+    monkeypatch.setattr(memory, "available_memory", lambda: 8 * 10**9)
+    monkeypatch.delenv(memory.ENV_BUDGET, raising=False)
+    assert engine.memory_budget() == int(8 * 10**9 * memory.BUDGET_FRACTION)
+    for text, expected in [
+        ("1K", 1024),
+        ("2.5M", int(2.5 * 2**20)),
+        ("3G", 3 * 2**30),
+        ("777", 777),
+    ]:
+        monkeypatch.setenv(memory.ENV_BUDGET, text)
+        assert engine.memory_budget() == expected
+    engine.set_memory_budget(5000)
+    assert engine.memory_budget() == 5000  # code wins over the environment
+    engine.set_memory_budget(None)
+    monkeypatch.setenv(memory.ENV_BUDGET, "lots")
+    with pytest.warns(RuntimeWarning, match="not a size"):
+        assert engine.memory_budget() == int(8 * 10**9 * memory.BUDGET_FRACTION)
+    monkeypatch.delenv(memory.ENV_BUDGET)
+    monkeypatch.setattr(memory, "available_memory", lambda: None)
+    assert engine.memory_budget() == memory.FALLBACK_BUDGET
+    with pytest.raises(ValueError, match="whole number of bytes"):
+        engine.set_memory_budget(-1)
+
+
+def test_available_memory_reads_meminfo():
+    value = memory.available_memory()
+    with open("/proc/meminfo") as meminfo:
+        total = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
+    assert value is not None and 0 < value <= total * 1024
