@@ -24,7 +24,8 @@ class TimingHistory:
     def __init__(self, capacity: int = 300) -> None:
         self.capacity = capacity
         keys = [f"{m}" for m in MODES] + [f"{m}.{s}" for m in MODES for s in STAGES[m]]
-        self._columns = {key: np.full(capacity, np.nan) for key in keys + ["fps", "frame"]}
+        extra = ["fps", "frame", "generation", "theory.spatial", "theory.depthwise"]
+        self._columns = {key: np.full(capacity, np.nan) for key in keys + extra}
         self._theory: dict[str, float] = {}
         self._count = 0
         self._last_finished: float | None = None
@@ -49,6 +50,12 @@ class TimingHistory:
         if self._last_finished is not None and result.finished_at > self._last_finished:
             self._columns["fps"][slot] = 1.0 / (result.finished_at - self._last_finished)
         self._columns["frame"][slot] = self._count
+        self._columns["generation"][slot] = result.generation
+        normal = result.results.get("normal")
+        for mode in ("spatial", "depthwise"):
+            if normal is not None and mode in result.results:
+                own = result.results[mode].cost.multiplications
+                self._columns[f"theory.{mode}"][slot] = normal.cost.multiplications / own
         self._last_finished = result.finished_at
         self._count += 1
         self.last_result = result
@@ -60,14 +67,25 @@ class TimingHistory:
         start = self._count % self.capacity
         return np.concatenate([column[start:], column[:start]])
 
-    def median(self, key: str) -> float:
+    def current_design_frames(self) -> int:
+        """How many of the kept frames ran the newest frame's design."""
+        if self.last_result is None:
+            return 0
+        return int(np.count_nonzero(self.series("generation") == self.last_result.generation))
+
+    def median(self, key: str, *, current_design: bool = False) -> float:
+        """Median of ``key``; with ``current_design`` only over frames of the newest design, so
+        a measured figure is never set next to the counts of a design it did not run."""
         values = self.series(key)
+        if current_design and self.last_result is not None:
+            values = values[self.series("generation") == self.last_result.generation]
         values = values[np.isfinite(values)]
         return float(np.median(values)) if values.size else float("nan")
 
     def measured_speedup(self, mode: str) -> float:
-        """Median normal time over median ``mode`` time: how much faster it really ran."""
-        normal, other = self.median("normal"), self.median(mode)
+        """Median normal time over median ``mode`` time, over frames of the newest design."""
+        normal = self.median("normal", current_design=True)
+        other = self.median(mode, current_design=True)
         return normal / other if other > 0 else float("nan")
 
     def theoretical_speedup(self, mode: str) -> float:
@@ -102,8 +120,8 @@ def explain_gap(history: TimingHistory) -> str:
             "multiplications per second than sliding filters"
         )
     if "depthwise" in runs:
-        pointwise = history.median("depthwise.pointwise")
-        total = history.median("depthwise")
+        pointwise = history.median("depthwise.pointwise", current_design=True)
+        total = history.median("depthwise", current_design=True)
         if total > 0 and pointwise / total > 0.5:
             notes.append(
                 f"memory-bound: the pointwise step takes {100 * pointwise / total:.0f} %"

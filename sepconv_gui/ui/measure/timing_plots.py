@@ -8,9 +8,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...app.pipeline import FrameResult
+from ...app.state import Design
 from ...app.timing_history import STAGES, TimingHistory, explain_gap
 from ..views.result_views import MODE_TITLES
 from ..views.visibility import on_screen
+from . import explain
 
 COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
 STAGE_COLORS = {
@@ -62,6 +64,7 @@ class TimingPlots(QWidget):
         layout.addLayout(footer)
         self._build_plots()
         self._ranges: dict[int, tuple] = {}
+        self._design: Design | None = None
         self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
         self._timer.start()
 
@@ -105,11 +108,11 @@ class TimingPlots(QWidget):
         for mode in ("spatial", "depthwise"):
             name = MODE_TITLES[mode].split("-")[0]
             self.speed_curves[mode] = self.speed_plot.plot(
-                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=f"{name} measured"
+                pen=pg.mkPen(COLORS[mode], width=LINE_WIDTH), name=f"{name} vs normal, measured"
             )
             self.theory_curves[mode] = self.speed_plot.plot(
                 pen=pg.mkPen(COLORS[mode], width=1, style=pg.QtCore.Qt.DashLine),
-                name=f"{name} theory",
+                name=f"{name} vs normal, by count",
             )
         self.fps_plot = self._plot(4, "Frames per second", "FPS")
         self.fps_curve = self.fps_plot.plot(pen=pg.mkPen("#f28e2b", width=LINE_WIDTH), name="FPS")
@@ -123,8 +126,11 @@ class TimingPlots(QWidget):
         self._few: bool | None = None
 
     # --- data in ----------------------------------------------------------------------------
-    def show_result(self, result: FrameResult) -> None:
+    def show_result(self, result: FrameResult, design: Design | None = None) -> None:
+        """Add ``result``; ``design`` (the one it ran) lets the summary name like-for-like
+        counts."""
         self.history.append(result)
+        self._design = design
         self._dirty = True
 
     def clear(self) -> None:
@@ -150,10 +156,9 @@ class TimingPlots(QWidget):
             with np.errstate(divide="ignore", invalid="ignore"):
                 measured = h.series("normal") / h.series(mode)
             self.speed_curves[mode].setData(frames, _finite(measured), connect="finite")
-            theory = h.theoretical_speedup(mode)
-            self.theory_curves[mode].setData(
-                frames, np.full(frames.shape, theory), connect="finite"
-            )
+            # Per frame: after a design change the dashed line steps with the counts.
+            theory = h.series(f"theory.{mode}")
+            self.theory_curves[mode].setData(frames, _finite(theory), connect="finite")
         self.fps_curve.setData(frames, _finite(h.series("fps")), connect="finite")
         self._mark_few_points(frames)
         if len(frames) >= FEW_POINTS:
@@ -204,16 +209,43 @@ class TimingPlots(QWidget):
                     plot.setXRange(frames[0] - 1, frames[0] + FEW_POINTS, padding=0)
 
     def summary_text(self) -> str:
+        """Frames and ratios of the current design only: a design change starts it afresh."""
         h = self.history
-        if not len(h):
+        if not len(h) or h.last_result is None:
             return "Timings appear here as frames are processed."
-        parts = [f"{len(h)} frame" + ("s" if len(h) != 1 else "")]
-        fps = h.median("fps")
+        frames = h.current_design_frames()
+        parts = [f"{frames} frame" + ("s" if frames != 1 else "") + " of this design"]
+        fps = h.median("fps", current_design=True)
         if np.isfinite(fps):
             parts.append(f"{fps:.1f} FPS")
-        for mode in ("spatial", "depthwise"):
-            measured, theory = h.measured_speedup(mode), h.theoretical_speedup(mode)
-            if np.isfinite(measured) and np.isfinite(theory):
-                name = MODE_TITLES[mode].split("-")[0].lower()
-                parts.append(f"{name} {measured:.1f}× measured vs {theory:.1f}× by count")
+        compared = (
+            explain.comparisons(h.last_result, self._design) if self._design is not None else {}
+        )
+        runs = h.last_result.results
+        if "depthwise" in runs and "normal" in runs:
+            measured = h.measured_speedup("depthwise")
+            text = f"depthwise-separable vs normal, same {_channels(h.last_result)}"
+            text += f": {measured:.2f}× faster measured" if np.isfinite(measured) else ""
+            if "depthwise" in compared:
+                text += f", {compared['depthwise'].ratio:.2f}× fewer multiplications"
+            parts.append(text)
+        if "spatial" in runs:
+            text = "spatial-separable"
+            if "spatial" in compared:
+                c = compared["spatial"]
+                text += f": {c.ratio:.2f}× fewer multiplications than the {c.reference}"
+            measured = h.measured_speedup("spatial") if "normal" in runs else float("nan")
+            if np.isfinite(measured):
+                theory = h.theoretical_speedup("spatial")
+                text += (
+                    f"; {measured:.2f}× faster than the normal bank measured "
+                    f"({theory:.2f}× fewer multiplications than that bank)"
+                )
+            parts.append(text)
         return " · ".join(parts) + ". " + explain_gap(h)
+
+
+def _channels(result: FrameResult) -> str:
+    """'3 → 8': the input and output channel counts of the depthwise-separable run."""
+    depthwise = result.results["depthwise"]
+    return f"{result.image.shape[2]} → {depthwise.output.shape[2]}"

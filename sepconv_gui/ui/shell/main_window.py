@@ -313,7 +313,7 @@ class MainWindow(QMainWindow):
         # Every result is timed and plotted; the images are redrawn at most DISPLAY_HZ times
         # a second. Past that a screen shows nothing new, and four full repaints per result
         # at 50 results/s left the event loop 60 ms late at p95.
-        self.timing_plots.show_result(result)
+        self.timing_plots.show_result(result, self.controller.design)
         self._unshown = result
         wait = self._last_image_update + 1.0 / DISPLAY_HZ - time.monotonic()
         if wait <= 0 or not self.controller.is_streaming:
@@ -373,9 +373,11 @@ class MainWindow(QMainWindow):
 
     def _show_table(self) -> None:
         result, self._table_pending = self._table_pending, None
-        if result is not None:
+        # The formulas are filled from the current design: a result of an older one waits
+        # for the next frame rather than pairing old times with new counts.
+        if result is not None and result.generation == self.controller.generation:
             self._last_table_update = time.monotonic()
-            self.cost_panel.show_result(result)
+            self.cost_panel.show_result(result, self.controller.design)
 
     def _refresh_status(self) -> None:
         self._show_table()  # a result skipped by the table's rate limit lands here
