@@ -8,26 +8,39 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...app.state import MAX_KERNEL_SIDE, Design
 from ...engine import PRESETS, analyze_kernel, preset_kernel
+from . import kernel_ops
+from .kernel_grid import KernelGrid, KernelGridArea
 
 CUSTOM = "custom"
 
 
 def format_numbers(values) -> str:
-    return ", ".join(f"{v + 0.0:.6g}" for v in values)  # + 0.0 turns -0 into 0
+    scale = float(np.abs(values).max()) if len(values) else 0.0
+    return ", ".join(kernel_ops.format_value(v, scale) for v in values)
+
+
+TOOLS = (  # (operation, button text, tooltip)
+    ("normalize", "Normalize", "Scale to sum 1; a zero-sum kernel to absolute values summing to 1"),
+    ("flip_horizontal", "Flip ↔", "Mirror left-right"),
+    ("flip_vertical", "Flip ↕", "Mirror top-bottom"),
+    ("transpose", "Transpose", "Swap rows and columns"),
+    ("rotate", "Rotate 90°", "Turn a quarter turn counter-clockwise"),
+    ("clear", "Clear", "Set every value to 0"),
+)
 
 
 def parse_numbers(text: str, what: str) -> np.ndarray:
@@ -73,12 +86,17 @@ class KernelEditor(QWidget):
         self.param_spins: dict[str, QDoubleSpinBox] = {}
         layout.addWidget(self.params_box)
 
-        self.grid = QTableWidget()
-        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
-        self.grid.verticalHeader().setDefaultSectionSize(26)
-        self.grid.itemChanged.connect(self._cell_edited)
-        layout.addWidget(self.grid)
+        self.grid = KernelGrid()
+        self.grid.edited.connect(lambda kernel, _what: self._grid_edited(kernel))
+        self.grid.failed.connect(self.failed)
+        layout.addWidget(KernelGridArea(self.grid))
+        self.scale_label = QLabel()
+        self.scale_label.setToolTip(
+            "Cell colours: blue below zero, white at zero, red above; full colour at the "
+            "largest magnitude. Ctrl+wheel zooms; hover a cell for its value."
+        )
+        layout.addWidget(self.scale_label)
+        layout.addLayout(self._build_tools())
 
         factors = QFormLayout()
         self.column_edit = QLineEdit()
@@ -133,16 +151,14 @@ class KernelEditor(QWidget):
         for spin, value in ((self.height_spin, kh), (self.width_spin, kw)):
             with QSignalBlocker(spin):
                 spin.setValue(value)
-        visible_rows = min(kh, 9)  # larger kernels scroll inside the grid
-        self.grid.setFixedHeight(26 * visible_rows + self.grid.horizontalHeader().height() + 4)
-        with QSignalBlocker(self.grid):
-            self.grid.setRowCount(kh)
-            self.grid.setColumnCount(kw)
-            for i in range(kh):
-                for j in range(kw):
-                    item = QTableWidgetItem(f"{kernel[i, j]:.4g}")
-                    item.setTextAlignment(Qt.AlignCenter)
-                    self.grid.setItem(i, j, item)
+        self.grid.set_kernel(kernel)
+        peak = float(np.abs(kernel).max())
+        self.scale_label.setText(
+            f"{kh}×{kw}  ·  blue −{kernel_ops.format_value(peak)}  ·  white 0  ·  "
+            f"red +{kernel_ops.format_value(peak)}"
+            if peak
+            else f"{kh}×{kw}  ·  all zero"
+        )
         analysis = analyze_kernel(kernel)
         column, row = analysis.factors(1)
         self.column_edit.setText(format_numbers(column[0]))
@@ -204,10 +220,8 @@ class KernelEditor(QWidget):
             self._regenerate()
             return
         kh, kw = self.height_spin.value(), self.width_spin.value()
-        kernel = np.zeros((kh, kw))
-        h, w = min(kh, self._kernel.shape[0]), min(kw, self._kernel.shape[1])
-        kernel[:h, :w] = self._kernel[:h, :w]  # keep what the user typed where it still fits
-        self._emit(kernel, CUSTOM, {})
+        # Around the anchor: a 3×3 grown to 5×5 stays in the middle, as a kernel should.
+        self._emit(kernel_ops.resize_centered(self._kernel, kh, kw), CUSTOM, {})
 
     def _to_custom(self) -> None:
         with QSignalBlocker(self.preset):
@@ -215,22 +229,64 @@ class KernelEditor(QWidget):
         self._preset_name = CUSTOM
         self._build_params({})
 
-    def _cell_edited(self, item: QTableWidgetItem) -> None:
-        try:
-            value = float(item.text())
-            if not np.isfinite(value):
-                raise ValueError
-        except ValueError:
-            self.failed.emit(
-                f"kernel cell ({item.row() + 1}, {item.column() + 1}): "
-                f"{item.text()!r} is not a finite number"
-            )
-            self._show_kernel(self._kernel)
-            return
-        kernel = self._kernel.copy()
-        kernel[item.row(), item.column()] = value
+    def _grid_edited(self, kernel: np.ndarray) -> None:
         self._to_custom()
         self._emit(kernel, CUSTOM, {})
+
+    def apply_tool(self, name: str) -> None:
+        """One of the editing buttons: a whole-kernel operation from :mod:`kernel_ops`."""
+        try:
+            if name == "scale":
+                kernel = kernel_ops.scale(self._kernel, self.scale_factor.value())
+            else:
+                kernel = kernel_ops.OPERATIONS[name](self._kernel)
+        except ValueError as error:
+            self.failed.emit(str(error))
+            return
+        self._grid_edited(kernel)
+
+    def _build_tools(self) -> QGridLayout:
+        tools = QGridLayout()
+        tools.setSpacing(2)
+        self.tool_buttons: dict[str, QToolButton] = {}
+
+        def button(name: str, text: str, tip: str) -> QToolButton:
+            b = QToolButton(text=text, toolTip=tip)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.clicked.connect(lambda: self.apply_tool(name))
+            self.tool_buttons[name] = b
+            return b
+
+        for n, (name, text, tip) in enumerate(TOOLS):
+            tools.addWidget(button(name, text, tip), n // 3, n % 3)
+        self.scale_factor = QDoubleSpinBox(minimum=-1e6, maximum=1e6, decimals=4, value=2.0)
+        self.scale_factor.setPrefix("× ")
+        self.scale_factor.setToolTip("Factor for Scale")
+        tools.addWidget(button("scale", "Scale", "Multiply every value by the factor"), 2, 0)
+        tools.addWidget(self.scale_factor, 2, 1)
+        self.paint_button = QToolButton(text="Paint", checkable=True)
+        self.paint_button.setToolTip(
+            "Drag over cells to set them to the paint value (one undo step per stroke)"
+        )
+        self.paint_value = QDoubleSpinBox(minimum=-1e6, maximum=1e6, decimals=4, value=1.0)
+        self.paint_value.setToolTip("Value painted into cells")
+        self.paint_button.toggled.connect(self._paint_changed)
+        self.paint_value.valueChanged.connect(self._paint_changed)
+        tools.addWidget(self.paint_button, 3, 0)
+        tools.addWidget(self.paint_value, 3, 1)
+        zoom = QHBoxLayout()
+        for text, factor, tip in (("−", 0.8, "Zoom out"), ("+", 1.25, "Zoom in (Ctrl+wheel)")):
+            b = QToolButton(text=text, toolTip=tip)
+            b.clicked.connect(lambda _=False, f=factor: self.grid.set_zoom(self.grid.zoom * f))
+            zoom.addWidget(b)
+        tools.addLayout(zoom, 3, 2)
+        return tools
+
+    def _paint_changed(self) -> None:
+        on = self.paint_button.isChecked()
+        self.grid.paint_value = self.paint_value.value() if on else None
+        self.grid.setCursor(Qt.CrossCursor if on else Qt.ArrowCursor)
 
     def _factors_edited(self) -> None:
         try:
