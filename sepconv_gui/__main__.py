@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -29,6 +30,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot", metavar="PNG", help="scripted run: save the window after the last frame"
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="scripted run: give up (exit code 4) after this long; default 300",
+    )
     parser.add_argument("--design", metavar="JSON", help="a saved design to start with")
     parser.add_argument("--version", action="version", version=f"sepconv-gui {__version__}")
     args = parser.parse_args(argv)
@@ -36,48 +43,70 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.frames = 1
     if args.frames is not None and args.frames < 1:
         parser.error("--frames must be at least 1")
+    if args.timeout is not None and not (args.frames and args.timeout > 0):
+        parser.error("--timeout needs a scripted run (--frames N) and a positive number")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # Qt is imported only now, so --help and --version work without a display.
+    from .app.preflight import ExitCode, Refused, check_inputs, one_line
+
+    # Everything that can be refused is checked before a window (and its threads) exists; a
+    # scripted run checks every input and output, since only its exit code reports back.
+    try:
+        inputs = check_inputs(
+            design_path=args.design,
+            source=args.source,
+            path=args.path,
+            scripted=bool(args.frames),
+            stats_path=args.stats_json,
+            screenshot_path=args.screenshot,
+        )
+    except Refused as refusal:
+        print(f"sepconv-gui: {refusal}", file=sys.stderr)
+        return refusal.code
+    # Qt is imported only now, so --help, --version and refusals work without a display.
     from PySide6.QtWidgets import QApplication
 
     from .app.settings import configure
-    from .app.sources import SourceSpec, make_source
-    from .app.state import Design, DesignError
 
     configure()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from .ui.shell.main_window import MainWindow
-    from .ui.shell.scripted_run import ScriptedRun
+    from .ui.shell.scripted_run import DEFAULT_TIMEOUT_S, ScriptedRun, check_screenshot_format
 
-    # Everything that can be refused is checked before a window (and its threads) exists.
-    design = spec = None
-    if args.design:
+    if args.screenshot:
         try:
-            design = Design.from_file(args.design)  # size-capped before reading
-        except (OSError, UnicodeDecodeError, DesignError) as error:
-            print(f"sepconv-gui: cannot use design {args.design}: {error}", file=sys.stderr)
-            return 2
-    if args.source:
-        try:
-            spec = SourceSpec.parse(args.source)
-            if spec.kind != "image":
-                make_source(spec)  # checks sizes, rates and device numbers; opens nothing
-        except ValueError as error:
-            print(f"sepconv-gui: {error}", file=sys.stderr)
-            return 2
-    window = MainWindow(design=design, open_default=not (args.path or args.source))
-    if spec is not None and spec.kind == "image":
+            check_screenshot_format(args.screenshot)
+        except Refused as refusal:
+            print(f"sepconv-gui: {refusal}", file=sys.stderr)
+            return refusal.code
+    try:
+        window = MainWindow(design=inputs.design, open_default=not (args.path or args.source))
+    except Exception as error:  # noqa: BLE001 - a verdict instead of a traceback and abort
+        print(
+            f"sepconv-gui: could not start: {type(error).__name__}: {one_line(error)}",
+            file=sys.stderr,
+            flush=True,
+        )
+        # The half-built window's worker thread is running; a normal exit would abort on it.
+        os._exit(ExitCode.FAILED)
+    if args.frames:  # before the input opens, so a failure to open it ends the run too
+        window.scripted_run = ScriptedRun(
+            window,
+            args.frames,
+            args.stats_json,
+            args.screenshot,
+            args.timeout or DEFAULT_TIMEOUT_S,
+        )
+    spec = inputs.spec
+    if args.source and spec.kind == "image":
         window.open_path(spec.argument)
-    elif spec is not None:
+    elif args.source:
         window.start_source(spec)
     elif args.path:
         window.open_path(args.path)
-    if args.frames:
-        window.scripted_run = ScriptedRun(window, args.frames, args.stats_json, args.screenshot)
     window.show()
     return app.exec()
 

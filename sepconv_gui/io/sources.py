@@ -23,6 +23,11 @@ from .images import to_float_rgb
 from .patterns import MovingPattern
 
 
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
+"""File name endings opened as videos (and offered in open dialogs); anything else is tried
+as an image."""
+
+
 class SourceError(Exception):
     """A source cannot be opened or stopped delivering. ``str(error)`` is for the user."""
 

@@ -25,6 +25,7 @@ from ...app.sources import SourceSpec, describe_cameras, make_source
 from ...app.state import Design, DesignError
 from ...io.images import IMAGE_SUFFIXES
 from ...io.samples import bundled_samples, default_sample
+from ...io.sources import VIDEO_SUFFIXES
 from ..measure.benchmark_panel import BenchmarkPanel
 from ..design.channel_designer import ChannelDesigner
 from ..measure.cost_panel import CostPanel
@@ -37,7 +38,6 @@ from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
 from ..measure.timing_plots import TimingPlots
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
 DISPLAY_HZ = 30  # image redraws per second at most; results beyond that are timed, not drawn
 PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
