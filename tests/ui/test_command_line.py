@@ -136,6 +136,11 @@ CORPUS = {
     "truncated mp4": (truncated_mp4, 2, "truncated.mp4"),
     "1x1 image, 3x3 kernel": (one_pixel, 3, "larger than the image"),
     "refused design": (refused_design, 2, "multiplier"),
+    "wrong-typed design field": (
+        lambda folder: ["--design", design_file(folder, {"flip": "no"})],
+        2,
+        "flip",
+    ),
     "unwritable stats": (unwritable_stats, 5, "stats.json"),
     "unwritable screenshot": (unwritable_screenshot, 5, "shot.png"),
     "timeout": (too_slow, 4, "timed out"),
