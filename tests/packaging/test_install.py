@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from sepconv_gui.ui.shell.identity import ICON_SIZES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -30,11 +32,16 @@ import sepconv_gui
 from sepconv_gui.assets import resources_dir
 from sepconv_gui.io.images import load_image
 from sepconv_gui.io.samples import bundled_samples, default_sample
+from PySide6.QtWidgets import QApplication
+from sepconv_gui.ui.shell.identity import app_icon
+
+app = QApplication([])
 
 print(json.dumps({
     "package": sepconv_gui.__file__,
     "resources": str(resources_dir()),
     "default": default_sample().name,
+    "icon_sizes": sorted(size.width() for size in app_icon().availableSizes()),
     "samples": {p.name: [list(load_image(p).shape), float(np.ptp(load_image(p)))]
                 for p in bundled_samples()},
 }))
@@ -100,7 +107,7 @@ def test_wheel_carries_every_module_and_resource_but_not_the_tools(installed):
     assert not [n for n in names if "/tools/" in n or n.startswith("resources/")]
 
 
-def test_installed_app_finds_and_loads_its_samples(installed):
+def test_installed_app_finds_and_loads_its_samples_and_icon(installed):
     _, python = installed
     venv = python.parent.parent
     done = run([str(python), "-c", PROBE], cwd=venv, env=clean_env())
@@ -113,4 +120,5 @@ def test_installed_app_finds_and_loads_its_samples(installed):
     for name, (shape, contrast) in found["samples"].items():
         assert len(shape) in (2, 3) and contrast > 0.5, name
     assert found["default"] == "coffee.png"
+    assert found["icon_sizes"] == sorted(ICON_SIZES)
     assert (venv / "bin" / "sepconv-gui").is_file()

@@ -31,6 +31,7 @@ from ..design.channel_designer import ChannelDesigner
 from ..measure.cost_panel import CostPanel
 from ..views.difference_view import DifferenceView
 from .export_dialog import copy_view_to_clipboard, export_result
+from .identity import apply_identity
 from ..design.kernel_editor import KernelEditor
 from .menus import build_menus
 from ..views.pixel_inspector import PixelInspector
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("sepconv-gui")
         self.setObjectName("mainWindow")
+        apply_identity(self)
         self.setAcceptDrops(True)
         self.settings = AppSettings()
         start_design = design or self.settings.last_design() or Design()
