@@ -145,7 +145,9 @@ def load_make_icons():
 
 def pixels(image: QImage) -> np.ndarray:
     image = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)
+    shape = (image.height(), image.width(), 4)
+    # A copy: the buffer belongs to the converted QImage, which dies when this returns.
+    return np.frombuffer(image.constBits(), np.uint8).reshape(shape).copy()
 
 
 def test_icon_pngs_are_the_svg_rendered_at_each_size(qapp):
