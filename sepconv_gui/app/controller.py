@@ -4,6 +4,12 @@ Widgets talk to the controller; the controller turns their requests into jobs fo
 threads and hands results back through queued signals, on the GUI thread. It drops stale
 results: each design change bumps ``generation``, and a result made for an older design is
 never shown.
+
+Processing cannot die for good: every failure is reported once (``error``) and the last
+design that worked goes on running; a design that cannot fit the current image is refused
+before it reaches the thread (``processing.preflight``); a processing thread that ends all
+the same is replaced. Joins are bounded: :meth:`shutdown` returns after ``wait_ms`` whether
+or not an engine call is still running, and :attr:`stopped` says when it has.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..io.images import ImageLoadError, fit_for_live, load_image
 from ..io.sources import Frame, FrameSource
-from .pipeline import FrameResult, run_design
+from .pipeline import FrameResult
+from .processing import Processor, preflight
 from .state import Design
 from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread
 
@@ -32,6 +39,7 @@ class Controller(QObject):
     result_ready = Signal(object)  # FrameResult for the current design
     design_changed = Signal(object)  # Design
     error = Signal(str)  # something the user should read; the app carries on
+    recovered = Signal()  # the current design runs again after a reported failure
     source_changed = Signal(str)  # name of the new input
     source_failed = Signal(str)  # the live source stopped; offer to reconnect
     source_ended = Signal()
@@ -48,11 +56,16 @@ class Controller(QObject):
         self._design = design or Design()
         self._generation = 0
         self._synchronous = synchronous
+        self._ran = self._design  # the newest design that produced a result
+        self._failed_generation = -1  # generation of the last failure reported
+        self._shutting_down = False
+        self._leftover: list[QThread] = []  # stopped threads not finished yet: keep them alive
+        self._sync = Processor()
+        self._still_key = 0
+        self._input_shape: tuple[int, ...] | None = None
         self._inbox = Inbox(self._design)
-        self._processing = ProcessingThread(self._inbox)
-        self._processing.result_ready.connect(self._on_result)
-        self._processing.failed.connect(self._on_processing_failed)
-        self._processing.start()
+        self.restarts = 0
+        self._processing = self._start_processing()
         self._capture: CaptureThread | None = None
         self._last_source: FrameSource | None = None
         self._still: np.ndarray | None = None
@@ -73,15 +86,26 @@ class Controller(QObject):
     def generation(self) -> int:
         return self._generation
 
-    def set_design(self, design: Design) -> None:
+    @property
+    def design_that_ran(self) -> Design:
+        """The newest design that produced a result: the one worth saving on quit."""
+        return self._ran
+
+    def set_design(self, design: Design) -> bool:
+        """Make ``design`` current; False if it was refused before running (the reason goes
+        to ``error``, and the last design that ran goes on running meanwhile)."""
         if design == self._design:
-            return
+            return True
         self._design = design
         self._generation += 1
-        self._inbox.set_design(design, self._generation)
+        problem = preflight(design, self._input_shape)
+        if problem:
+            self._report_failure(problem, self._generation)
+        self._inbox.set_design(self._ran if problem else design, self._generation)
         self.design_changed.emit(design)
         if self._synchronous and self._still is not None:
             self._run_now(self._still)
+        return not problem
 
     # --- inputs ---------------------------------------------------------------------------
     def open_image(self, path: str | Path) -> bool:
@@ -110,6 +134,8 @@ class Controller(QObject):
         self.stop_source()
         self._still_original = image
         self._still = image if self._full_resolution else fit_for_live(image)
+        self._still_key += 1
+        self._set_input_shape(self._still.shape)
         self.source_name = name
         self.source_changed.emit(name)
         if self._synchronous:
@@ -125,6 +151,7 @@ class Controller(QObject):
         """
         if self._still is None or self._capture is not None:
             return False
+        self._still_key += 1  # every mode runs again: reused results would keep old timings
         if self._synchronous:
             self._run_now(self._still)
         else:
@@ -152,11 +179,14 @@ class Controller(QObject):
         self.start_source(self._last_source)
         return True
 
-    def stop_source(self) -> None:
-        if self._capture is not None:
-            self._capture.stop()
-            self._capture.wait()
-            self._capture = None
+    def stop_source(self, wait_ms: int = 2000) -> None:
+        """Stop the capture thread; one that does not end within ``wait_ms`` (a camera stuck
+        in a read) is kept until it does, so Qt never destroys a running thread."""
+        capture, self._capture = self._capture, None
+        if capture is not None:
+            capture.stop()
+            if not capture.wait(wait_ms):
+                self._leftover.append(capture)
 
     @property
     def is_streaming(self) -> bool:
@@ -192,24 +222,56 @@ class Controller(QObject):
         return (len(times) - 1) / (times[-1] - times[0])
 
     def _run_now(self, image: np.ndarray) -> None:
+        """Synchronous mode: the same first pass, report and refinement as the thread."""
+        generation = self._generation
+        design = self._inbox.design  # a refused design never runs; the last good one does
         try:
-            result = run_design(
-                image, self._design, generation=self._generation, repeats=STILL_REPEATS
+            result, message = self._sync.first_pass(
+                image,
+                design,
+                generation=generation,
+                frame_key=self._still_key,
+                repeats=STILL_REPEATS,
             )
-        except ValueError as error:
-            self._report(str(error))
-            return
-        self._on_result(result)
+            if message:
+                self._on_processing_failed(message, generation)
+            if result is None:
+                return
+            self._on_result(result)
+            refined = self._sync.refine(result, STILL_REPEATS)
+            if refined is not None:
+                self._on_result(refined)
+        except Exception as error:  # a bug outside the engine calls: report it, carry on
+            self._on_processing_failed(
+                f"Processing failed ({type(error).__name__}: {error})", generation
+            )
+
+    def _set_input_shape(self, shape: tuple[int, ...]) -> None:
+        self._input_shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
 
     def _on_result(self, result: FrameResult) -> None:
         if result.generation != self._generation:
             return  # made for a design the user has already changed
+        if result.design is not None:
+            self._ran = result.design
+            if result.design == self._design and self._failed_generation >= 0:
+                self._failed_generation = -1
+                self.recovered.emit()
+        if self._capture is not None:  # live: pre-flight later designs against this size
+            h, w, c = result.image.shape
+            grayscale = result.design is not None and result.design.grayscale
+            self._set_input_shape((h, w, 3 if grayscale else c))
         self._result_times.append(time.perf_counter())
         self.last_result = result
         self.result_ready.emit(result)
 
     def _on_processing_failed(self, message: str, generation: int) -> None:
         if generation == self._generation:
+            self._report_failure(message, generation)
+
+    def _report_failure(self, message: str, generation: int) -> None:
+        if generation != self._failed_generation:  # once per design
+            self._failed_generation = generation
             self._report(message)
 
     def _on_source_failed(self, message: str) -> None:
@@ -222,10 +284,43 @@ class Controller(QObject):
         self.last_error = message
         self.error.emit(message)
 
+    # --- the processing thread --------------------------------------------------------------
+    def _start_processing(self) -> ProcessingThread:
+        thread = ProcessingThread(self._inbox)
+        thread.result_ready.connect(self._on_result)
+        thread.failed.connect(self._on_processing_failed)
+        thread.died.connect(self._on_processing_died)
+        thread.finished.connect(self._on_processing_finished)
+        thread.start()
+        return thread
+
+    def _on_processing_died(self, reason: str) -> None:
+        self._report(f"Processing stopped ({reason}) and was restarted.")
+
+    @Slot()
+    def _on_processing_finished(self) -> None:
+        if self._shutting_down or self.sender() is not self._processing:
+            return
+        self._processing.wait(1000)  # it has left run(); this only reaps it
+        self.restarts += 1
+        self._processing = self._start_processing()
+
     # --- shutdown ---------------------------------------------------------------------------
-    def shutdown(self) -> None:
-        """Stop and join every thread; safe to call more than once."""
-        self.stop_source()
+    def shutdown(self, wait_ms: int = 5000) -> bool:
+        """Ask every thread to stop and join them for at most ``wait_ms`` in all; True once
+        all have ended. Safe to call again (e.g. polling :attr:`stopped` after False)."""
+        self._shutting_down = True
+        deadline = time.monotonic() + max(0, wait_ms) / 1e3
+        self.stop_source(wait_ms=0)
         self._inbox.close()
         self._processing.requestInterruption()
-        self._processing.wait()
+        for thread in [self._processing, *self._leftover]:
+            left = max(0, round(1e3 * (deadline - time.monotonic())))
+            thread.wait(left)
+        return self.stopped
+
+    @property
+    def stopped(self) -> bool:
+        """True when no thread of this controller is running any more."""
+        self._leftover = [t for t in self._leftover if t.isRunning()]
+        return not self._leftover and not self._processing.isRunning()

@@ -28,6 +28,12 @@ class FrameResult:
     seconds: float = 0.0
     captured_at: float = 0.0
     finished_at: float = 0.0
+    #: The design that ran: the last one that worked when the current one failed.
+    design: Design | None = None
+    #: Modes computed for this result; the others were reused from an earlier one.
+    fresh: tuple[str, ...] = ()
+    #: False for a still's first pass: a result with median timings follows.
+    final: bool = True
 
 
 SLOW_WARMUP_S = 0.2

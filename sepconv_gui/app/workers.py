@@ -7,6 +7,7 @@ its buffer, and a slow camera never stalls the display. Between them sits a one-
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -16,7 +17,10 @@ from PySide6.QtCore import QThread, Signal
 
 from ..io.sources import Frame, FrameSource, SourceError
 from .pipeline import run_design
+from .processing import Processor
 from .state import Design
+
+log = logging.getLogger(__name__)
 
 #: Timed runs per mode for a still image; the median is shown (live frames run once each).
 STILL_REPEATS = 3
@@ -29,6 +33,7 @@ class Job:
     design: Design
     generation: int
     repeats: int = 1
+    serial: int = 0  # which frame: a still keeps its serial across design changes
 
 
 class Inbox:
@@ -86,62 +91,99 @@ class Inbox:
             self._done = (self._frame_serial, self._generation)
             self._cond.notify_all()  # wakes a capture thread waiting in wait_until_taken
             return Job(
-                self._frame, self._captured_at, self._design, self._generation, self._repeats
+                self._frame,
+                self._captured_at,
+                self._design,
+                self._generation,
+                self._repeats,
+                self._frame_serial,
             )
+
+    @property
+    def design(self) -> Design:
+        """The design processing runs for the newest generation."""
+        return self._design
+
+    @property
+    def generation(self) -> int:
+        """The generation of the newest design (read without the lock: an int is atomic)."""
+        return self._generation
+
+    def has_news(self) -> bool:
+        """True when a frame or design has arrived that processing has not taken yet."""
+        with self._cond:
+            return self._closed or (self._frame_serial, self._generation) != self._done
 
 
 class ProcessingThread(QThread):
     """Runs every frame through the enabled modes; the GUI thread never convolves.
 
-    A design the engine refuses is reported once through ``failed`` and processing goes on
-    with the last design that worked, so the picture never freezes on a typo.
+    Nothing a job does stops this thread: a design that fails is reported once per
+    generation through ``failed`` and processing goes on with the last design that worked,
+    so the picture never freezes on a typo. Should the loop itself break, ``died`` says why
+    and the thread ends; the controller then starts a new one.
+
+    A still is shown after one pass; the timing medians follow in a second result (same
+    generation, ``final`` True) unless a newer frame or design arrives first.
     """
 
     result_ready = Signal(object)  # FrameResult
-    failed = Signal(str, int)  # message, generation of the refused design
+    failed = Signal(str, int)  # message, generation of the design that failed
+    died = Signal(str)
 
     def __init__(self, inbox: Inbox, parent=None) -> None:
         super().__init__(parent)
         self.inbox = inbox
-        self._last_good: Design | None = None
-        self._refused_generation = -1
+        self.processor = Processor()
 
     def run(self) -> None:
+        try:
+            self._warm_up()
+            while not self.isInterruptionRequested():
+                job = self.inbox.take()
+                if job is not None:
+                    self._serve(job)
+        except BaseException as error:  # the controller restarts a dead thread; say why
+            log.exception("processing thread stopped")
+            self.died.emit(f"{type(error).__name__}: {error}")
+
+    def _warm_up(self) -> None:
         # One tiny run first, so library start-up (BLAS, OpenCV's thread pool, FFT plans)
         # does not land in the first frame's timings.
-        run_design(np.zeros((16, 16, 3), np.float32), Design())
-        while not self.isInterruptionRequested():
-            job = self.inbox.take()
-            if job is None:
-                continue
-            design = job.design
-            if job.generation == self._refused_generation and self._last_good is not None:
-                design = self._last_good
-            try:
-                result = run_design(
-                    job.frame.image,
-                    design,
-                    frame_index=job.frame.index,
-                    generation=job.generation,
-                    captured_at=job.captured_at,
-                    repeats=job.repeats,
-                )
-            except ValueError as error:
-                if job.generation != self._refused_generation:
-                    self._refused_generation = job.generation
-                    self.failed.emit(str(error), job.generation)
-                if self._last_good is None or design is self._last_good:
-                    continue
-                result = run_design(
-                    job.frame.image,
-                    self._last_good,
-                    frame_index=job.frame.index,
-                    generation=job.generation,
-                    captured_at=job.captured_at,
-                )
-            else:
-                self._last_good = design
+        try:
+            run_design(np.zeros((16, 16, 3), np.float32), Design())
+        except Exception:
+            log.exception("warm-up run failed")
+
+    def _serve(self, job: Job) -> None:
+        def superseded() -> bool:
+            return self.isInterruptionRequested() or self.inbox.generation != job.generation
+
+        def news() -> bool:
+            return self.isInterruptionRequested() or self.inbox.has_news()
+
+        try:
+            result, message = self.processor.first_pass(
+                job.frame.image,
+                job.design,
+                generation=job.generation,
+                frame_index=job.frame.index,
+                frame_key=job.serial if job.repeats > 1 else None,
+                captured_at=job.captured_at,
+                repeats=job.repeats,
+                should_stop=superseded,
+            )
+            if message:
+                self.failed.emit(message, job.generation)
+            if result is None:
+                return
             self.result_ready.emit(result)
+            refined = self.processor.refine(result, job.repeats, should_stop=news)
+            if refined is not None:
+                self.result_ready.emit(refined)
+        except Exception as error:  # a bug outside the engine calls: report, serve the next
+            log.exception("processing a frame failed")
+            self.failed.emit(f"Processing failed ({type(error).__name__}: {error})", job.generation)
 
 
 class CaptureThread(QThread):
@@ -154,8 +196,6 @@ class CaptureThread(QThread):
 
     failed = Signal(str)
     ended = Signal()
-    opened = Signal(str)  # source name
-    frame_captured = Signal(int)
 
     def __init__(self, source: FrameSource, inbox: Inbox, parent=None) -> None:
         super().__init__(parent)
@@ -197,7 +237,6 @@ class CaptureThread(QThread):
             self.failed.emit(str(error))
             return
         try:
-            self.opened.emit(self.source.name)
             self._loop()
         except SourceError as error:
             self.failed.emit(str(error))
@@ -218,7 +257,6 @@ class CaptureThread(QThread):
                 self.ended.emit()
                 return
             self.inbox.put_frame(frame)
-            self.frame_captured.emit(frame.index)
             if not self.source.is_live:
                 # Files and patterns can wait for processing: making frames nobody will see
                 # would only steal CPU from the convolutions. Cameras cannot wait.

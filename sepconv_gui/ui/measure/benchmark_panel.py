@@ -346,15 +346,18 @@ class BenchmarkPanel(QWidget):
             self.cancel_button.setEnabled(False)
             self._say("Cancelling after the current run…")
 
-    def shutdown(self) -> None:
-        """Cancel a running sweep and join its thread; safe to call more than once."""
+    def shutdown(self, wait_ms: int = -1) -> bool:
+        """Cancel a running sweep and join its thread (for at most ``wait_ms`` if given);
+        True once no sweep runs. Safe to call more than once."""
         worker = self.worker
         if worker is None:
-            return
+            return True
         worker.cancel()
-        worker.wait()
+        if not worker.wait(wait_ms):
+            return False
         # Signals still queued from it are ignored (see _current); its result is not lost.
         self._finish(worker, "Stopped")
+        return True
 
     def _current(self) -> bool:
         return self.worker is not None and self.sender() is self.worker

@@ -30,6 +30,7 @@ from ..measure.benchmark_panel import BenchmarkPanel
 from ..design.channel_designer import ChannelDesigner
 from ..measure.cost_panel import CostPanel
 from ..views.difference_view import DifferenceView
+from .error_banner import ErrorBanner
 from .export_dialog import copy_view_to_clipboard, export_result
 from .identity import apply_identity
 from ..design.kernel_editor import KernelEditor
@@ -42,6 +43,8 @@ from ..measure.timing_plots import TimingPlots
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
 DISPLAY_HZ = 30  # image redraws per second at most; results beyond that are timed, not drawn
 PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
+CLOSE_WAIT_MS = 400  # then the window says it is stopping and closes when the work returns
+STOPPING = "Stopping… waiting for the running computation to return; the window closes then."
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +60,8 @@ class MainWindow(QMainWindow):
         start_design = design or self.settings.last_design() or Design()
         self.controller = Controller(start_design, synchronous=synchronous, parent=self)
         self.results = ResultViews()
-        self.setCentralWidget(self.results)
+        self.error_banner = ErrorBanner()
+        self.setCentralWidget(_stacked(self.error_banner, self.results))
         self._build_docks()
         self._build_status_bar()
         self.actions_by_name: dict[str, QAction] = build_menus(self)
@@ -171,6 +175,8 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.result_ready.connect(self._show_result)
         c.error.connect(self.show_error)
+        c.error.connect(self.error_banner.show_message)
+        c.recovered.connect(self.error_banner.dismiss)
         c.source_changed.connect(self._source_changed)
         c.source_failed.connect(self._source_failed)
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
@@ -404,11 +410,37 @@ class MainWindow(QMainWindow):
 
     # --- shutdown ---------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._status_timer.stop()
-        self._display_timer.stop()
-        self.settings.save_window_layout(self.saveGeometry(), self.saveState())
-        self.settings.set_last_design(self.controller.design)
-        self.settings.sync()
-        self.benchmark_panel.shutdown()
-        self.controller.shutdown()
-        super().closeEvent(event)
+        # Never block the GUI thread on an engine call: ask everything to stop, wait a
+        # moment, and if a call is still running say so and close once it has returned.
+        if getattr(self, "_stopping", None) is None:
+            self._status_timer.stop()
+            self._display_timer.stop()
+            self.settings.save_window_layout(self.saveGeometry(), self.saveState())
+            self.settings.set_last_design(self.controller.design_that_ran)
+            self.settings.sync()
+            self._stopping = QTimer(self, interval=50, timeout=self.close)
+        if self._threads_stopped(0 if self._stopping.isActive() else CLOSE_WAIT_MS):
+            self._stopping.stop()
+            super().closeEvent(event)
+            return
+        event.ignore()
+        if not self._stopping.isActive():
+            self.setEnabled(False)
+            self.error_banner.show_message(STOPPING)
+            self.statusBar().showMessage(STOPPING)
+            self._stopping.start()
+
+    def _threads_stopped(self, wait_ms: int) -> bool:
+        panel_done = self.benchmark_panel.shutdown(wait_ms=wait_ms // 2)
+        return self.controller.shutdown(wait_ms=wait_ms // 2) and panel_done
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.setStretch(len(widgets) - 1, 1)
+    return box

@@ -1,0 +1,62 @@
+"""The window explains a failing design in a banner, stays alive, and saves only what ran."""
+
+import numpy as np
+import pytest
+
+from sepconv_gui.app import pipeline
+from sepconv_gui.app.state import Design
+from sepconv_gui.ui.shell.main_window import MainWindow
+
+POISON_P = 7
+
+
+@pytest.fixture
+def poisoned(monkeypatch):
+    real = pipeline.normal_conv
+
+    def normal_conv(image, weights, **options):
+        if weights.shape[0] == POISON_P:
+            raise MemoryError()
+        return real(image, weights, **options)
+
+    monkeypatch.setattr(pipeline, "normal_conv", normal_conv)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(synchronous=True, open_default=False)
+    qtbot.addWidget(w)
+    w.controller.show_image(np.full((24, 32, 3), 0.5, np.float32), "grey")
+    w.show()
+    yield w
+    w.close()
+
+
+def test_a_failing_design_shows_a_banner_until_dismissed(qtbot, window, poisoned):
+    banner = window.error_banner
+    assert banner.isHidden()
+    window.edit_design({"out_channels": POISON_P, "pointwise": "random"})
+    assert banner.isVisible()
+    assert "ran out of memory" in banner.message and "lower P, M, k" in banner.message
+    banner.close_button.click()
+    assert banner.isHidden()
+    window.edit_design({"out_channels": POISON_P, "pointwise": "average"})
+    assert banner.isVisible()
+    # A design that runs again takes the banner away and shows its own results.
+    window.edit_design({"out_channels": 5})
+    assert banner.isHidden()
+    assert window.shown_result.results["normal"].output.shape[2] == 5
+
+
+def test_only_a_design_that_ran_is_saved_on_quit(qtbot, poisoned):
+    first = MainWindow(synchronous=True, open_default=False)
+    qtbot.addWidget(first)
+    first.controller.show_image(np.full((24, 32, 3), 0.5, np.float32), "grey")
+    first.edit_design({"out_channels": 4, "pointwise": "random"})
+    first.edit_design({"out_channels": POISON_P})
+    assert first.controller.design.out_channels == POISON_P
+    first.close()
+    second = MainWindow(synchronous=True, open_default=False)
+    qtbot.addWidget(second)
+    assert second.controller.design == Design(out_channels=4, pointwise="random")
+    second.close()
