@@ -9,7 +9,6 @@ afterwards (:meth:`Processor.refine`) and only modes whose inputs changed are ru
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import fields, replace
 import time
@@ -63,7 +62,8 @@ def mode_key(mode: str, design: Design) -> tuple:
 
 
 def _gb(count: int) -> str:
-    return f"{count / 1e9:.1f}"
+    gb = count / 1e9
+    return f"{gb:.1f}" if gb >= 1 else f"{gb:.2f}"
 
 
 def _design_summary(design: Design, shape: tuple[int, ...]) -> str:
@@ -100,36 +100,28 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def _estimate_bytes(mode: str, design: Design, shape: tuple[int, int, int]) -> tuple[int, int]:
-    """(needed, allowed) bytes from the engine's estimate, or (0, 0) when it has none."""
-    estimate = getattr(engine, "estimate_memory", None)
-    if estimate is None:
-        return 0, 0
+def _estimate_bytes(mode: str, design: Design, shape: tuple[int, int, int]) -> int:
+    """The engine's prediction of the call's peak bytes; 0 when it cannot say."""
     h, w, c = shape
     kh, kw = np.shape(design.kernel)
-    offered = {
-        "mode": mode,
-        "height": h,
-        "width": w,
-        "channels": c,
-        "outputs": design.out_channels,
-        "multiplier": design.multiplier,
-        "kh": kh,
-        "kw": kw,
-        "algorithm": design.algorithm,
-    }
     try:
-        accepted = inspect.signature(estimate).parameters
-        found = estimate(**{k: v for k, v in offered.items() if k in accepted})
+        return int(
+            engine.estimate_memory(
+                mode,
+                h,
+                w,
+                c,
+                design.out_channels,
+                kh,
+                kw,
+                design.multiplier,
+                design.spatial_rank or min(kh, kw),  # at most the kernel's rank
+                algorithm=design.algorithm,
+                border=design.border,
+            )
+        )
     except Exception:  # an estimate that cannot be had must not block a design
-        return 0, 0
-    needed = int(getattr(found, "peak_bytes", found) or 0)
-    budget = getattr(engine, "memory_budget", None)
-    try:
-        allowed = int(budget()) if callable(budget) else 0
-    except Exception:
-        allowed = 0
-    return needed, allowed
+        return 0
 
 
 def preflight(design: Design, shape: tuple[int, ...] | None) -> str | None:
@@ -141,7 +133,9 @@ def preflight(design: Design, shape: tuple[int, ...] | None) -> str | None:
     if shape is None:
         return None
     h, w = shape[:2]
-    channels = design.input_channels(shape[2] if len(shape) > 2 else 1)
+    channels = shape[2] if len(shape) > 2 else 1
+    if design.grayscale and channels == 3:  # as pipeline.prepare_input does
+        channels = 1
     kh, kw = np.shape(design.kernel)
     if kh > h or kw > w:
         return (
@@ -152,9 +146,10 @@ def preflight(design: Design, shape: tuple[int, ...] | None) -> str | None:
         design.pointwise_weights(channels)
     except DesignError as error:
         return f"This design cannot run: {error}"
+    allowed = engine.memory_budget()
     for mode in design.modes:
-        needed, allowed = _estimate_bytes(mode, design, (h, w, channels))
-        if needed and allowed and needed > allowed:
+        needed = _estimate_bytes(mode, design, (h, w, channels))
+        if needed > allowed:
             return f"The {mode} mode needs {_gb(needed)} GB, allowed {_gb(allowed)} GB; {LOWER}."
     return None
 

@@ -192,17 +192,19 @@ def test_failure_messages_say_what_to_change():
     )
 
 
-def test_preflight_uses_the_engine_memory_estimate_when_there_is_one(monkeypatch):
+def test_preflight_refuses_a_design_over_the_engine_memory_budget(monkeypatch):
     from sepconv_gui import engine
 
     asked = []
 
-    def estimate_memory(mode, height, width, channels, outputs, kh, kw, multiplier):
-        asked.append((mode, height, width, channels, outputs, kh, kw, multiplier))
-        return 10**9 * outputs
+    def estimate_memory(
+        mode, height, width, channels, out_channels, kh, kw, multiplier, rank, *, algorithm, border
+    ):
+        asked.append((mode, height, width, channels, out_channels, kh, kw, multiplier))
+        return 10**9 * out_channels
 
-    monkeypatch.setattr(engine, "estimate_memory", estimate_memory, raising=False)
-    monkeypatch.setattr(engine, "memory_budget", lambda: 5 * 10**9, raising=False)
+    monkeypatch.setattr(engine, "estimate_memory", estimate_memory)
+    monkeypatch.setattr(engine, "memory_budget", lambda: 5 * 10**9)
     assert preflight(Design(out_channels=4, pointwise="random"), (30, 40, 3)) is None
     assert ("normal", 30, 40, 3, 4, 3, 3, 1) in asked
     refused = preflight(Design(out_channels=6, pointwise="random"), (30, 40, 3))
@@ -210,3 +212,14 @@ def test_preflight_uses_the_engine_memory_estimate_when_there_is_one(monkeypatch
         "The normal mode needs 6.0 GB, allowed 5.0 GB; lower P, M, k or the image size."
     )
     assert preflight(Design(), (2, 2, 3)).startswith("The kernel 3×3 is larger than the image")
+
+
+def test_preflight_with_the_real_estimate(monkeypatch):
+    from sepconv_gui import engine
+
+    heavy = Design(out_channels=256, multiplier=16, kernel=((0.1,) * 31,) * 31, preset="custom")
+    monkeypatch.setattr(engine, "memory_budget", lambda: 10**8)
+    message = preflight(heavy, (1080, 1920, 3))
+    assert message.endswith("GB, allowed 0.10 GB; lower P, M, k or the image size.")
+    monkeypatch.setattr(engine, "memory_budget", lambda: 10**10)
+    assert preflight(Design(), (480, 640, 3)) is None
