@@ -127,3 +127,107 @@ def short_name(name: str, value, allowed: Sequence[str]) -> str:
     if not isinstance(value, str) or not 0 < len(value) <= MAX_NAME:
         raise DesignError(f"{name} must be a short name; got {_show(value)}")
     return choice(name, value, allowed)
+
+
+class FrozenArray:
+    """A read-only float64 array that compares by value, so a frozen Design can hold one.
+
+    Large weight sets (pointwise matrices, per-map kernels, normal banks) are kept as arrays,
+    not tuples, so that checking and copying a design stays fast at network sizes.
+    """
+
+    __slots__ = ("array", "_key")
+
+    def __init__(self, array: np.ndarray) -> None:
+        array = np.array(array, dtype=np.float64, copy=True, order="C")
+        array.setflags(write=False)
+        self.array = array
+        self._key = None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.array.shape
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, FrozenArray):
+            return self.shape == other.shape and bool(np.array_equal(self.array, other.array))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._key is None:
+            self._key = hash((self.shape, self.array.tobytes()))
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"FrozenArray(shape={self.shape})"
+
+    def tolist(self) -> list:
+        return self.array.tolist()
+
+
+def _first_bad(value, depth: int, path: str):
+    """The path and value of the first entry that is not a plain number (or a list at depth)."""
+    if depth == 0:
+        if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
+            return None
+        return path, value
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        return path, value
+    for i, item in enumerate(value):
+        bad = _first_bad(item, depth - 1, f"{path}[{i}]")
+        if bad:
+            return bad
+    return None
+
+
+def array(
+    name: str,
+    value,
+    ndim: int,
+    max_shape: Sequence[int],
+    *,
+    allow_empty: bool = False,
+    max_values: int = 1 << 25,
+):
+    """An ``ndim``-dimensional array of finite float32-range numbers, as a FrozenArray.
+
+    Returns None for an empty value when ``allow_empty``. Every refusal names the entry.
+    """
+    if isinstance(value, FrozenArray):
+        data = value.array
+    else:
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "iuf":
+                raise DesignError(f"{name} must hold numbers; got an array of {value.dtype}")
+        else:
+            if allow_empty and (value is None or isinstance(value, Sequence) and len(value) == 0):
+                return None
+            bad = _first_bad(value, ndim, name)
+            if bad:
+                where, item = bad
+                kind = "a number" if where.count("[") == ndim else "a list"
+                raise DesignError(f"{where} must be {kind}; got {_show(item)}")
+        try:
+            data = np.array(value, dtype=np.float64)
+        except (ValueError, OverflowError) as error:
+            raise DesignError(f"{name} must be a rectangular array of numbers ({error})") from None
+    if data.size == 0 and allow_empty:
+        return None
+    if data.ndim != ndim or data.size == 0:
+        raise DesignError(f"{name} must be a non-empty {ndim}-D array; got shape {data.shape}")
+    for axis, (size, limit) in enumerate(zip(data.shape, max_shape)):
+        if size > limit:
+            raise DesignError(f"{name} has {size} entries along axis {axis}; at most {limit}")
+    if data.size > max_values:
+        raise DesignError(f"{name} has {data.size} values; at most {max_values}")
+    if isinstance(value, FrozenArray):
+        return value
+    bad = ~np.isfinite(data) | (np.abs(data) > FLOAT32_MAX)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = name + "".join(f"[{i}]" for i in index)
+        raise DesignError(f"{where} must be a finite number within float32; got {data[index]!r}")
+    return FrozenArray(data)

@@ -15,7 +15,23 @@ was wrong:
 * **keys**: unknown keys are *refused*, naming them (and the closest known key, for typos).
   Refusing is stricter than warning, but a design that loads is then exactly the design the
   file describes: nothing in it was ignored. Files written by this app never contain unknown
-  keys, since a newer format comes with a newer version number.
+  keys, since a newer format comes with a newer version number. Keys are checked against the
+  fields of the version the file declares, then migrated.
+
+Versions: 1 (kernel, preset, channels as the source gives them, shared turned copies,
+pointwise presets or a custom matrix, the equivalent normal bank); 2 adds ``channels``
+(synthesized C), ``depthwise_kind`` / ``depthwise_custom`` (per-channel or per-map
+kernels), ``luma`` and ``swap`` pointwise presets, and ``normal_kind`` / ``normal_seed`` /
+``normal_bank_file`` (an independent normal bank). Version-1 files load unchanged: every
+version-2 field defaults to version-1 behaviour.
+
+**Where an imported normal bank lives**: beside the JSON, never inline. ``save_design``
+writes it as ``<name>.normal.npy`` (plain ``numpy.save``, readable without this app, exact,
+and of any size up to the engine's limits, which inline JSON numbers could not be within the
+16 MB cap) and the JSON names it in ``normal_bank_file``. On load that name must be a bare
+file name in the JSON's folder, or an absolute path (what the app's own autosave uses); it is
+read with ``allow_pickle=False`` after its header is checked (numeric, 4-D, at most
+:data:`MAX_BANK_VALUES` values). A random bank is stored as its seed only.
 
 Field values are checked afterwards by ``Design`` itself (see :mod:`.design_checks`).
 """
@@ -23,14 +39,31 @@ Field values are checked afterwards by ``Design`` itself (see :mod:`.design_chec
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .design_checks import DesignError
 
 FORMAT_NAME = "sepconv-gui design"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+MAX_BANK_VALUES = 1 << 25
+V1_FIELDS = frozenset(
+    "kernel preset preset_params multiplier out_channels pointwise pointwise_seed "
+    "pointwise_custom spatial_rank border flip algorithm modes grayscale".split()
+)
+V2_FIELDS = V1_FIELDS | {
+    "channels",
+    "depthwise_kind",
+    "depthwise_custom",
+    "normal_kind",
+    "normal_seed",
+    "normal_bank_file",
+}
+FIELDS_OF_VERSION = {1: V1_FIELDS, 2: V2_FIELDS}
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 8
 
@@ -72,10 +105,11 @@ def nesting_depth(value, limit: int = MAX_DEPTH) -> int:
     return 1 + max((nesting_depth(item, limit - 1) for item in items), default=0)
 
 
-def parse(text: str | bytes, known_fields: set[str]) -> dict:
-    """The field values of a design file's text, migrated to :data:`FORMAT_VERSION`.
+def parse(text: str | bytes, known_fields: set[str], folder=None) -> dict:
+    """The Design field values of a design file's text, migrated to :data:`FORMAT_VERSION`.
 
-    ``known_fields`` are the Design fields; any other key is refused.
+    ``known_fields`` are the Design's fields (a check that the format tables are complete);
+    ``folder`` is where a bare ``normal_bank_file`` name is looked for.
     """
     if isinstance(text, (bytes, bytearray)):
         if len(text) > MAX_FILE_BYTES:
@@ -107,18 +141,132 @@ def parse(text: str | bytes, known_fields: set[str]) -> dict:
             f"{FORMAT_VERSION}); it may come from a newer sepconv-gui"
         )
     values = {k: v for k, v in data.items() if k not in ("format", "version")}
+    _refuse_unknown(values, FIELDS_OF_VERSION[version])
     for step in range(version, FORMAT_VERSION):
         values = MIGRATIONS[step](values)
-    unknown = sorted(set(values) - known_fields)
-    if unknown:
-        hints = []
-        for key in unknown[:5]:
-            close = difflib.get_close_matches(key, sorted(known_fields), n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise DesignError(f"unknown design keys: {', '.join(hints)}{more}")
+    bank_file = values.pop("normal_bank_file", None)
+    if bank_file is not None:
+        values["normal_bank"] = load_bank(bank_file, folder)
+    assert set(values) <= set(known_fields), "design_file field tables out of date"
     return values
 
 
+def _refuse_unknown(values: dict, allowed: frozenset) -> None:
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        hints = []
+        for key in unknown[:5]:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise DesignError(f"unknown design keys: {', '.join(hints)}{more}")
+
+
+def _v1_to_v2(values: dict) -> dict:
+    # Every version-2 field's default is version-1 behaviour: nothing to change.
+    return dict(values)
+
+
 # MIGRATIONS[n] turns the fields of a version-n file into those of version n + 1.
-MIGRATIONS: dict[int, callable] = {}
+MIGRATIONS = {1: _v1_to_v2}
+
+
+def load_bank(name, folder) -> np.ndarray:
+    """Read an imported normal bank ``.npy`` named by a design file (see module doc)."""
+    if not isinstance(name, str) or not name.endswith(".npy"):
+        raise DesignError(f"normal_bank_file must name an .npy file; got {name!r}")
+    if os.path.isabs(name):
+        path = Path(name)
+    elif Path(name).name == name and name not in (".", ".."):
+        if folder is None:
+            raise DesignError(
+                f"normal_bank_file {name!r} is beside the design file; load it from its file"
+            )
+        path = Path(folder) / name
+    else:
+        raise DesignError(
+            f"normal_bank_file must be a file name beside the design or an absolute path; "
+            f"got {name!r}"
+        )
+    try:
+        with open(path, "rb") as stream:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+            if dtype.kind not in "iuf" or len(shape) != 4:
+                raise DesignError(
+                    f"normal_bank_file {path.name} must hold a 4-D (P, C, kh, kw) array of "
+                    f"numbers; it holds {dtype} {shape}"
+                )
+            if int(np.prod(shape)) > MAX_BANK_VALUES:
+                raise DesignError(
+                    f"normal_bank_file {path.name} holds {int(np.prod(shape))} values; "
+                    f"at most {MAX_BANK_VALUES}"
+                )
+            stream.seek(0)
+            return np.load(stream, allow_pickle=False)
+    except OSError as error:
+        raise DesignError(f"normal_bank_file {name!r} cannot be read: {error.strerror}") from None
+    except ValueError as error:
+        raise DesignError(f"normal_bank_file {path.name} is not a valid .npy: {error}") from None
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if value is None:
+        return []
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def design_json(design, bank_file: str | None = None) -> str:
+    """Version-2 JSON text: one field per line, each value compact (grids on one line)."""
+    entries = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
+    for name in design.__dataclass_fields__:
+        if name == "normal_bank":
+            if design.normal_bank is not None:
+                if bank_file is None:
+                    raise DesignError(
+                        "an imported normal bank is saved beside the design as .npy; "
+                        "save the design to a file"
+                    )
+                entries["normal_bank_file"] = bank_file
+            continue
+        entries[name] = _plain(getattr(design, name))
+    lines = [
+        f"  {json.dumps(k)}: {json.dumps(v, separators=(', ', ': '))}" for k, v in entries.items()
+    ]
+    text = "{\n" + ",\n".join(lines) + "\n}\n"
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise DesignError(
+            f"this design is {len(text) / 2**20:.1f} MB as JSON; design files are limited to "
+            "16 MB: use fewer custom kernels or a smaller pointwise matrix"
+        )
+    return text
+
+
+def bank_path(path: str | os.PathLike) -> Path:
+    """Where :func:`save_design` puts the imported normal bank of a design saved at ``path``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.normal.npy")
+
+
+def save_design(design, path: str | os.PathLike) -> list[str]:
+    """Write ``design`` to ``path`` atomically, its imported bank beside it; list the files."""
+    from ..io.files import write_bytes_atomic, write_text_atomic
+
+    path = Path(path)
+    if design.normal_bank is None:
+        write_text_atomic(path, design_json(design))
+        return [str(path)]
+    beside = bank_path(path)
+    text = design_json(design, beside.name)  # an oversized design is refused before writing
+    buffer = io.BytesIO()
+    np.save(buffer, design.normal_bank.array, allow_pickle=False)
+    write_bytes_atomic(beside, buffer.getvalue())
+    write_text_atomic(path, text)
+    return [str(path), str(beside)]

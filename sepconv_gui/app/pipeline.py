@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import ConvResult, depthwise_separable_conv, normal_conv, spatial_separable_conv
+from .channels import expand_channels
 from .state import Design
 
 GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 luma
@@ -46,6 +47,8 @@ def prepare_input(image: np.ndarray, design: Design) -> np.ndarray:
         image = image[:, :, np.newaxis]
     if design.grayscale and image.shape[2] == 3:
         image = (image @ GRAY_WEIGHTS)[:, :, np.newaxis]
+    if design.channels:  # network-sized C synthesized from the source (app/channels.py)
+        image = expand_channels(image, design.channels)
     return image
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QStandardPaths
 
 from .state import Design, DesignError
 
@@ -69,6 +69,11 @@ class AppSettings:
     def set_camera_resolution(self, size: str) -> None:
         self._qs.setValue("cameraResolution", size)
 
+    @staticmethod
+    def data_folder() -> Path:
+        """Where the app keeps files too big for the settings (e.g. an imported bank)."""
+        return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
+
     def last_design(self) -> Design | None:
         """The design of the last session, or None if there is none or it no longer loads."""
         text = self._qs.value("lastDesign", "", type=str)
@@ -80,4 +85,21 @@ class AppSettings:
             return None
 
     def set_last_design(self, design: Design) -> None:
-        self._qs.setValue("lastDesign", design.to_json())
+        """Remember ``design``; an imported normal bank goes to the app's data folder as .npy
+        (too big for the settings file), and the stored JSON names it by absolute path."""
+        bank_file = None
+        if design.normal_bank is not None:
+            import io
+
+            import numpy as np
+
+            from ..io.files import write_bytes_atomic
+
+            folder = self.data_folder()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "last-design.normal.npy"
+            buffer = io.BytesIO()
+            np.save(buffer, design.normal_bank.array, allow_pickle=False)
+            write_bytes_atomic(path, buffer.getvalue())
+            bank_file = str(path.resolve())
+        self._qs.setValue("lastDesign", design.to_json(bank_file))

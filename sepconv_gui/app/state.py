@@ -1,40 +1,52 @@
-"""The whole design as plain data, with a versioned JSON round-trip.
+"""The whole design as plain data, with a versioned, checked JSON round-trip.
 
 One design drives all three modes so they can be compared honestly:
 
+* the **input channels** C are the source's (1 or 3; 1 with ``grayscale``), or, with
+  ``channels`` = N > 0, N channels synthesized from it (:mod:`.channels`: colour, gradients,
+  blurs, shifted copies — names in ``channels.channel_names``);
 * the *base kernel* K (kh x kw) comes from a preset or the grid editor;
 * **spatial-separable** runs K on every input channel as a rank-r sum of 1-D passes
   (r = ``spatial_rank``; 0 means "exact": the kernel's numerical rank);
-* **depthwise-separable** gives channel c the M kernels "K turned m quarter turns clockwise"
-  (``rot90(K, -m)``) for m = 0..M-1, as maps ``c*M + m`` — so M = 2 turns Sobel x into
-  Sobel x then Sobel y (the ``sobel_y`` preset), M = 4 adds -Sobel x and -Sobel y; a
-  non-square kernel repeats unturned — then mixes the C*M maps into P outputs with the
-  pointwise matrix (identity: output p is map ``(p mod C)*M``, channel p's unturned kernel);
-* **normal** runs the full P x C bank that the depthwise-separable design is equivalent to,
-  ``weights[p, c] = sum_m pointwise[p, c*M + m] * depthwise[c*M + m]``: the same outputs,
-  at the full cost. That equality is the point the app demonstrates.
+* **depthwise-separable** makes C*M maps, map ``c*M + m`` being channel c's m-th kernel, then
+  mixes them into P outputs with the ``(P, C*M)`` pointwise matrix. ``depthwise_kind``:
+  ``shared`` gives every channel K turned m quarter turns clockwise (``rot90(K, -m)``: M = 2
+  turns Sobel x into Sobel x then Sobel y, the ``sobel_y`` preset; a non-square K repeats);
+  ``per_channel`` takes channel c's kernel from ``depthwise_custom[c]`` and turns it the same
+  way; ``per_map`` takes every map's kernel from ``depthwise_custom[c*M + m]``. Pointwise
+  kinds are presets (identity: output p is map ``(p mod C)*M``; swap; luma; average;
+  random with ``pointwise_seed``) or ``custom`` (``pointwise_custom``);
+* **normal** runs a P x C bank: by default (``normal_kind`` ``equivalent``) the one the
+  depthwise-separable design equals, ``bank[p, c] = sum_m pointwise[p, c*M+m] *
+  depthwise[c*M+m]`` — the same outputs at the full cost, the point the app demonstrates;
+  or an independent bank (``random`` with ``normal_seed``, or an imported ``file``) that
+  :func:`.design_fit.fit_depthwise` approximates.
 
 With the defaults (P = C, M = 1, identity pointwise) all three modes compute K on every channel.
+The engine inputs are built in :mod:`.design_weights`; files are read in :mod:`.design_file`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
 from ..engine import ALGORITHMS, BORDER_MODES, MODES, PRESETS, analyze_kernel
 from . import design_checks as check
-from .design_checks import DesignError
-from .design_file import FORMAT_NAME, FORMAT_VERSION, parse, read_design_text
+from . import design_weights
+from .design_checks import DesignError, FrozenArray
+from .design_file import FORMAT_VERSION, design_json, parse, read_design_text, save_design
 
-__all__ = ["Design", "DesignError", "FORMAT_VERSION", "validate"]
+__all__ = ["Design", "DesignError", "FORMAT_VERSION", "FrozenArray", "save_design", "validate"]
 
-POINTWISE_KINDS = ("identity", "average", "random", "custom")
+POINTWISE_KINDS = ("identity", "swap", "luma", "average", "random", "custom")
+DEPTHWISE_KINDS = ("shared", "per_channel", "per_map")
+NORMAL_KINDS = ("equivalent", "random", "file")
 MAX_KERNEL_SIDE = 31
-MAX_CHANNELS = 256
+MAX_CHANNELS = 256  # input channels C
+MAX_OUT_CHANNELS = 512  # output channels P
 MAX_MULTIPLIER = 16
 CUSTOM_PRESET = "custom"
 
@@ -48,13 +60,20 @@ class Design:
     out_channels: int = 3
     pointwise: str = "identity"
     pointwise_seed: int = 0
-    pointwise_custom: tuple[tuple[float, ...], ...] = ()
+    pointwise_custom: FrozenArray | None = None
     spatial_rank: int = 0
     border: str = "reflect101"
     flip: bool = False
     algorithm: str = "auto"
     modes: tuple[str, ...] = MODES
     grayscale: bool = False
+    # Format version 2:
+    channels: int = 0
+    depthwise_kind: str = "shared"
+    depthwise_custom: FrozenArray | None = None
+    normal_kind: str = "equivalent"
+    normal_seed: int = 0
+    normal_bank: FrozenArray | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -63,42 +82,27 @@ class Design:
     def kernel_array(self) -> np.ndarray:
         return np.array(self.kernel, dtype=np.float64)
 
+    def input_channels(self, source_channels: int) -> int:
+        """C for a source of ``source_channels`` channels."""
+        if self.channels:
+            return self.channels
+        return 1 if self.grayscale else source_channels
+
     def depthwise_kernels(self, channels: int) -> np.ndarray:
-        """``(C*M, kh, kw)``: kernel ``c*M + m`` is the base kernel turned m quarter turns
-        clockwise (Sobel x, then Sobel y)."""
-        base = self.kernel_array()
-        turns = [np.rot90(base, -m) for m in range(self.multiplier)]
-        if any(t.shape != base.shape for t in turns):
-            # A non-square kernel cannot turn in place; repeat it instead of changing shape.
-            turns = [base] * self.multiplier
-        return np.stack([turns[m] for _ in range(channels) for m in range(self.multiplier)])
+        """``(C*M, kh, kw)``: map ``c*M + m`` is channel c's m-th kernel (see module doc)."""
+        return design_weights.depthwise_stack(self, channels)
 
     def pointwise_weights(self, channels: int) -> np.ndarray:
         """``(P, C*M)`` pointwise matrix for ``channels`` input channels."""
-        p, maps = self.out_channels, channels * self.multiplier
-        if self.pointwise == "identity":
-            weights = np.zeros((p, maps))
-            weights[np.arange(p), (np.arange(p) % channels) * self.multiplier] = 1.0
-            return weights
-        if self.pointwise == "average":
-            return np.full((p, maps), 1.0 / maps)
-        if self.pointwise == "random":
-            rng = np.random.default_rng(self.pointwise_seed)
-            return rng.standard_normal((p, maps)) / np.sqrt(maps)
-        custom = np.array(self.pointwise_custom, dtype=np.float64)
-        if custom.shape != (p, maps):
-            raise DesignError(
-                f"the custom pointwise matrix is {custom.shape} but this design needs "
-                f"({p}, {maps}) = (P, C*M); edit it or pick another pointwise kind"
-            )
-        return custom
+        return design_weights.pointwise_weights(self, channels)
 
     def normal_weights(self, channels: int) -> np.ndarray:
-        """The ``(P, C, kh, kw)`` bank equivalent to the depthwise-separable design."""
-        m, (kh, kw) = self.multiplier, self.kernel_array().shape
-        depth = self.depthwise_kernels(channels).reshape(channels, m, kh, kw)
-        point = self.pointwise_weights(channels).reshape(self.out_channels, channels, m)
-        return np.einsum("pcm,cmhw->pchw", point, depth)
+        """The ``(P, C, kh, kw)`` normal-mode bank (see ``normal_kind``)."""
+        return design_weights.normal_bank(self, channels)
+
+    def check_channels(self, channels: int) -> None:
+        """Raise DesignError if this design's weights do not fit ``channels`` input channels."""
+        design_weights.check_sizes(self, channels)
 
     def spatial_factors(self) -> tuple[np.ndarray, np.ndarray]:
         analysis = analyze_kernel(self.kernel_array())
@@ -112,20 +116,30 @@ class Design:
         return replace(self, **changes)
 
     # --- files --------------------------------------------------------------------------------
-    def to_json(self) -> str:
-        data = asdict(self)
-        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **data}
-        return json.dumps(data, indent=2)
+    def to_json(self, bank_file: str | None = None) -> str:
+        """The design as version-2 JSON text.
+
+        An imported normal bank is not inlined: it lives in an ``.npy`` file whose name or
+        path is given as ``bank_file`` (:func:`save_design` writes it beside the JSON).
+        """
+        return design_json(self, bank_file)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Design:
-        """The design in a file's text; DesignError names what is wrong (see design_file)."""
-        return cls(**parse(text, {f.name for f in fields(cls)}))
+    def from_json(cls, text: str | bytes, folder: str | os.PathLike | None = None) -> Design:
+        """The design in a file's text; DesignError names what is wrong (see design_file).
+
+        ``folder`` is where a relative ``normal_bank_file`` is looked for.
+        """
+        return cls(**parse(text, {f.name for f in fields(cls)}, folder))
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Design:
         """Load a design file (size-capped before reading). Raises DesignError or OSError."""
-        return cls.from_json(read_design_text(path))
+        return cls.from_json(read_design_text(path), folder=os.path.dirname(os.fspath(path)))
+
+    def save(self, path: str | os.PathLike) -> list[str]:
+        """Write the design to ``path`` (and its bank beside it); returns the files written."""
+        return save_design(self, path)
 
 
 def validate(design: Design) -> None:
@@ -145,15 +159,15 @@ def validate(design: Design) -> None:
             "multiplier (the depth multiplier M)", design.multiplier, 1, MAX_MULTIPLIER
         ),
         "out_channels": check.whole(
-            "out_channels (the output channel count P)", design.out_channels, 1, MAX_CHANNELS
+            "out_channels (the output channel count P)", design.out_channels, 1, MAX_OUT_CHANNELS
         ),
         "pointwise": check.choice("pointwise", design.pointwise, POINTWISE_KINDS),
         "pointwise_seed": check.whole("pointwise_seed", design.pointwise_seed, 0, check.MAX_SEED),
-        "pointwise_custom": check.grid(
+        "pointwise_custom": check.array(
             "pointwise_custom",
             design.pointwise_custom,
-            max_rows=MAX_CHANNELS,
-            max_cols=MAX_CHANNELS * MAX_MULTIPLIER,
+            2,
+            (MAX_OUT_CHANNELS, MAX_CHANNELS * MAX_MULTIPLIER),
             allow_empty=True,
         ),
         "spatial_rank": check.whole("spatial_rank", design.spatial_rank, 0, MAX_KERNEL_SIDE),
@@ -162,6 +176,37 @@ def validate(design: Design) -> None:
         "algorithm": check.choice("algorithm", design.algorithm, ALGORITHMS),
         "modes": check.mode_list("modes", design.modes, MODES),
         "grayscale": check.flag("grayscale", design.grayscale),
+        "channels": check.whole(
+            "channels (synthesized input channels C, 0 = the source's)",
+            design.channels,
+            0,
+            MAX_CHANNELS,
+        ),
+        "depthwise_kind": check.choice("depthwise_kind", design.depthwise_kind, DEPTHWISE_KINDS),
+        "depthwise_custom": check.array(
+            "depthwise_custom",
+            design.depthwise_custom,
+            3,
+            (MAX_CHANNELS * MAX_MULTIPLIER, MAX_KERNEL_SIDE, MAX_KERNEL_SIDE),
+            allow_empty=True,
+        ),
+        "normal_kind": check.choice("normal_kind", design.normal_kind, NORMAL_KINDS),
+        "normal_seed": check.whole("normal_seed", design.normal_seed, 0, check.MAX_SEED),
+        "normal_bank": check.array(
+            "normal_bank",
+            design.normal_bank,
+            4,
+            (MAX_OUT_CHANNELS, MAX_CHANNELS, MAX_KERNEL_SIDE, MAX_KERNEL_SIDE),
+            allow_empty=True,
+        ),
     }
     for name, value in canonical.items():
         object.__setattr__(design, name, value)
+    if design.depthwise_kind != "shared" and design.depthwise_custom is None:
+        raise DesignError(
+            f"depthwise_kind {design.depthwise_kind!r} needs the kernels in depthwise_custom"
+        )
+    if design.normal_kind == "file" and design.normal_bank is None:
+        raise DesignError("normal_kind 'file' needs an imported bank (normal_bank)")
+    if design.channels:
+        design.check_channels(design.channels)

@@ -72,7 +72,7 @@ def test_json_round_trip_keeps_every_field():
         grayscale=False,
     )
     assert Design.from_json(design.to_json()) == design
-    assert json.loads(design.to_json())["version"] == 1
+    assert json.loads(design.to_json())["version"] == 2
 
 
 @pytest.mark.parametrize(

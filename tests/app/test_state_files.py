@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sepconv_gui.app.design_file import MAX_DEPTH
 from sepconv_gui.app.state import Design, DesignError
 
-HEADER = {"format": "sepconv-gui design", "version": 1}
+HEADER = {"format": "sepconv-gui design", "version": 2}
 
 
 def design_text(**fields_) -> str:
@@ -63,10 +63,14 @@ CORPUS = [
     ("multiplier text", design_text(multiplier="2"), "multiplier"),
     ("multiplier bool", design_text(multiplier=True), "multiplier"),
     ("out channels zero", design_text(out_channels=0), "out_channels"),
-    ("out channels 257", design_text(out_channels=257), "out_channels"),
+    ("out channels 513", design_text(out_channels=513), "out_channels"),
     ("pointwise unknown", design_text(pointwise="mystery"), "pointwise 'mystery'"),
     ("pointwise number", design_text(pointwise=3), "pointwise 3"),
-    ("custom rows as text", design_text(pointwise_custom=["12"]), "pointwise_custom row 0"),
+    (
+        "custom rows as text",
+        design_text(pointwise_custom=["12"]),
+        "pointwise_custom[0] must be a list",
+    ),
     ("custom beyond float32", design_text(pointwise_custom=[[1e39]]), "pointwise_custom[0][0]"),
     ("rank negative", design_text(spatial_rank=-1), "spatial_rank"),
     ("rank 32", design_text(spatial_rank=32), "spatial_rank"),
@@ -184,7 +188,8 @@ def test_construction_stores_canonical_types():
     assert design.kernel == ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
     assert all(type(x) is float for row in design.kernel for x in row)
     assert design.modes == ("depthwise", "normal")
-    assert design.pointwise_custom == ((1.0, 0.0, 0.0),) * 3
+    assert design.pointwise_custom.array.tolist() == [[1.0, 0.0, 0.0]] * 3
+    assert design.pointwise_custom.array.dtype == np.float64
     assert design.preset_params == {"size": 5, "sigma": 1.5}
     assert type(design.preset_params["size"]) is int and design.flip is True
     assert Design.from_json(design.to_json()) == design

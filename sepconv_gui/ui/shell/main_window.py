@@ -214,11 +214,9 @@ class MainWindow(QMainWindow):
             self, "Save design", "design.json", "Designs (*.json)"
         )
         if path:
-            from ...io.files import write_text_atomic
-
             try:
-                write_text_atomic(path, self.controller.design.to_json())
-            except OSError as error:
+                self.controller.design.save(path)  # an imported bank goes beside, as .npy
+            except (OSError, DesignError) as error:
                 self.show_error(f"Could not save the design: {error}")
 
     # --- inputs -----------------------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Fitting a depthwise-separable design to a design's normal bank ("Fit depthwise-separable").
+
+Given a normal convolution (usually an independent bank: random, or imported from a real
+layer) the question is how well a depthwise-separable one approximates it, and at what cost.
+The engine's :func:`~sepconv_gui.engine.factorize_depthwise_separable` gives the best
+approximation at each depth multiplier M (per input channel, a rank-M SVD); here its result
+becomes a design (per-map depthwise kernels and a custom pointwise matrix), and a trade-off
+table lists relative error against multiplications per output pixel. No Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine import conv_cost, factorize_depthwise_separable
+from .state import MAX_MULTIPLIER, Design
+
+
+@dataclass(frozen=True)
+class FitPoint:
+    multiplier: int
+    relative_error: float  # ||bank - approximation||_F / ||bank||_F
+    multiplications: int  # per output pixel, depthwise + pointwise
+    normal_multiplications: int  # per output pixel, the normal bank itself
+    applicable: bool  # M fits a design (M <= MAX_MULTIPLIER)
+
+
+def fit_depthwise(design: Design, multiplier: int, channels: int) -> tuple[Design, float]:
+    """The design whose depthwise-separable mode best approximates ``design``'s normal bank.
+
+    Everything else (the normal bank included) is kept, so the normal and depthwise modes
+    then show the bank and its approximation side by side. Returns the new design and the
+    relative Frobenius error of the approximation. Raises DesignError (e.g. M > 16).
+    """
+    bank = design.normal_weights(channels)
+    depth, point, error = factorize_depthwise_separable(bank, multiplier)
+    fitted = design.with_changes(
+        multiplier=multiplier,
+        depthwise_kind="per_map",
+        depthwise_custom=depth,
+        pointwise="custom",
+        pointwise_custom=point,
+    )
+    return fitted, error
+
+
+def fit_tradeoff(design: Design, channels: int, max_multiplier: int | None = None):
+    """FitPoints for M = 1 .. min(kh*kw, P) (or ``max_multiplier``): the trade-off plot.
+
+    Beyond min(kh*kw, P) the fit is exact and only costs more.
+    """
+    bank = design.normal_weights(channels)
+    p, c, kh, kw = bank.shape
+    top = max_multiplier or min(kh * kw, p)
+    normal = conv_cost("normal", 1, 1, c, p, kh, kw).multiplications
+    points = []
+    for m in range(1, top + 1):
+        error = factorize_depthwise_separable(bank, m)[2]
+        cost = conv_cost("depthwise", 1, 1, c, p, kh, kw, multiplier=m).multiplications
+        points.append(FitPoint(m, error, cost, normal, m <= MAX_MULTIPLIER))
+    return points
