@@ -10,10 +10,9 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from typing import Any
 
+from ..io.files import write_text_atomic as write_atomic  # noqa: F401 - bench.cli uses it
 from .peers import PEERS
 
 #: Every peer name, in table order, for the CSV's fixed columns.
@@ -41,21 +40,6 @@ CSV_FIELDS: tuple[str, ...] = (
     "verified",
     "repeats",
 ) + tuple(f"{name}_{what}" for name in PEER_NAMES for what in ("ms", "status"))
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".sepconv-bench-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def _finite(value: Any) -> Any:

@@ -3,8 +3,8 @@
 No Qt and no display logic here: the caller maps an array for display (``ui/display.py``)
 and passes the mapped array with its levels. Every write is atomic (a temporary file in the
 same folder, then ``os.replace``) and never replaces an existing file unless asked: with
-``overwrite=False`` every target is checked *before* anything is written, so an export either
-writes all its files or none.
+``overwrite=False`` every target is checked *before* anything is written. An export writes
+all its files or none: they are staged in a hidden folder first (``io.files``).
 
 File layout
 -----------
@@ -39,7 +39,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .files import write_bytes_atomic
+from .files import PartialWriteError, write_files_atomic
 
 
 @dataclass(frozen=True)
@@ -267,28 +267,27 @@ def encode_job(job: ExportJob, fmt: str) -> list[bytes]:
 
 
 def write_plan(plan: ExportPlan, *, overwrite: bool = False) -> list[Path]:
-    """Write every file of ``plan``; returns the paths written.
+    """Write every file of ``plan``, all or nothing; returns the paths written.
 
     Raises FileExistsError (naming the files, nothing written) when ``overwrite`` is False and
-    any target exists, and an OSError naming the folder or file when writing fails.
+    any target exists, and an OSError naming the folder or file when writing fails: then
+    nothing was written, or (:class:`~.files.PartialWriteError`, only if putting a finished
+    file in place fails) its message and ``written`` list exactly the files that were.
     """
     check_folder(plan.folder)
     if not overwrite:
         refuse_conflicts(plan.conflicts())
-    written: list[Path] = []
-    total = len(plan.files)
-    for job, paths in zip(plan.jobs, plan.targets, strict=True):
-        for path, data in zip(paths, encode_job(job, plan.fmt), strict=True):
-            try:
-                write_bytes_atomic(path, data)
-            except OSError as error:
-                reason = error.strerror or str(error)
-                raise OSError(
-                    f"Could not write {path}: {reason} ({len(written)} of {total} "
-                    "files were written before this)"
-                ) from error
-            written.append(path)
-    return written
+
+    def files():  # encoded one job at a time, not all held in memory at once
+        for job, paths in zip(plan.jobs, plan.targets, strict=True):
+            yield from zip(paths, encode_job(job, plan.fmt), strict=True)
+
+    try:
+        return write_files_atomic(files())
+    except PartialWriteError:
+        raise
+    except OSError as error:
+        raise OSError(f"Could not write {error.filename}: {error.strerror or error}") from error
 
 
 def write_array(

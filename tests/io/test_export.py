@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sepconv_gui.io import export
+from sepconv_gui.io import export, files
 from sepconv_gui.io.export import (
     ExportJob,
     export_paths,
@@ -166,13 +166,19 @@ def test_a_folder_without_write_permission_is_refused_up_front(tmp_path, monkeyp
     assert folder_listing(tmp_path) == []
 
 
-def test_a_failing_write_names_the_file(tmp_path, monkeypatch):
-    def refuse(path, data):
-        raise OSError(28, "No space left on device")
+def test_a_disk_that_fills_up_midway_leaves_nothing(tmp_path, monkeypatch):
+    real_fill, calls = files._fill, []
 
-    monkeypatch.setattr(export, "write_bytes_atomic", refuse)
-    with pytest.raises(OSError, match=r"full\.png: No space left on device \(0 of 1"):
-        write_array(tmp_path / "full", signed_image(), "png8")
+    def fills_up(stream, data, mode):  # the fifth of nine files finds the disk full
+        calls.append(mode)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        real_fill(stream, data, mode)
+
+    monkeypatch.setattr(files, "_fill", fills_up)
+    with pytest.raises(OSError, match=r"full_c05\.png: No space left on device; nothing"):
+        write_array(tmp_path / "full", signed_image(channels=9), "png8")
+    assert folder_listing(tmp_path) == []
 
 
 def test_plan_refuses_two_arrays_with_one_name(tmp_path):
