@@ -6,7 +6,7 @@ import pytest
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import MODES
-from sepconv_gui.ui.views.display import map_for_display
+from sepconv_gui.ui.views.display import map_for_display, shared_look
 from sepconv_gui.ui.views.result_views import ResultViews
 
 
@@ -53,10 +53,13 @@ def test_many_channels_get_a_channel_picker_and_a_colour_bar(views):
     assert not panel.channel_box.isHidden()
     panel.set_channel(3)
     output = result.results["depthwise"].output[:, :, 3]
-    expected, levels = map_for_display(output, panel.mapping)
-    np.testing.assert_array_equal(panel.shown, expected)
+    # The shared look: levels over every output, so channel 3 reads on the same scale as
+    # any channel of any other view.
+    look = shared_look([conv.output for conv in result.results.values()])
+    assert panel.mapping == look.mapping == "signed" and views.look == look
+    np.testing.assert_array_equal(panel.shown, output)
     assert panel.color_bar_shown
-    assert panel.color_bar.levels() == pytest.approx(levels)
+    assert panel.color_bar.levels() == pytest.approx(look.levels)
     # The choice survives the next frame, and so does a pinned mapping.
     panel.set_mapping("abs")
     views.show_result(run_design(still(), Design(out_channels=5, pointwise="random")))

@@ -5,6 +5,9 @@ Plain numpy, no Qt, so what a view shows can be checked exactly in tests.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 SATURATED = 0.005
@@ -99,3 +102,81 @@ def default_mapping(array: np.ndarray) -> str:
     if low < -0.05 * max(abs(high), 1e-12):
         return "signed"
     return "clip" if high <= 1.0 + 1e-6 else "normalize"
+
+
+def apply_mapping(array: np.ndarray, mapping: str) -> np.ndarray:
+    """The values an image item is given under ``mapping`` (levels are set separately)."""
+    if mapping == "clip":
+        return np.clip(array, 0.0, 1.0)
+    if mapping == "abs":
+        return np.abs(array)
+    if mapping in ("signed", "normalize"):
+        return array
+    raise ValueError(f"unknown display mapping {mapping!r}; use one of {', '.join(MAPPINGS)}")
+
+
+@dataclass(frozen=True)
+class SharedLook:
+    """One display mapping for every output, so equal numbers look equal in every view.
+
+    ``rgb`` is True only when every output has three channels: then all may show colour;
+    otherwise every view shows one channel through the same colour map (a 1-channel spatial
+    output next to 3-channel normal output would else be a colour map beside an RGB image).
+    """
+
+    mapping: str
+    levels: tuple[float, float]
+    rgb: bool
+
+
+def shared_mapping(arrays: list[np.ndarray]) -> str:
+    """:func:`default_mapping` decided over the values of all ``arrays`` together."""
+    ranges = [finite_range(a) for a in arrays]
+    low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    return default_mapping(np.array([low, high], dtype=np.float64))
+
+
+def shared_look(arrays: list[np.ndarray], mapping: str | None = None) -> SharedLook:
+    """Mapping and levels that fit every array (all channels of each), for all views alike."""
+    if not arrays:
+        return SharedLook(mapping or "clip", (0.0, 1.0), True)
+    rgb = all(a.ndim == 3 and a.shape[2] == 3 for a in arrays)
+    mapping = mapping or shared_mapping(arrays)
+    if mapping == "clip":
+        levels = (0.0, 1.0)
+    elif mapping in ("abs", "signed"):
+        limit = max(robust_limit(a) for a in arrays)
+        levels = (0.0, limit) if mapping == "abs" else (-limit, limit)
+    elif mapping == "normalize":
+        ranges = [finite_range(a) for a in arrays]
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        levels = (low, high if high > low else low + 1.0)
+    else:
+        raise ValueError(f"unknown display mapping {mapping!r}; use one of {', '.join(MAPPINGS)}")
+    return SharedLook(mapping, levels, rgb)
+
+
+def tick_labels(values: list[float], spacing: float) -> list[str]:
+    """Short colour-bar labels for any range: plain decimals from 0.001 to 9999, otherwise
+    a mantissa and exponent ("5e15", "-2.5e-6") with the fewest digits that keep every label
+    distinct and equal to its value to 1 % of a tick spacing."""
+    finite = [abs(v) for v in values if math.isfinite(v) and v != 0]
+    if not finite or not math.isfinite(spacing) or spacing <= 0:
+        return [f"{v:g}" for v in values]
+    largest = max(finite)
+    if 1e-3 <= largest < 1e4:
+        places = max(0, math.ceil(-math.log10(spacing) - 1e-9))
+        return [f"{v:.{places}f}" for v in values]
+    for digits in range(5):
+        labels = [_exponent_label(v, digits) for v in values]
+        close = all(abs(float(t) - v) <= 0.01 * spacing for t, v in zip(labels, values))
+        if close and len(set(labels)) == len(labels):
+            return labels
+    return labels
+
+
+def _exponent_label(value: float, digits: int) -> str:
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -15,7 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .display import MAPPINGS, default_mapping, map_for_display, pick_channels
+from .display import (
+    MAPPINGS,
+    SharedLook,
+    apply_mapping,
+    default_mapping,
+    map_for_display,
+    pick_channels,
+    tick_labels,
+)
 
 SIGNED_MAP = pg.colormap.get("CET-D1A")
 GRAY_MAP = pg.colormap.get("CET-L1")
@@ -25,6 +33,7 @@ BACKGROUND = "#202225"
 SIGNED_LUT = SIGNED_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 GRAY_LUT = GRAY_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 AUTO = "auto"
+BAR_AXIS_WIDTH = 52
 RGB = -1  # channel-picker entry for "all three channels as colour"
 
 
@@ -80,6 +89,12 @@ class ImagePanel(QWidget):
         self.graphics.addItem(self.color_bar, row=0, col=1)
         # Redrawn as a pixmap blit, not tick text, each time the image beside it changes.
         self.color_bar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # pyqtgraph writes 1e16 as seventeen digits and drops labels wider than the axis;
+        # short labels ("-2.5e16" at most) fit a bar a little wider than its default 45 px.
+        self.color_bar.axis.setWidth(BAR_AXIS_WIDTH)
+        self.color_bar.axis.tickStrings = lambda values, scale, spacing: tick_labels(
+            [v * scale for v in values], spacing * scale
+        )
         layout.addLayout(header)
         layout.addWidget(self.detail)
         layout.addWidget(self.graphics, 1)
@@ -93,6 +108,17 @@ class ImagePanel(QWidget):
         self._bar_levels: tuple[float, float] | None = None  # what the colour bar shows
         self._look: str | None = None  # "rgb", "signed" or "gray": the lookup table in use
         self._fixed_mapping: str | None = None
+        self.look: SharedLook | None = None  # the outputs' common look, when "Auto" shares it
+
+    def set_auto_label(self, text: str, tip: str) -> None:
+        """Rename the "Auto" entry (output views call it "Shared": all outputs alike)."""
+        self.mapping_box.setItemText(self.mapping_box.findData(AUTO), text)
+        self.mapping_box.setItemData(self.mapping_box.findData(AUTO), tip, Qt.ToolTipRole)
+
+    @property
+    def shares_look(self) -> bool:
+        """True while this view shows the outputs' shared look (no per-view override)."""
+        return self.look is not None and self.chosen_mapping == AUTO
 
     @property
     def color_bar_shown(self) -> bool:
@@ -121,8 +147,13 @@ class ImagePanel(QWidget):
             self.channel_box.setCurrentIndex(index)
 
     def _offer_channels(self, count: int) -> None:
-        """Fill the channel picker for an array of ``count`` channels, keeping the choice."""
-        wanted = [RGB] if count == 3 else []
+        """Fill the channel picker for an array of ``count`` channels, keeping the choice.
+
+        Under a shared look that is not RGB (some output has another channel count) colour is
+        not offered: every view then shows one channel through the same colour map.
+        """
+        colour = count == 3 and (self.look is None or self.look.rgb)
+        wanted = [RGB] if colour else []
         wanted += list(range(count)) if count > 1 else []
         current = [self.channel_box.itemData(i) for i in range(self.channel_box.count())]
         if current == wanted:
@@ -150,15 +181,23 @@ class ImagePanel(QWidget):
 
     # --- what the panel is given -----------------------------------------------------------
     def show_array(
-        self, array: np.ndarray, *, choose_mapping: bool = True, fixed_mapping: str | None = None
+        self,
+        array: np.ndarray,
+        *,
+        choose_mapping: bool = True,
+        fixed_mapping: str | None = None,
+        look: SharedLook | None = None,
     ) -> None:
         """Show ``array`` ((H, W) or (H, W, C)).
 
         ``choose_mapping`` re-decides the automatic mapping from this array (done on a design's
         first result only, so live video does not flip between mappings); ``fixed_mapping``
         is the automatic mapping for arrays whose meaning is known (the input is clipped).
+        ``look`` is the mapping and levels shared by all outputs, used while the mapping box
+        says "Shared" (the default); picking a mapping in the box overrides it for this view.
         """
         self.source = array
+        self.look = look
         self._offer_channels(1 if array.ndim == 2 else array.shape[2])
         self._fixed_mapping = fixed_mapping
         if fixed_mapping is not None:
@@ -171,8 +210,12 @@ class ImagePanel(QWidget):
         if self.source is None:
             return
         plane = pick_channels(self.source, self.channel)
-        mapping = self.auto_mapping if self.chosen_mapping == AUTO else self.chosen_mapping
-        data, levels = map_for_display(plane, mapping)
+        if self.shares_look:
+            mapping, levels = self.look.mapping, self.look.levels
+            data = apply_mapping(plane, mapping)
+        else:
+            mapping = self.auto_mapping if self.chosen_mapping == AUTO else self.chosen_mapping
+            data, levels = map_for_display(plane, mapping)
         colour = data.ndim == 3
         if colour and mapping == "signed":
             # A colour map cannot tint RGB; centre each channel on grey instead.

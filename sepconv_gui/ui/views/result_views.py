@@ -12,6 +12,7 @@ from ...app.pipeline import FrameResult
 from ...engine import MODES
 
 # The colours are shared by every view that shows arrays; they live with the image panel.
+from .display import shared_look
 from .image_panel import BACKGROUND, GRAY_MAP, SIGNED_MAP, ImagePanel
 
 __all__ = ["BACKGROUND", "GRAY_MAP", "MODE_TITLES", "SIGNED_MAP", "ResultViews"]
@@ -39,6 +40,8 @@ class ResultViews(QWidget):
         self.grid.setSpacing(4)
         self.panels: dict[str, ImagePanel] = {}
         self._mapping_generation = -1
+        self._shared_mapping: str | None = None  # decided on a design's first result
+        self.look = None  # the SharedLook of the outputs on screen
         self._fitting = True  # fit images to views until the user zooms or pans
         self._shape: tuple[int, ...] | None = None  # (H, W) of the images shown
         self._build(("input",) + MODES)
@@ -57,6 +60,12 @@ class ResultViews(QWidget):
             if panel is None:
                 panel = ImagePanel("Input" if name == "input" else MODE_TITLES[name])
                 panel.view.sigRangeChangedManually.connect(self._user_moved_view)
+                if name != "input":
+                    panel.set_auto_label(
+                        "Shared",
+                        "The same mapping and levels in every output view, so equal values "
+                        "look equal; pick a mapping here to override it for this view only",
+                    )
             row, column = divmod(index, columns)
             self.grid.addWidget(panel, row, column)
             if self.panels:
@@ -89,9 +98,14 @@ class ResultViews(QWidget):
         )
         height, width, channels = image.shape
         self.panels["input"].detail.setText(f"{width}×{height}, C = {channels}")
+        outputs = [conv.output for conv in result.results.values()]
+        if decide or self._shared_mapping is None:
+            self._shared_mapping = shared_look(outputs).mapping
+        look = shared_look(outputs, self._shared_mapping)
+        self.look = look
         for mode, conv in result.results.items():
             panel = self.panels[mode]
-            panel.show_array(conv.output, choose_mapping=decide)
+            panel.show_array(conv.output, choose_mapping=decide, look=look)
             panel.detail.setText(
                 f"{conv.algorithm} · {1e3 * conv.total_seconds:.1f} ms · "
                 f"{mega(conv.cost.multiplications)} mult · P = {conv.output.shape[2]}"
