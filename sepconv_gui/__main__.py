@@ -38,6 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--design", metavar="JSON", help="a saved design to start with")
     parser.add_argument("--version", action="version", version=f"sepconv-gui {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen against the float64 reference; exit 0 if sound",
+    )
     args = parser.parse_args(argv)
     if (args.stats_json or args.screenshot) and not args.frames:
         args.frames = 1
@@ -50,6 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.self_test:
+        from .ui.shell.self_test import run
+
+        return run()
     from .app.preflight import ExitCode, Refused, check_inputs, one_line
 
     # Everything that can be refused is checked before a window (and its threads) exists; a

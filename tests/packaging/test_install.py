@@ -122,3 +122,10 @@ def test_installed_app_finds_and_loads_its_samples_and_icon(installed):
     assert found["default"] == "coffee.png"
     assert found["icon_sizes"] == sorted(ICON_SIZES)
     assert (venv / "bin" / "sepconv-gui").is_file()
+
+
+def test_installed_entry_point_passes_its_self_test(installed):
+    _, python = installed
+    venv = python.parent.parent
+    done = run([str(venv / "bin" / "sepconv-gui"), "--self-test"], cwd=venv, env=clean_env())
+    assert "self-test passed" in done.stdout
