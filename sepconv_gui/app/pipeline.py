@@ -53,7 +53,8 @@ def prepare_input(image: np.ndarray, design: Design) -> np.ndarray:
 
 
 def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
-    options = {"border": design.border, "flip": design.flip}
+    # The app shows every stage, so it asks the engine to keep them.
+    options = {"border": design.border, "flip": design.flip, "keep_stages": True}
     channels = image.shape[2]
     if mode == "normal":
         return normal_conv(

@@ -32,11 +32,13 @@ if mode == "normal":
     call = lambda: engine.normal_conv(image, weights, algorithm=algorithm, border=case["border"])
 elif mode == "spatial":
     column, row = rng.standard_normal((case["rank"], k)), rng.standard_normal((case["rank"], k))
-    call = lambda: engine.spatial_separable_conv(image, column, row, border=case["border"])
+    call = lambda: engine.spatial_separable_conv(
+        image, column, row, border=case["border"], keep_stages=case["keep_stages"])
 else:
     depth = rng.standard_normal((c * m, k, k)).astype(np.float32)
     point = rng.standard_normal((p, c * m)).astype(np.float32)
-    call = lambda: engine.depthwise_separable_conv(image, depth, point, border=case["border"])
+    call = lambda: engine.depthwise_separable_conv(
+        image, depth, point, border=case["border"], keep_stages=case["keep_stages"])
 
 def status(field):
     with open("/proc/self/status") as f:
@@ -46,7 +48,7 @@ def status(field):
 
 predicted = engine.estimate_memory(
     mode, h, w, c, c if mode == "spatial" else p, k, k, m, case["rank"], algorithm=algorithm,
-    border=case["border"], copies_input=False,
+    border=case["border"], copies_input=False, keep_stages=case["keep_stages"],
 )
 # A first call maps the libraries' code and the BLAS's thread buffers once per process; run
 # the call once before measuring, so what is measured is what every later call costs.
@@ -79,6 +81,7 @@ class MemoryCase:
     rank: int = 1
     algorithm: str = "auto"
     border: str = "reflect101"
+    keep_stages: bool = False
 
 
 def measure(case: MemoryCase, *, env: dict | None = None, timeout: float = 600) -> dict:

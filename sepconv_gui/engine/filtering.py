@@ -38,6 +38,11 @@ def _probe_channel_limit() -> int:
 CV_MAX_CHANNELS = _probe_channel_limit()
 
 
+def anchor_of(kh: int, kw: int, flip: bool) -> tuple[int, int]:
+    """The ``(row, col)`` anchor of a ``kh x kw`` kernel as :func:`oriented` returns it."""
+    return (kh - 1 - kh // 2, kw - 1 - kw // 2) if flip else (kh // 2, kw // 2)
+
+
 def oriented(kernel: np.ndarray, flip: bool) -> tuple[np.ndarray, tuple[int, int]]:
     """The kernel to correlate with and its anchor ``(row, col)``.
 
@@ -97,3 +102,61 @@ def correlate_plane(
     padded = pad_plane(plane, anchor, kernel.shape, border)
     full = cv2.filter2D(padded, cv2.CV_32F, kernel, anchor=(ax, ay), borderType=cv2.BORDER_CONSTANT)
     return full[ay : ay + plane.shape[0], ax : ax + plane.shape[1]]
+
+
+def _cv_view(array: np.ndarray) -> np.ndarray:
+    """OpenCV's shape for ``array``: a single channel is 2-D (it returns (H, W) for it too)."""
+    return array[:, :, 0] if array.ndim == 3 and array.shape[2] == 1 else array
+
+
+def _into(run, src: np.ndarray, shape: tuple[int, int], anchor, border: str, dst: np.ndarray):
+    """Apply the OpenCV call ``run(src, dst, anchor_xy, border_type)`` writing into ``dst``.
+
+    ``shape`` is the kernel's (kh, kw). Above OpenCV's channel limit the channels go in
+    chunks through a temporary (a chunk of a channels-last array is not contiguous); wrap pads
+    explicitly, filters the padded plane and copies the valid part.
+    """
+    count = src.shape[2] if src.ndim == 3 else 1
+    if count > CV_MAX_CHANNELS:
+        for first in range(0, count, CV_MAX_CHANNELS):
+            last = min(count, first + CV_MAX_CHANNELS)
+            part = np.empty(src.shape[:2] + (last - first,), dtype=np.float32)
+            _into(run, np.ascontiguousarray(src[:, :, first:last]), shape, anchor, border, part)
+            dst[:, :, first:last] = part
+        return dst
+    ay, ax = anchor
+    source, target = _cv_view(src), _cv_view(dst)
+    if border == "wrap":
+        padded = pad_plane(source, anchor, shape, border)
+        full = run(padded, None, (ax, ay), cv2.BORDER_CONSTANT)
+        height, width = source.shape[:2]
+        np.copyto(target, full[ay : ay + height, ax : ax + width].reshape(target.shape))
+        return dst
+    written = run(source, target, (ax, ay), _CV_BORDER[border])
+    if not np.shares_memory(written, target):  # OpenCV reallocated: should not happen
+        np.copyto(target, written.reshape(target.shape))
+    return dst
+
+
+def filter_into(src, kernel, anchor, border: str, dst: np.ndarray) -> np.ndarray:
+    """Correlate ``src`` ((H, W) or (H, W, n)) with a 2-D ``kernel`` into float32 ``dst``."""
+
+    def run(source, target, anchor_xy, border_type):
+        return cv2.filter2D(
+            source, cv2.CV_32F, kernel, dst=target, anchor=anchor_xy, borderType=border_type
+        )
+
+    return _into(run, src, kernel.shape, anchor, border, dst)
+
+
+def sep_filter_into(src, column, row, anchor, border: str, dst: np.ndarray) -> np.ndarray:
+    """Correlate ``src`` with ``outer(column, row)`` as one ``cv2.sepFilter2D`` into ``dst``."""
+    column = np.ascontiguousarray(column, dtype=np.float32).ravel()
+    row = np.ascontiguousarray(row, dtype=np.float32).ravel()
+
+    def run(source, target, anchor_xy, border_type):
+        return cv2.sepFilter2D(
+            source, cv2.CV_32F, row, column, dst=target, anchor=anchor_xy, borderType=border_type
+        )
+
+    return _into(run, src, (column.size, row.size), anchor, border, dst)

@@ -181,40 +181,51 @@ def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap
     raise ValueError(f"no memory model for algorithm {algorithm!r}")
 
 
-def _spatial_bytes(height, width, channels, kh, kw, rank, wrap=True) -> int:
+def _chunk_temps(height, width, channels) -> int:
+    """A cut channel chunk's contiguous copy and its result, above OpenCV's channel limit."""
+    if channels <= CV_MAX_CHANNELS:
+        return 0
+    return 2 * height * width * CV_MAX_CHANNELS * FLOAT
+
+
+def _spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> int:
+    from .separable import fused_spatial_plan
+
     plane = height * width * channels * FLOAT
-    per_chunk = min(channels, CV_MAX_CHANNELS)
-    chunk_copies = 2 * height * width * per_chunk * FLOAT if channels > CV_MAX_CHANNELS else 0
-    stacked = rank * plane if rank > 1 else 0
-    scratch = max(
-        _filter_scratch(height, width, kh, 1, per_chunk, wrap),
-        _filter_scratch(height, width, 1, kw, per_chunk, wrap),
-    )
-    return (
-        rank * plane  # the vertical pass of every factor, kept as a stage
-        + stacked  # ... and joined into one stage array
-        + 2 * plane  # the output and one horizontal pass being added to it
-        + chunk_copies
-        + scratch
-    )
+    per_call = min(channels, CV_MAX_CHANNELS)
+    temps = _chunk_temps(height, width, channels)
+    if keep_stages:
+        scratch = max(
+            _filter_scratch(height, width, kh, 1, per_call, wrap),
+            _filter_scratch(height, width, 1, kw, per_call, wrap),
+        )
+        # The stacked vertical stage (with rank 1 it is the vertical buffer itself), the
+        # vertical and horizontal buffers reused across factors, and the output.
+        buffers = rank * plane + (2 * plane if rank > 1 else 0) + plane
+        return buffers + temps + scratch
+    if fused_spatial_plan(kh, kw, rank) == "filter2d":
+        return plane + temps + _filter_scratch(height, width, kh, kw, per_call, wrap)
+    scratch = _filter_scratch(height, width, kh, kw, per_call, wrap) if wrap else 0
+    rows = (kh + kw + 4) * (width + kw) * per_call * FLOAT  # sepFilter2D's row buffers
+    return plane + (plane if rank > 1 else 0) + temps + scratch + rows
 
 
-def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap=True) -> int:
+def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap) -> int:
     pixels, maps = height * width, channels * multiplier
     svd = maps * (kh * kw + kh * kh + kw * kw + kh + kw) * 8 + maps * kh * kw * 2
+    weights = maps * (kh * kw + out_channels) * FLOAT * 2  # kernels and mix, copied and turned
+    # One kernel for all channels filters them channels-last in one call; otherwise each
+    # plane is filtered on its own. Count the hungrier of the two scratch needs.
+    per_call = min(channels, CV_MAX_CHANNELS)
     scratch = max(
-        _filter_scratch(height, width, kh, kw, min(channels, 4), wrap),
-        _filter_scratch(height, width, kh, 1, min(channels, 4), wrap),
-    )
-    return (
-        pixels * channels * FLOAT  # the contiguous planes
-        + pixels * maps * FLOAT * 2  # the list of depthwise maps and the stacked stage
-        + pixels * min(channels, 4) * FLOAT * 2  # one pass's vertical result and output
-        + pixels * out_channels * FLOAT  # the pointwise output
-        + svd  # the rank test of the kernels, in float64
-        + maps * (kh * kw + out_channels) * FLOAT * 2  # the kernels and mix, copied and flipped
-        + scratch
-    )
+        _filter_scratch(height, width, kh, kw, per_call, wrap),
+        _filter_scratch(height, width, kh, kw, 1, wrap) + (kh + kw + 4) * (width + kw) * FLOAT,
+    ) + _chunk_temps(height, width, channels)
+    maps_buffer = pixels * maps * FLOAT
+    planes = pixels * channels * FLOAT  # the channels-first copy of the input
+    output = pixels * out_channels * FLOAT
+    # The planes are dropped before the output is allocated.
+    return svd + weights + maps_buffer + max(planes + scratch, output + maps * out_channels * 4)
 
 
 def estimate_memory(
@@ -231,6 +242,7 @@ def estimate_memory(
     algorithm: str = "auto",
     border: str = "wrap",
     copies_input: bool = True,
+    keep_stages: bool = False,
 ) -> int:
     """Predicted peak bytes one call of ``mode`` allocates, before it runs.
 
@@ -238,7 +250,7 @@ def estimate_memory(
     "normal" only ("auto" gives what the algorithm auto would pick under the budget now).
     ``border="wrap"`` (the default) is the hungriest border: the others skip an explicit pad.
     ``copies_input`` counts the float32 copy of an image that is not already a contiguous
-    float32 array.
+    float32 array. ``keep_stages`` as in the mode's function (it changes what spatial runs).
 
     Examples
     --------
@@ -256,7 +268,7 @@ def estimate_memory(
             ]
         raw = _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap)
     elif mode == "spatial":
-        raw = _spatial_bytes(height, width, channels, kh, kw, rank, wrap)
+        raw = _spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages)
     elif mode == "depthwise":
         raw = _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap)
     else:

@@ -21,16 +21,19 @@ class ConvResult:
     output : ndarray
         float32 ``(H, W, channels)``.
     stages : dict[str, ndarray]
-        Named intermediate arrays in execution order; the last one is ``output``.
+        Named arrays in execution order; the last one is ``output``. Intermediate stages are
+        there only when the call was made with ``keep_stages=True``.
     timings : dict[str, float]
-        Seconds spent in each stage (``time.perf_counter_ns``), same keys as ``cost.stages``.
+        Seconds spent in each stage (``time.perf_counter_ns``), same keys as ``cost.stages``;
+        a spatial call without kept stages runs its passes fused and reports "spatial".
     cost : ConvCost
         Exact multiplications, additions and parameters per stage.
     algorithm : str
-        What actually ran: "direct", "gemm", "fft", "sepfilter", "filter2d" or
-        "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
+        What actually ran: "direct", "gemm", "fft" (normal); "sepfilter2d", "filter2d" or
+        "filter2d+filter2d" (spatial: fused sepFilter2D, one small 2-D filter2D, or two kept
+        passes); "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
         depthwise passes, then the pointwise step; "+transform" when it ran through
-        ``cv2.transform``, see ``convolve.uses_transform``).
+        ``cv2.transform``, see ``separable.uses_transform``).
     """
 
     output: np.ndarray

@@ -81,7 +81,7 @@ def test_every_mode_keeps_values_unscaled_for_every_dtype(dtype, channels):
     )
     depth, point = rng.standard_normal((2 * c, 3, 3)), rng.standard_normal((4, 2 * c))
     maps, expected = ref.depthwise(image, depth, point)
-    result = depthwise_separable_conv(image, depth, point)
+    result = depthwise_separable_conv(image, depth, point, keep_stages=True)
     scale = np.abs(depth).sum(axis=(1, 2)).max() * np.abs(point).sum(axis=1).max()
     np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
     np.testing.assert_allclose(result.stages["depthwise"], maps, atol=tolerance(image, scale))
@@ -97,14 +97,24 @@ def test_uint8_white_stays_255():
 @pytest.mark.parametrize("flip", [False, True])
 @pytest.mark.parametrize("kernel_shape", KERNEL_SHAPES)
 @pytest.mark.parametrize("rank", [1, 2, 3])
-def test_spatial_matches_reference(border, flip, kernel_shape, rank):
+@pytest.mark.parametrize("keep_stages", [False, True])
+def test_spatial_matches_reference(border, flip, kernel_shape, rank, keep_stages):
     rng = seeded(border, flip, kernel_shape, rank)
     image = make_image(rng, np.float32, 3)
     column = rng.standard_normal((rank, kernel_shape[0]))
     row = rng.standard_normal((rank, kernel_shape[1]))
-    result = spatial_separable_conv(image, column, row, border=border, flip=flip)
+    result = spatial_separable_conv(
+        image, column, row, border=border, flip=flip, keep_stages=keep_stages
+    )
     expected = ref.spatial(image, column, row, border, flip)
     np.testing.assert_allclose(result.output, expected, atol=tolerance(image, 3 * rank * 9))
+    if not keep_stages:
+        kh, kw = kernel_shape
+        small = kh == 1 or kw == 1 or kh * kw <= 9
+        assert result.algorithm == ("filter2d" if small else "sepfilter2d")
+        assert list(result.stages) == ["horizontal"] and list(result.timings) == ["spatial"]
+        return
+    assert result.algorithm == "filter2d+filter2d"
     assert result.stages["vertical"].shape == (17, 21, 3 * rank)
     assert result.stages["horizontal"] is result.output
     # The vertical stage really is the vertical pass of each factor.
@@ -119,7 +129,8 @@ def test_spatial_matches_reference(border, flip, kernel_shape, rank):
 @pytest.mark.parametrize("kernel_shape", KERNEL_SHAPES)
 @pytest.mark.parametrize("multiplier", [1, 2, 3])
 @pytest.mark.parametrize("rank_one", [False, True])
-def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, rank_one):
+@pytest.mark.parametrize("keep_stages", [False, True])
+def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, rank_one, keep_stages):
     rng = seeded(border, flip, kernel_shape, multiplier, rank_one)
     image = make_image(rng, np.float32, 3)
     maps = 3 * multiplier
@@ -132,13 +143,18 @@ def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, ran
     else:
         depth = rng.standard_normal((maps,) + kernel_shape)
     point = rng.standard_normal((5, maps))
-    result = depthwise_separable_conv(image, depth, point, border=border, flip=flip)
+    result = depthwise_separable_conv(
+        image, depth, point, border=border, flip=flip, keep_stages=keep_stages
+    )
     expected_maps, expected = ref.depthwise(image, depth, point, border, flip)
     scale = np.abs(depth).sum(axis=(1, 2)).max() * np.abs(point).sum(axis=1).max()
+    np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
+    if not keep_stages:
+        assert list(result.stages) == ["pointwise"]
+        return
     np.testing.assert_allclose(
         result.stages["depthwise"], expected_maps, atol=tolerance(image, scale)
     )
-    np.testing.assert_allclose(result.output, expected, atol=tolerance(image, scale))
     two_d = kernel_shape[0] > 1 and kernel_shape[1] > 1
     expect_passes = rank_one and two_d
     assert result.algorithm == ("sepfilter+matmul" if expect_passes else "filter2d+matmul")
@@ -150,8 +166,8 @@ def test_depthwise_matches_reference(border, flip, kernel_shape, multiplier, ran
 @pytest.mark.parametrize("flip", [False, True])
 @pytest.mark.parametrize("rank_one", [False, True])
 def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, rank_one):
-    # The same kernel on every channel (M = 1, C <= 4) takes OpenCV's all-channels-at-once
-    # path; C = 5 takes the per-channel one. Both must match the float64 reference.
+    # The same kernel on every channel (M = 1) takes OpenCV's all-channels-at-once path,
+    # which must match the float64 reference like the per-plane one.
     rng = np.random.default_rng(channels * 7 + flip)
     image = rng.random((17, 23, channels), dtype=np.float32)
     base = (
@@ -161,7 +177,9 @@ def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, ran
     )
     kernels = np.repeat(base[np.newaxis], channels, axis=0).astype(np.float32)
     pointwise = rng.standard_normal((2, channels)).astype(np.float32)
-    result = depthwise_separable_conv(image, kernels, pointwise, border=border, flip=flip)
+    result = depthwise_separable_conv(
+        image, kernels, pointwise, border=border, flip=flip, keep_stages=True
+    )
     maps, expected = ref.depthwise(image, kernels, pointwise, border=border, flip=flip)
     np.testing.assert_allclose(result.output, expected, atol=2e-5, rtol=1e-4)
     np.testing.assert_allclose(result.stages["depthwise"], maps, atol=2e-5, rtol=1e-4)
@@ -182,9 +200,11 @@ def test_depthwise_with_one_kernel_for_every_channel(channels, border, flip, ran
     ],
 )
 def test_both_pointwise_paths_match_the_reference(channels, outputs, mixer):
+    # cv2.transform needs channels-last maps: only the shared-kernel path has them.
     rng = np.random.default_rng(channels * 10 + outputs)
     image = rng.random((13, 19, channels), dtype=np.float32)
-    kernels = rng.standard_normal((channels, 3, 3)).astype(np.float32)
+    kernel = rng.standard_normal((1, 3, 3)).astype(np.float32)
+    kernels = np.repeat(kernel, channels, axis=0)
     pointwise = rng.standard_normal((outputs, channels)).astype(np.float32)
     result = depthwise_separable_conv(image, kernels, pointwise)
     _, expected = ref.depthwise(image, kernels, pointwise)

@@ -13,7 +13,7 @@ from sepconv_gui.engine import (
     normal_conv,
     spatial_separable_conv,
 )
-from sepconv_gui.engine import algorithms, convolve, filtering
+from sepconv_gui.engine import filtering
 from sepconv_gui.engine import reference as ref
 
 
@@ -98,8 +98,11 @@ def test_spatial_with_512_channels(border, flip, rank):
     rng = seeded("spatial-512", border, flip, rank)
     image = rng.random((7, 9, 512), dtype=np.float32)
     column, row = rng.standard_normal((rank, 4)), rng.standard_normal((rank, 3))
-    result = spatial_separable_conv(image, column, row, border=border, flip=flip)
-    close(result.output, ref.spatial(image, column, row, border, flip), 10)
+    for keep_stages in (False, True):
+        result = spatial_separable_conv(
+            image, column, row, border=border, flip=flip, keep_stages=keep_stages
+        )
+        close(result.output, ref.spatial(image, column, row, border, flip), 10)
     assert result.stages["vertical"].shape == (7, 9, 512 * rank)
 
 
@@ -121,7 +124,9 @@ def test_depthwise_with_many_maps(channels, multiplier, outputs, kernel_shape, r
     else:
         depth = rng.standard_normal((maps,) + kernel_shape)
     point = rng.standard_normal((outputs, maps)) / np.sqrt(maps)
-    result = depthwise_separable_conv(image, depth, point, border="wrap", flip=True)
+    result = depthwise_separable_conv(
+        image, depth, point, border="wrap", flip=True, keep_stages=True
+    )
     expected_maps, expected = ref.depthwise(image, depth, point, "wrap", True)
     close(result.stages["depthwise"], expected_maps, 10)
     close(result.output, expected, 10)
@@ -133,7 +138,7 @@ def test_depthwise_one_kernel_for_512_channels(border):
     image = rng.random((6, 7, 512), dtype=np.float32)
     depth = np.repeat(rng.standard_normal((1, 3, 4)), 512, axis=0)
     point = rng.standard_normal((200, 512)) / 20
-    result = depthwise_separable_conv(image, depth, point, border=border)
+    result = depthwise_separable_conv(image, depth, point, border=border, keep_stages=True)
     expected_maps, expected = ref.depthwise(image, depth, point, border)
     close(result.stages["depthwise"], expected_maps, 10)
     close(result.output, expected, 10)
@@ -151,8 +156,8 @@ def _raise(error):
     [(MemoryError(), "ran out of memory"), (cv2.error("Insufficient memory"), "OpenCV refused")],
 )
 def test_memory_and_opencv_errors_become_resource_errors(monkeypatch, error, words):
-    for module in (convolve, algorithms):
-        monkeypatch.setattr(module, "correlate_plane", _raise(error))
+    for name in ("filter2D", "sepFilter2D"):
+        monkeypatch.setattr(cv2, name, _raise(error))
     image = np.zeros((5, 5, 2), np.float32)
     calls = [
         lambda: normal_conv(image, np.ones((1, 2, 3, 3)), algorithm="direct"),

@@ -43,13 +43,16 @@ def test_results_report_the_cost_they_ran_with():
     expected = conv_cost("depthwise", 9, 10, 2, 6, 3, 3, 2, depthwise_separable_passes=True)
     assert result.cost == expected
     assert result.cost.stages["depthwise"].multiplications == 9 * 10 * 4 * (3 + 3)
-    spatial = spatial_separable_conv(image, np.ones((2, 5)), np.ones((2, 3)))
+    spatial = spatial_separable_conv(image, np.ones((2, 5)), np.ones((2, 3)), keep_stages=True)
     assert spatial.cost == conv_cost("spatial", 9, 10, 2, 2, 5, 3, rank=2)
     normal = normal_conv(image, np.ones((3, 2, 5, 3)))
     assert normal.cost == conv_cost("normal", 9, 10, 2, 3, 5, 3)
     for result in (spatial, normal):
         assert set(result.timings) == set(result.cost.stages)
         assert all(t >= 0 for t in result.timings.values())
+    # Without kept stages the passes run fused and are timed as one.
+    fused = spatial_separable_conv(image, np.ones((2, 5)), np.ones((2, 3)))
+    assert fused.cost == spatial.cost and set(fused.timings) == {"spatial"}
 
 
 def test_analysis_of_separable_and_non_separable_kernels():

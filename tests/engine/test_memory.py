@@ -66,13 +66,16 @@ def test_normal_estimate_bounds_what_numpy_allocates(algorithm, channels, output
 @pytest.mark.parametrize("rank", [1, 3])
 @pytest.mark.parametrize("size", [(1, 5), (4, 4), (15, 9)])
 @pytest.mark.parametrize("border", ["wrap", "constant"])
-def test_spatial_estimate_bounds_what_numpy_allocates(channels, rank, size, border):
+@pytest.mark.parametrize("keep", [False, True])
+def test_spatial_estimate_bounds_what_numpy_allocates(channels, rank, size, border, keep):
     rng = seeded("spatial", channels, rank, size, border)
     image = rng.random((40, 56, channels))
     column, row = rng.standard_normal((rank, size[0])), rng.standard_normal((rank, size[1]))
-    peak = traced_peak(lambda: spatial_separable_conv(image, column, row, border=border))
+    peak = traced_peak(
+        lambda: spatial_separable_conv(image, column, row, border=border, keep_stages=keep)
+    )
     predicted = estimate_memory(
-        "spatial", 40, 56, channels, channels, *size, rank=rank, border=border
+        "spatial", 40, 56, channels, channels, *size, rank=rank, border=border, keep_stages=keep
     )
     assert 0 < peak <= predicted
 
@@ -83,8 +86,9 @@ def test_spatial_estimate_bounds_what_numpy_allocates(channels, rank, size, bord
 @pytest.mark.parametrize("size", [(3, 3), (2, 5), (11, 11)])
 @pytest.mark.parametrize("rank_one", [False, True])
 @pytest.mark.parametrize("border", ["wrap", "replicate"])
+@pytest.mark.parametrize("shared", [False, True])
 def test_depthwise_estimate_bounds_what_numpy_allocates(
-    channels, multiplier, outputs, size, rank_one, border
+    channels, multiplier, outputs, size, rank_one, border, shared
 ):
     rng = seeded("depthwise", channels, multiplier, outputs, size, rank_one, border)
     maps = channels * multiplier
@@ -95,6 +99,8 @@ def test_depthwise_estimate_bounds_what_numpy_allocates(
         )
     else:
         depth = rng.standard_normal((maps,) + size)
+    if shared:
+        depth[:] = depth[0]
     point = rng.standard_normal((outputs, maps))
     peak = traced_peak(lambda: depthwise_separable_conv(image, depth, point, border=border))
     predicted = estimate_memory(
@@ -110,9 +116,12 @@ def test_depthwise_estimate_bounds_what_numpy_allocates(
         MemoryCase("normal", 200, 260, 16, 24, 5, algorithm="gemm"),
         MemoryCase("normal", 200, 260, 4, 6, 13, algorithm="direct", border="wrap"),
         MemoryCase("spatial", 200, 260, 130, 130, 15, rank=2, border="wrap"),
-        MemoryCase("depthwise", 200, 260, 8, 16, 15, m=4, border="wrap"),
+        MemoryCase("spatial", 200, 260, 130, 130, 15, rank=2, border="wrap", keep_stages=True),
+        MemoryCase("spatial", 200, 260, 8, 8, 3, border="reflect"),
+        MemoryCase("depthwise", 200, 260, 8, 16, 15, m=4, border="wrap", keep_stages=True),
+        MemoryCase("depthwise", 200, 260, 140, 16, 3, border="reflect"),
     ],
-    ids=lambda case: f"{case.mode}-{case.algorithm}",
+    ids=lambda case: f"{case.mode}-{case.algorithm}-{case.k}-{case.keep_stages}",
 )
 def test_estimate_bounds_the_peak_rss_of_a_fresh_process(case):
     # tracemalloc misses OpenCV's and the FFT library's own buffers; the process's peak

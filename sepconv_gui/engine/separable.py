@@ -1,0 +1,346 @@
+"""The two separable modes: spatial-separable and depthwise-separable.
+
+Both write every pass straight into buffers allocated once per call (OpenCV's ``dst=``), and
+keep intermediate stages only when asked (``keep_stages=True``: the app's Stages dock), so a
+notebook call pays for the output alone.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .cost import conv_cost
+from .errors import keeps_the_contract
+from .filtering import anchor_of, filter_into, oriented, sep_filter_into
+from .memory import check_fits, estimate_memory
+from .result import ConvResult, StageTimer
+from .validation import as_image, as_weights, check_border, check_kernel_fits
+
+#: A depthwise kernel counts as rank 1 when its second singular value is this small relative
+#: to the first: below float32 resolution, so the 1-D passes change nothing visible.
+RANK_ONE_TOLERANCE = 1e-6
+
+#: A kernel this small runs as one 2-D filter2D rather than sepFilter2D when the passes are
+#: not kept: at 1280x720x3, 3x3 took 1.6 ms as one filter2D against 3.5 ms as sepFilter2D;
+#: from 4x4 up sepFilter2D wins (5x5: 2.8 against 6.1 ms).
+SMALL_2D_TAPS = 9
+
+
+def _as_factor_pairs(column, row) -> tuple[np.ndarray, np.ndarray]:
+    col = as_weights("column", column, np.ndim(column), "(kh,) or (r, kh)")
+    rw = as_weights("row", row, np.ndim(row), "(kw,) or (r, kw)")
+    if col.ndim not in (1, 2) or rw.ndim not in (1, 2) or col.ndim != rw.ndim:
+        raise ValueError(
+            f"column and row must both be 1-D (kh,) and (kw,), or both 2-D (r, kh) and (r, kw); "
+            f"got shapes {col.shape} and {rw.shape}"
+        )
+    col, rw = np.atleast_2d(col), np.atleast_2d(rw)
+    if col.shape[0] != rw.shape[0]:
+        raise ValueError(
+            f"column has {col.shape[0]} factors and row has {rw.shape[0]}; "
+            "a rank-r kernel needs r of each"
+        )
+    return col, rw
+
+
+def _memory_options(image, data: np.ndarray, border: str, keep_stages: bool) -> dict:
+    copied = not (isinstance(image, np.ndarray) and np.may_share_memory(image, data))
+    return {"border": border, "copies_input": copied, "keep_stages": keep_stages}
+
+
+def fused_spatial_plan(kh: int, kw: int, rank: int) -> str:
+    """What a spatial call without kept stages runs: "filter2d" (one 2-D pass of the summed
+    kernel) for small or 1-D kernels, "sepfilter2d" (one sepFilter2D per factor) otherwise."""
+    return "filter2d" if kh == 1 or kw == 1 or kh * kw <= SMALL_2D_TAPS else "sepfilter2d"
+
+
+@keeps_the_contract
+def spatial_separable_conv(
+    image,
+    column,
+    row,
+    *,
+    border: str = "reflect101",
+    flip: bool = False,
+    keep_stages: bool = False,
+) -> ConvResult:
+    """Spatial-separable convolution: a vertical 1-D pass, then a horizontal one, per channel.
+
+    Parameters
+    ----------
+    image : ndarray
+        ``(H, W)`` or ``(H, W, C)``.
+    column, row : ndarray
+        ``(kh,)`` and ``(kw,)``: the kernel is ``outer(column, row)``, applied to every channel.
+        ``(r, kh)`` and ``(r, kw)``: the rank-r sum ``sum_i outer(column[i], row[i])``, run as r
+        pairs of passes whose results are summed.
+    border, flip
+        As in :func:`normal_conv`.
+    keep_stages : bool
+        False (default): the cheapest call that gives the output — one ``cv2.sepFilter2D``
+        per factor, or one small 2-D ``filter2D`` for kernels of at most 9 taps
+        (``ConvResult.algorithm`` says which); ``stages`` holds only the output and
+        ``timings`` the whole call under "spatial". True: two ``filter2D`` passes per factor
+        into buffers reused across factors; ``stages["vertical"]`` is ``(H, W, r*C)``, the
+        vertical pass of factor i on channel c at index ``i*C + c``, timed per stage.
+
+    Returns
+    -------
+    ConvResult
+        ``output`` is ``(H, W, C)``; ``stages["horizontal"]`` is the output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.random.default_rng(0).random((8, 8))
+    >>> sep = spatial_separable_conv(image, [1, 2, 1], [1, 0, -1]).output
+    >>> full = normal_conv(image, np.outer([1, 2, 1], [1, 0, -1])[None, None]).output
+    >>> bool(np.allclose(sep, full, atol=1e-5))
+    True
+    """
+    data, _ = as_image(image)
+    columns, rows = _as_factor_pairs(column, row)
+    border = check_border(border)
+    height, width, channels = data.shape
+    rank, kh, kw = columns.shape[0], columns.shape[1], rows.shape[1]
+    check_kernel_fits(kh, kw, height, width)
+    check_fits(
+        "spatial",
+        estimate_memory(
+            "spatial",
+            height,
+            width,
+            channels,
+            channels,
+            kh,
+            kw,
+            rank=rank,
+            **_memory_options(image, data, border, keep_stages),
+        ),
+        f"{height}x{width}, C={channels}, rank {rank}, {kh}x{kw} kernel",
+    )
+    cost = conv_cost("spatial", height, width, channels, channels, kh, kw, rank=rank)
+    timer = StageTimer()
+    output = np.empty_like(data)
+    if not keep_stages:
+        plan = fused_spatial_plan(kh, kw, rank)
+        with timer.stage("spatial"):
+            if plan == "filter2d":
+                kernel, anchor = oriented(np.einsum("ri,rj->ij", columns, rows), flip)
+                filter_into(data, kernel, anchor, border, output)
+            else:
+                scratch = np.empty_like(data) if rank > 1 else None
+                for index, (col, rw) in enumerate(zip(columns, rows)):
+                    # Rotating outer(col, row) by 180 degrees rotates each factor.
+                    col_k, _ = oriented(col.reshape(kh, 1), flip)
+                    row_k, _ = oriented(rw.reshape(1, kw), flip)
+                    target = output if index == 0 else scratch
+                    sep_filter_into(data, col_k, row_k, anchor_of(kh, kw, flip), border, target)
+                    if index:
+                        output += scratch
+        return ConvResult(output, {"horizontal": output}, timer.seconds, cost, plan)
+
+    stacked = np.empty((height, width, rank * channels), dtype=np.float32)
+    vertical = stacked if rank == 1 else np.empty_like(data)
+    scratch = np.empty_like(data) if rank > 1 else None
+    for index, (col, rw) in enumerate(zip(columns, rows)):
+        col_kernel, col_anchor = oriented(col.reshape(kh, 1), flip)
+        row_kernel, row_anchor = oriented(rw.reshape(1, kw), flip)
+        with timer.stage("vertical"):
+            filter_into(data, col_kernel, col_anchor, border, vertical)
+            if rank > 1:
+                stacked[:, :, index * channels : (index + 1) * channels] = vertical
+        with timer.stage("horizontal"):
+            target = output if index == 0 else scratch
+            filter_into(vertical, row_kernel, row_anchor, border, target)
+            if index:
+                output += scratch
+    stages = {"vertical": stacked, "horizontal": output}
+    return ConvResult(output, stages, timer.seconds, cost, "filter2d+filter2d")
+
+
+def uses_transform(maps: int, out_channels: int) -> bool:
+    """Whether the pointwise step runs through ``cv2.transform`` rather than a BLAS matmul.
+
+    OpenCV has tuned kernels for small square mixes (and for mixing into one channel); there
+    it beat the matmul at 1280x720: 0.30 against 0.91 ms for 3 -> 3, 0.15 against 0.58 for
+    2 -> 2, 0.17 against 0.26 for 3 -> 1. Anything else takes its generic per-pixel loop,
+    3-8x slower than the matmul (7.9 against 1.1 ms for 3 -> 8). It needs channels-last maps,
+    so only the shared-kernel path (which filters all channels in one call) can use it.
+    """
+    return maps <= 4 and out_channels <= 4 and out_channels in (maps, 1)
+
+
+def pointwise_mix(maps: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    """``out[..., p] = sum_k mix[p, k] * maps[..., k]`` for channels-last ``(H, W, K)`` maps."""
+    height, width, count = maps.shape
+    if uses_transform(count, mix.shape[0]):
+        out = cv2.transform(maps, mix)
+    else:
+        out = np.matmul(maps.reshape(-1, count), np.ascontiguousarray(mix.T))
+    return out.reshape(height, width, mix.shape[0])
+
+
+def _rank_one_factors(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column and row factors of every kernel, or None if any kernel is not rank 1."""
+    u, s, vt = np.linalg.svd(kernels.astype(np.float64))
+    if kernels.shape[1] > 1 and kernels.shape[2] > 1:
+        tail = s[:, 1:].max(axis=1)
+        if np.any(tail > RANK_ONE_TOLERANCE * np.maximum(s[:, 0], np.finfo(np.float64).tiny)):
+            return None
+    scale = np.sqrt(s[:, 0])
+    columns = (u[:, :, 0] * scale[:, None]).astype(np.float32)
+    rows = (vt[:, 0, :] * scale[:, None]).astype(np.float32)
+    return columns, rows
+
+
+class _DepthwisePass:
+    """One depthwise kernel (2-D, or its column and row factors), oriented for correlation."""
+
+    def __init__(self, kernels: np.ndarray, factors, flip: bool) -> None:
+        self.kernels, self.factors, self.flip = kernels, factors, flip
+
+    def run(self, index: int, src: np.ndarray, border: str, dst: np.ndarray) -> None:
+        kh, kw = self.kernels.shape[1:]
+        if self.factors is None:
+            kernel, anchor = oriented(self.kernels[index], self.flip)
+            filter_into(src, kernel, anchor, border, dst)
+            return
+        column, _ = oriented(self.factors[0][index].reshape(kh, 1), self.flip)
+        row, _ = oriented(self.factors[1][index].reshape(1, kw), self.flip)
+        sep_filter_into(src, column, row, anchor_of(kh, kw, self.flip), border, dst)
+
+
+@keeps_the_contract
+def depthwise_separable_conv(
+    image,
+    depthwise,
+    pointwise,
+    *,
+    border: str = "reflect101",
+    flip: bool = False,
+    one_d_passes: bool | None = None,
+    keep_stages: bool = False,
+) -> ConvResult:
+    """Depthwise-separable convolution: one kernel per channel, then a 1x1 mix to P channels.
+
+    Parameters
+    ----------
+    image : ndarray
+        ``(H, W)`` or ``(H, W, C)``.
+    depthwise : ndarray
+        ``(C*M, kh, kw)``; kernel ``c*M + m`` filters input channel ``c`` (depth multiplier M,
+        the Keras / PyTorch ``groups=C`` order).
+    pointwise : ndarray
+        ``(P, C*M)``: output ``p`` is ``sum_k pointwise[p, k] * depthwise_map[k]``.
+    border, flip
+        As in :func:`normal_conv`.
+    one_d_passes : bool or None
+        Run each depthwise kernel as one ``sepFilter2D`` of its column and row (both tricks at
+        once). None (default) does so when every depthwise kernel is rank 1 and the passes
+        need fewer multiplications; True insists (ValueError if a kernel is not rank 1).
+    keep_stages : bool
+        True keeps the ``(H, W, C*M)`` depthwise maps as ``stages["depthwise"]`` (a
+        channels-last view of the buffer the maps were filtered into); False (default) keeps
+        only the output.
+
+    Returns
+    -------
+    ConvResult
+        ``output`` is ``(H, W, P)``; ``stages["pointwise"]`` is the output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.random.default_rng(0).random((6, 6, 2))
+    >>> result = depthwise_separable_conv(
+    ...     image, np.ones((4, 3, 3)), np.ones((5, 4)), keep_stages=True)
+    >>> result.output.shape, result.stages["depthwise"].shape
+    ((6, 6, 5), (6, 6, 4))
+    """
+    data, _ = as_image(image)
+    kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
+    mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
+    border = check_border(border)
+    height, width, channels = data.shape
+    maps, kh, kw = kernels.shape
+    if maps % channels:
+        raise ValueError(
+            f"depthwise has {maps} kernels (shape {kernels.shape}) but the image has {channels} "
+            f"channels; it needs C*M kernels, a multiple of {channels}"
+        )
+    if mix.shape[1] != maps:
+        raise ValueError(
+            f"pointwise is {mix.shape} but there are {maps} depthwise maps; "
+            f"pointwise must be (P, {maps})"
+        )
+    check_kernel_fits(kh, kw, height, width)
+    multiplier = maps // channels
+    check_fits(
+        "depthwise",
+        estimate_memory(
+            "depthwise",
+            height,
+            width,
+            channels,
+            mix.shape[0],
+            kh,
+            kw,
+            multiplier,
+            **_memory_options(image, data, border, keep_stages),
+        ),
+        f"{height}x{width}, C={channels}, M={multiplier}, P={mix.shape[0]}, {kh}x{kw} kernel",
+    )
+
+    factors = None
+    if one_d_passes or (one_d_passes is None and kh > 1 and kw > 1):
+        factors = _rank_one_factors(kernels)
+        if factors is None and one_d_passes:
+            raise ValueError(
+                "one_d_passes=True needs every depthwise kernel to be rank 1 (an outer product "
+                "of a column and a row); at least one is not"
+            )
+    depth_pass = _DepthwisePass(kernels, factors, flip)
+    timer = StageTimer()
+    pixels, out_channels = height * width, mix.shape[0]
+    if multiplier == 1 and np.all(kernels == kernels[:1]):
+        # One kernel for every channel (the usual teaching design): OpenCV filters all
+        # channels channels-last in one call (chunked above its channel limit), a third of
+        # the cost of C calls on small frames; the mix may then use cv2.transform.
+        with timer.stage("depthwise"):
+            depth_maps = np.empty_like(data)
+            depth_pass.run(0, data, border, depth_maps)
+        with timer.stage("pointwise"):
+            output = pointwise_mix(depth_maps, mix)
+        mixer = "transform" if uses_transform(maps, out_channels) else "matmul"
+    else:
+        # Channels first: every map is a contiguous plane OpenCV filters into directly, and
+        # the mix is one matmul reading the planes as a transposed (pixels, maps) matrix.
+        with timer.stage("depthwise"):
+            planes = np.ascontiguousarray(data.transpose(2, 0, 1))
+            buffer = np.empty((maps, height, width), dtype=np.float32)
+            for index in range(maps):
+                depth_pass.run(index, planes[index // multiplier], border, buffer[index])
+            del planes
+            depth_maps = buffer.transpose(1, 2, 0)
+        with timer.stage("pointwise"):
+            output = np.empty((height, width, out_channels), dtype=np.float32)
+            flat = buffer.reshape(maps, pixels).T
+            np.matmul(flat, np.ascontiguousarray(mix.T), out=output.reshape(pixels, out_channels))
+        mixer = "matmul"
+    cost = conv_cost(
+        "depthwise",
+        height,
+        width,
+        channels,
+        out_channels,
+        kh,
+        kw,
+        multiplier,
+        depthwise_separable_passes=factors is not None,
+    )
+    algorithm = ("sepfilter" if factors is not None else "filter2d") + "+" + mixer
+    stages = {"depthwise": depth_maps, "pointwise": output} if keep_stages else {}
+    stages["pointwise"] = output
+    return ConvResult(output, stages, timer.seconds, cost, algorithm)
