@@ -219,6 +219,11 @@ def analyze_layer(layer, input_size, multipliers=None) -> LayerAnalysis:
         size, (kh, kw), stride=layer.stride, dilation=layer.dilation, pads=layer.pads,
         auto_pad=layer.auto_pad,
     )  # fmt: skip
+    if min(out) < 1:
+        raise ValueError(
+            f"layer {layer.name!r}: an input of {size[0]} x {size[1]} is too small for its "
+            f"{kh} x {kw} kernel"
+        )
     pixels = out[0] * out[1]
     parameters = p * cg * kh * kw
     energy = None if min(kh, kw) == 1 else rank1_energy(filter_singular_values(layer.weights))

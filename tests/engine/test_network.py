@@ -136,3 +136,18 @@ def test_bad_input_sizes_and_layers_without_weights():
     assert conv_output_size((2, 2), (5, 5)) == (0, 0)
     small = analyze_layer(layer, (4, 4))
     assert small.output_size == (2, 2) and "as given" in small.note
+
+
+def test_sample_model_sizes_match_onnx_shape_inference_at_a_fixed_input():
+    onnx = pytest.importorskip("onnx")
+    model = onnx.load(str(sample_model()))
+    for dim, value in zip(model.graph.input[0].type.tensor_type.shape.dim, (1, 3, 48, 192)):
+        dim.ClearField("dim_param")
+        dim.dim_value = value
+    inferred = onnx.shape_inference.infer_shapes(model).graph.value_info
+    shapes = {v.name: tuple(d.dim_value for d in v.type.tensor_type.shape.dim) for v in inferred}
+    convs = [node for node in model.graph.node if node.op_type == "Conv"]
+    layers = analyze_network(load_model(sample_model()).layers, (48, 192)).layers
+    assert len(convs) == len(layers) == 53
+    for node, layer in zip(convs, layers):
+        assert shapes[node.output[0]][2:] == layer.output_size, layer.name
