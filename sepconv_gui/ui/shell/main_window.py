@@ -369,11 +369,17 @@ class MainWindow(QMainWindow):
             QMessageBox.Retry | QMessageBox.Close,
             self,
         )
-        box.setInformativeText("Reconnect and try again?")
+        box.setInformativeText("Reconnect and try again, or use the test pattern instead?")
+        pattern = box.addButton("Use the test pattern", QMessageBox.AcceptRole)
         box.setModal(False)
-        box.finished.connect(
-            lambda code: code == QMessageBox.Retry and self.controller.restart_source()
-        )
+
+        def chosen(_code: int) -> None:  # a blank window is never the only way out
+            if box.clickedButton() is pattern:
+                self.start_source(SourceSpec("pattern", "640x480"))
+            elif box.clickedButton() is box.button(QMessageBox.Retry):
+                self.controller.restart_source()
+
+        box.finished.connect(chosen)
         self.failure_box = box
         box.show()
 
