@@ -23,8 +23,8 @@ class Host:
         editor.failed.connect(self.errors.append)
         editor.set_design(design)
 
-    def apply(self, changes: dict) -> None:
-        self.edits.append(changes)
+    def apply(self, changes: dict, label: str) -> None:
+        self.edits.append((changes, label))
         self.design = self.design.with_changes(**changes)
         self.editor.set_design(self.design)
 
@@ -115,7 +115,7 @@ def test_a_paint_stroke_is_one_edit_over_every_cell_it_crosses(host, qtbot):
     expected = SOBEL_X.copy()
     expected[0, 0] = expected[0, 1] = expected[1, 2] = 3.0
     np.testing.assert_array_equal(host.kernel, expected)
-    assert len(host.edits) == 1
+    assert [label for _, label in host.edits] == ["Paint 3 cells"]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ...app.state import MAX_CHANNELS, POINTWISE_KINDS, Design
 from ...engine import ALGORITHMS, BORDER_MODES, MODES
 from ..views.result_views import MODE_TITLES
+from .wheel_guard import guard_wheel
 
 BORDER_TITLES = {
     "reflect101": "Reflect 101 (OpenCV default)",
@@ -105,6 +106,7 @@ class ChannelDesigner(QWidget):
             lambda name: self.changed.emit({"algorithm": name})
         )
         form.addRow("Normal algorithm", self.algorithm)
+        guard_wheel(self)
 
     def _modes_edited(self) -> None:
         modes = tuple(m for m in MODES if self.mode_boxes[m].isChecked())

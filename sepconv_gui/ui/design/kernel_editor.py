@@ -24,6 +24,8 @@ from ...app.state import MAX_KERNEL_SIDE, Design
 from ...engine import PRESETS, analyze_kernel, preset_kernel
 from . import kernel_ops
 from .kernel_grid import KernelGrid, KernelGridArea
+from .param_control import ParamControl
+from .wheel_guard import guard_wheel
 
 CUSTOM = "custom"
 
@@ -33,6 +35,15 @@ def format_numbers(values) -> str:
     return ", ".join(kernel_ops.format_value(v, scale) for v in values)
 
 
+TOOL_LABELS = {
+    "normalize": "Normalize",
+    "flip_horizontal": "Flip",
+    "flip_vertical": "Flip",
+    "transpose": "Transpose",
+    "rotate": "Rotate",
+    "scale": "Scale",
+    "clear": "Clear",
+}
 TOOLS = (  # (operation, button text, tooltip)
     ("normalize", "Normalize", "Scale to sum 1; a zero-sum kernel to absolute values summing to 1"),
     ("flip_horizontal", "Flip ↔", "Mirror left-right"),
@@ -54,10 +65,14 @@ def parse_numbers(text: str, what: str) -> np.ndarray:
 
 
 class KernelEditor(QWidget):
-    """Emits ``changed`` with new kernel fields, ``failed`` with a message for bad input."""
+    """Emits ``changed`` with new kernel fields and a label for the undo history, ``failed``
+    with a message for bad input, and ``drag_started(label)`` / ``drag_finished`` around a
+    parameter slider drag (whose steps make one undo step)."""
 
-    changed = Signal(dict)
+    changed = Signal(dict, str)
     failed = Signal(str)
+    drag_started = Signal(str)
+    drag_finished = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -83,11 +98,11 @@ class KernelEditor(QWidget):
 
         self.params_box = QGroupBox("Parameters")
         self.params_form = QFormLayout(self.params_box)
-        self.param_spins: dict[str, QDoubleSpinBox] = {}
+        self.param_controls: dict[str, ParamControl] = {}
         layout.addWidget(self.params_box)
 
         self.grid = KernelGrid()
-        self.grid.edited.connect(lambda kernel, _what: self._grid_edited(kernel))
+        self.grid.edited.connect(self._grid_edited)
         self.grid.failed.connect(self.failed)
         layout.addWidget(KernelGridArea(self.grid))
         self.scale_label = QLabel()
@@ -114,36 +129,40 @@ class KernelEditor(QWidget):
         layout.addWidget(self.analysis)
         self._kernel = np.zeros((3, 3))
         self._preset_name = CUSTOM
+        guard_wheel(self)
 
     # --- model -> widgets -----------------------------------------------------------------
     def set_design(self, design: Design) -> None:
+        """Show ``design`` without echoing it back as an edit. Parameter controls are rebuilt
+        only when the preset changes, so a slider being dragged stays under the mouse."""
         with QSignalBlocker(self.preset):
             index = self.preset.findData(design.preset)
             self.preset.setCurrentIndex(index if index >= 0 else self.preset.findData(CUSTOM))
-        self._preset_name = self.preset.currentData()
-        self._build_params(design.preset_params)
+        name = self.preset.currentData()
+        if name != self._preset_name or not self.param_controls and PRESETS.get(name):
+            self._preset_name = name
+            self._build_params(design.preset_params)
+        else:
+            spec = PRESETS.get(name)
+            for param in spec.params if spec else ():
+                value = design.preset_params.get(param.name, param.default)
+                self.param_controls[param.name].set_value(value)
         self._show_kernel(design.kernel_array())
 
     def _build_params(self, values: dict) -> None:
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
-        self.param_spins = {}
+        self.param_controls = {}
         spec = PRESETS.get(self._preset_name)
         for param in spec.params if spec else ():
-            spin = QDoubleSpinBox(
-                minimum=param.minimum,
-                maximum=param.maximum,
-                singleStep=param.step,
-                decimals=0 if param.integer else 3,
-            )
-            if param.unit:
-                spin.setSuffix(f" {param.unit}")
-            spin.setKeyboardTracking(False)
-            spin.setValue(float(values.get(param.name, param.default)))
-            spin.valueChanged.connect(self._regenerate)
-            self.params_form.addRow(param.name.replace("_", " ").capitalize(), spin)
-            self.param_spins[param.name] = spin
-        self.params_box.setVisible(bool(self.param_spins))
+            control = ParamControl(param, float(values.get(param.name, param.default)))
+            label = f"Change {param.name}"
+            control.changed.connect(lambda _v, label=label: self._regenerate(label))
+            control.drag_started.connect(lambda label=label: self.drag_started.emit(label))
+            control.drag_finished.connect(self.drag_finished)
+            self.params_form.addRow(param.name.replace("_", " ").capitalize(), control)
+            self.param_controls[param.name] = control
+        self.params_box.setVisible(bool(self.param_controls))
 
     def _show_kernel(self, kernel: np.ndarray) -> None:
         self._kernel = kernel
@@ -181,24 +200,20 @@ class KernelEditor(QWidget):
 
     # --- widgets -> model -----------------------------------------------------------------
     def _params(self) -> dict[str, float]:
-        spec = PRESETS.get(self._preset_name)
-        integers = {p.name for p in spec.params if p.integer} if spec else set()
-        return {
-            name: int(spin.value()) if name in integers else spin.value()
-            for name, spin in self.param_spins.items()
-        }
+        return {name: control.value() for name, control in self.param_controls.items()}
 
-    def _emit(self, kernel: np.ndarray, preset: str, params: dict) -> None:
+    def _emit(self, kernel: np.ndarray, preset: str, params: dict, label: str) -> None:
         self._show_kernel(kernel)
         self.changed.emit(
             {
                 "kernel": tuple(tuple(map(float, r)) for r in kernel),
                 "preset": preset,
                 "preset_params": params,
-            }
+            },
+            label,
         )
 
-    def _regenerate(self) -> None:
+    def _regenerate(self, label: str) -> None:
         name = self._preset_name
         if name == CUSTOM:
             return
@@ -208,20 +223,20 @@ class KernelEditor(QWidget):
         except ValueError as error:
             self.failed.emit(str(error))
             return
-        self._emit(np.asarray(kernel, dtype=np.float64), name, self._params())
+        self._emit(np.asarray(kernel, dtype=np.float64), name, self._params(), label)
 
     def _preset_chosen(self) -> None:
         self._preset_name = self.preset.currentData()
         self._build_params({})
-        self._regenerate()
+        self._regenerate(f"Pick {self.preset.currentText()}")
 
     def _size_changed(self) -> None:
         if self._preset_name != CUSTOM:
-            self._regenerate()
+            self._regenerate("Resize kernel")
             return
         kh, kw = self.height_spin.value(), self.width_spin.value()
         # Around the anchor: a 3×3 grown to 5×5 stays in the middle, as a kernel should.
-        self._emit(kernel_ops.resize_centered(self._kernel, kh, kw), CUSTOM, {})
+        self._emit(kernel_ops.resize_centered(self._kernel, kh, kw), CUSTOM, {}, "Resize kernel")
 
     def _to_custom(self) -> None:
         with QSignalBlocker(self.preset):
@@ -229,9 +244,9 @@ class KernelEditor(QWidget):
         self._preset_name = CUSTOM
         self._build_params({})
 
-    def _grid_edited(self, kernel: np.ndarray) -> None:
+    def _grid_edited(self, kernel: np.ndarray, label: str) -> None:
         self._to_custom()
-        self._emit(kernel, CUSTOM, {})
+        self._emit(kernel, CUSTOM, {}, label)
 
     def apply_tool(self, name: str) -> None:
         """One of the editing buttons: a whole-kernel operation from :mod:`kernel_ops`."""
@@ -243,7 +258,7 @@ class KernelEditor(QWidget):
         except ValueError as error:
             self.failed.emit(str(error))
             return
-        self._grid_edited(kernel)
+        self._grid_edited(kernel, f"{TOOL_LABELS[name]} kernel")
 
     def _build_tools(self) -> QGridLayout:
         tools = QGridLayout()
@@ -302,4 +317,4 @@ class KernelEditor(QWidget):
         ):
             return  # focus left without a change
         self._to_custom()
-        self._emit(kernel, CUSTOM, {})
+        self._emit(kernel, CUSTOM, {}, "Set 1-D factors")

@@ -34,6 +34,7 @@ from .error_banner import ErrorBanner
 from .export_dialog import copy_view_to_clipboard, export_result
 from .identity import apply_identity
 from ..design.kernel_editor import KernelEditor
+from ..design.history import DesignHistory, describe
 from .menus import build_menus
 from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(_stacked(self.error_banner, self.results))
         self._build_docks()
         self._build_status_bar()
+        self.history = DesignHistory(self._show_design, self)
         self.actions_by_name: dict[str, QAction] = build_menus(self)
         self._connect()
         self.kernel_editor.set_design(start_design)
@@ -182,18 +184,28 @@ class MainWindow(QMainWindow):
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
         c.paused_changed.connect(lambda p: self.actions_by_name["pause"].setChecked(p))
         self.kernel_editor.changed.connect(self.edit_design)
+        self.kernel_editor.drag_started.connect(self.history.begin_gesture)
+        self.kernel_editor.drag_finished.connect(self.history.end_gesture)
         self.channel_designer.changed.connect(self.edit_design)
         self.kernel_editor.failed.connect(self.show_error)
 
     # --- design -----------------------------------------------------------------------------
-    def edit_design(self, changes: dict) -> None:
+    def edit_design(self, changes: dict, label: str = "") -> None:
+        """Apply an edit from the design dock as one undoable step."""
+        before = self.controller.design
         try:
-            design = self.controller.design.with_changes(**changes)
+            design = before.with_changes(**changes)
         except DesignError as error:
             self.show_error(str(error))
+            self.kernel_editor.set_design(before)  # the editor showed the refused edit
             return
+        self.history.push(before, design, label or describe(changes))
+
+    def _show_design(self, design: Design) -> None:
+        """Make ``design`` current everywhere (new edits, undo and redo all land here)."""
         self.error_label.clear()
         self.controller.set_design(design)
+        self.kernel_editor.set_design(design)
         self.channel_designer.set_design(design)
 
     def load_design(self) -> None:
@@ -205,9 +217,7 @@ class MainWindow(QMainWindow):
         except (OSError, UnicodeDecodeError, DesignError) as error:
             self.show_error(f"Could not load {Path(path).name}: {error}")
             return
-        self.controller.set_design(design)
-        self.kernel_editor.set_design(design)
-        self.channel_designer.set_design(design)
+        self.history.push(self.controller.design, design, f"Load {Path(path).name}")
 
     def save_design(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

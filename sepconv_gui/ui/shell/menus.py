@@ -86,6 +86,12 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "about_qt": _action(window, "About &Qt", QApplication.aboutQt),
     }
 
+    # Design edits: the stack labels the actions ("Undo Change sigma").
+    actions["undo"] = window.history.stack.createUndoAction(window, "&Undo")
+    actions["undo"].setShortcut(QKeySequence(k.Undo))
+    actions["redo"] = window.history.stack.createRedoAction(window, "&Redo")
+    actions["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+
     # Ctrl+= too: on most keyboards "+" needs Shift, and people press Ctrl and "=".
     actions["zoom_in"].setShortcuts([QKeySequence(k.ZoomIn), QKeySequence("Ctrl+=")])
 
@@ -103,6 +109,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     file_menu.addActions([actions["export"], actions["copy_view"]])
     file_menu.addSeparator()
     file_menu.addAction(actions["quit"])
+
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addActions([actions["undo"], actions["redo"]])
 
     source_menu = bar.addMenu("&Source")
     pattern = source_menu.addMenu("Test &pattern")
