@@ -24,7 +24,7 @@ def window(qtbot):
 
 
 def gaussian_3x3(sigma):
-    g = np.exp(-np.array([-1.0, 0, 1]) ** 2 / (2 * sigma**2))
+    g = np.exp(-(np.array([-1.0, 0, 1]) ** 2) / (2 * sigma**2))
     g /= g.sum()
     return np.outer(g, g)
 
