@@ -17,6 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .. import engine
 from .peers import optional_module
 
 #: Entry points that set an OpenBLAS pool size, across the names OpenBLAS builds export
@@ -87,10 +88,16 @@ def set_blas_threads(count: int) -> int:
 
 
 def set_threads(count: int) -> dict[str, Any]:
-    """Give OpenCV, the BLAS and (if installed) torch ``count`` threads each."""
+    """Give the engine, OpenCV, the BLAS and (if installed) torch ``count`` threads each.
+
+    The engine runs the BLAS single-threaded inside its own calls and splits its work over
+    its own ``count`` threads; the BLAS setting here is what the peers get.
+    """
+    engine.set_num_threads(count)
     cv2.setNumThreads(count)
     threads: dict[str, Any] = {
         "requested": count,
+        "engine": engine.num_threads(),
         "opencv": cv2.getNumThreads(),
         "blas_pools_resized": set_blas_threads(count),
     }

@@ -12,6 +12,7 @@ from .cost import MODES, ConvCost, StageCost, conv_cost
 from .memory import estimate_memory, memory_budget, set_memory_budget
 from .kernels import MAX_KERNEL_SIZE, PRESETS, ParamSpec, PresetSpec, preset_factors, preset_kernel
 from .result import ConvResult
+from .threads import num_threads, set_num_threads
 from .separability import KernelAnalysis, analyze_kernel, factorize_depthwise_separable
 from .validation import BORDER_MODES
 
@@ -34,9 +35,11 @@ __all__ = [
     "estimate_memory",
     "factorize_depthwise_separable",
     "memory_budget",
+    "num_threads",
     "normal_conv",
     "preset_factors",
     "preset_kernel",
     "set_memory_budget",
+    "set_num_threads",
     "spatial_separable_conv",
 ]

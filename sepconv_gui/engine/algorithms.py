@@ -24,6 +24,7 @@ import numpy as np
 import scipy.fft as _fft
 
 from .filtering import CV_MAX_CHANNELS, correlate_plane, pad_plane
+from .threads import num_threads, parallel_for
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 
@@ -57,12 +58,18 @@ def stack_channels(maps: list[np.ndarray]) -> np.ndarray:
 
 def direct(image, weights, anchor, border):
     channel_planes = planes(image)
-    outputs = []
-    for kernels in weights:
-        acc = correlate_plane(channel_planes[0], kernels[0], anchor, border)
-        for plane, kernel in zip(channel_planes[1:], kernels[1:]):
-            acc += correlate_plane(plane, kernel, anchor, border)
-        outputs.append(acc)
+    outputs: list[np.ndarray | None] = [None] * weights.shape[0]
+
+    def run(first: int, last: int) -> None:
+        # Output channels are independent: the engine's threads take a share each.
+        for index in range(first, last):
+            kernels = weights[index]
+            acc = correlate_plane(channel_planes[0], kernels[0], anchor, border)
+            for plane, kernel in zip(channel_planes[1:], kernels[1:]):
+                acc += correlate_plane(plane, kernel, anchor, border)
+            outputs[index] = acc
+
+    parallel_for(len(outputs), run)
     return stack_channels(outputs)
 
 
@@ -106,20 +113,26 @@ def gemm(image, weights, anchor, border):
     matrix = np.ascontiguousarray(weights.reshape(p, taps).T)
     out = np.empty((height, width, p), dtype=np.float32)
     plane_stride, row_stride, item = source.strides
-    buffer = None
-    for top, rows, left, cols in _gemm_tiles(height, width, taps):
-        if buffer is None:
-            buffer = np.empty(taps * rows * cols, dtype=np.float32)
-        window = np.lib.stride_tricks.as_strided(
-            source[:, top:, left:],
-            shape=(channels, kh, kw, rows, cols),
-            strides=(plane_stride, row_stride, item, row_stride, item),
-            writeable=False,
-        )
-        tile = buffer[: taps * rows * cols].reshape(taps, rows * cols)
-        np.copyto(tile.reshape(channels, kh, kw, rows, cols), window)
-        target = out[top : top + rows, left : left + cols].reshape(rows * cols, p)
-        np.matmul(tile.T, matrix, out=target)
+    tiles = list(_gemm_tiles(height, width, taps))
+
+    def run(first: int, last: int) -> None:
+        # Each thread copies and multiplies its own tiles in its own buffer (single-threaded
+        # BLAS per tile: no hand-offs inside a product).
+        largest = max(rows * cols for _, rows, _, cols in tiles[first:last])
+        buffer = np.empty(taps * largest, dtype=np.float32)
+        for top, rows, left, cols in tiles[first:last]:
+            window = np.lib.stride_tricks.as_strided(
+                source[:, top:, left:],
+                shape=(channels, kh, kw, rows, cols),
+                strides=(plane_stride, row_stride, item, row_stride, item),
+                writeable=False,
+            )
+            tile = buffer[: taps * rows * cols].reshape(taps, rows * cols)
+            np.copyto(tile.reshape(channels, kh, kw, rows, cols), window)
+            target = out[top : top + rows, left : left + cols].reshape(rows * cols, p)
+            np.matmul(tile.T, matrix, out=target)
+
+    parallel_for(len(tiles), run)
     return out
 
 
@@ -148,8 +161,8 @@ def fft_sizes(height: int, width: int) -> tuple[int, int]:
 
 
 def _workers() -> int:
-    """FFT threads: whatever OpenCV is told to use, so one setting governs the engine."""
-    return max(1, cv2.getNumThreads())
+    """FFT threads: the engine's own setting (scipy's workers block, they do not spin)."""
+    return num_threads()
 
 
 def _dft_matrix(length: int, taps: int, half: bool) -> np.ndarray:

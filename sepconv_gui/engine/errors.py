@@ -39,19 +39,23 @@ _OPENCV_ERRORS = _opencv_error_types()
 
 
 def keeps_the_contract(function):
-    """Wrap a public entry point so nothing but the documented errors leaves it.
+    """Wrap a public entry point: single-threaded BLAS inside, documented errors outside.
 
     The engine refuses too-big calls up front; this is the last resort for what slips through
     anyway (an allocation the estimate missed, an OpenCV limit nobody knew of). Both become a
     ResourceError that says what to lower, instead of a MemoryError or a ``cv2.error`` that
     the app cannot tell from a bug.
     """
+    from .threads import single_threaded_blas
+
     name = function.__name__
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
-            return function(*args, **kwargs)
+            # The engine splits its own work; a BLAS pool underneath would fight it.
+            with single_threaded_blas():
+                return function(*args, **kwargs)
         except MemoryError as exc:
             raise ResourceError(
                 f"{name} ran out of memory; lower the image size, the number of channels "

@@ -20,6 +20,7 @@ import warnings
 
 from .errors import ResourceError
 from .filtering import CV_MAX_CHANNELS
+from .threads import num_threads
 
 FLOAT = 4  # bytes of a float32
 COMPLEX = 8  # bytes of a complex64
@@ -153,14 +154,14 @@ def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap
     padded = (height + kh - 1) * (width + kw - 1)
     weights = 3 * out_channels * taps * FLOAT  # float32 copy, flipped copy, gemm's matrix
     base = pixels * out_channels * FLOAT + weights
+    threads = num_threads()
     if algorithm == "direct":
         # Contiguous planes, the list of output planes, then the stacked output; one
-        # correlation's result and scratch at a time.
+        # correlation's result and scratch in flight per thread.
         return (
             base
             + pixels * (channels + out_channels) * FLOAT
-            + pixels * FLOAT
-            + _filter_scratch(height, width, kh, kw, 1, wrap)
+            + threads * (pixels * FLOAT + _filter_scratch(height, width, kh, kw, 1, wrap))
         )
     # gemm and fft both start from the channels-first padded image, built in channel chunks
     # (a chunk's channels-last padding, and its contiguous copy when the image is cut).
@@ -168,7 +169,7 @@ def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap
     cut = pixels * per_chunk * FLOAT if channels > CV_MAX_CHANNELS else 0
     source = channels * padded * FLOAT
     if algorithm == "gemm":
-        tile = max(GEMM_TILE_BYTES, taps * FLOAT)
+        tile = threads * max(GEMM_TILE_BYTES, taps * FLOAT)  # one tile buffer per thread
         return base + source + max(per_chunk * padded * FLOAT + cut, tile)
     if algorithm == "fft":
         from .algorithms import fft_sizes
@@ -217,9 +218,12 @@ def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, 
     # One kernel for all channels filters them channels-last in one call; otherwise each
     # plane is filtered on its own. Count the hungrier of the two scratch needs.
     per_call = min(channels, CV_MAX_CHANNELS)
+    one_plane = (
+        _filter_scratch(height, width, kh, kw, 1, wrap) + (kh + kw + 4) * (width + kw) * FLOAT
+    )
     scratch = max(
         _filter_scratch(height, width, kh, kw, per_call, wrap),
-        _filter_scratch(height, width, kh, kw, 1, wrap) + (kh + kw + 4) * (width + kw) * FLOAT,
+        num_threads() * one_plane,  # planes are filtered on every engine thread at once
     ) + _chunk_temps(height, width, channels)
     maps_buffer = pixels * maps * FLOAT
     planes = pixels * channels * FLOAT  # the channels-first copy of the input

@@ -15,6 +15,7 @@ from .errors import keeps_the_contract
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
+from .threads import parallel_for
 from .validation import as_image, as_weights, check_border, check_kernel_fits
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
@@ -172,14 +173,30 @@ def uses_transform(maps: int, out_channels: int) -> bool:
     return maps <= 4 and out_channels <= 4 and out_channels in (maps, 1)
 
 
+#: Pixels per pointwise block: below this a thread's share costs more to hand out than to do.
+POINTWISE_GRAIN = 16384
+
+
+def mix_rows(flat: np.ndarray, mix: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = flat @ mix.T`` for ``(pixels, K)`` ``flat`` (any strides BLAS reads), in row
+    blocks over the engine's threads."""
+    matrix = np.ascontiguousarray(mix.T)
+
+    def run(first: int, last: int) -> None:
+        np.matmul(flat[first:last], matrix, out=out[first:last])
+
+    parallel_for(flat.shape[0], run, grain=POINTWISE_GRAIN)
+    return out
+
+
 def pointwise_mix(maps: np.ndarray, mix: np.ndarray) -> np.ndarray:
     """``out[..., p] = sum_k mix[p, k] * maps[..., k]`` for channels-last ``(H, W, K)`` maps."""
     height, width, count = maps.shape
     if uses_transform(count, mix.shape[0]):
-        out = cv2.transform(maps, mix)
-    else:
-        out = np.matmul(maps.reshape(-1, count), np.ascontiguousarray(mix.T))
-    return out.reshape(height, width, mix.shape[0])
+        return cv2.transform(maps, mix).reshape(height, width, mix.shape[0])
+    out = np.empty((height, width, mix.shape[0]), dtype=np.float32)
+    mix_rows(maps.reshape(-1, count), mix, out.reshape(-1, mix.shape[0]))
+    return out
 
 
 def _rank_one_factors(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -320,14 +337,17 @@ def depthwise_separable_conv(
         with timer.stage("depthwise"):
             planes = np.ascontiguousarray(data.transpose(2, 0, 1))
             buffer = np.empty((maps, height, width), dtype=np.float32)
-            for index in range(maps):
-                depth_pass.run(index, planes[index // multiplier], border, buffer[index])
+
+            def run(first: int, last: int) -> None:
+                for index in range(first, last):
+                    depth_pass.run(index, planes[index // multiplier], border, buffer[index])
+
+            parallel_for(maps, run)
             del planes
             depth_maps = buffer.transpose(1, 2, 0)
         with timer.stage("pointwise"):
             output = np.empty((height, width, out_channels), dtype=np.float32)
-            flat = buffer.reshape(maps, pixels).T
-            np.matmul(flat, np.ascontiguousarray(mix.T), out=output.reshape(pixels, out_channels))
+            mix_rows(buffer.reshape(maps, pixels).T, mix, output.reshape(pixels, out_channels))
         mixer = "matmul"
     cost = conv_cost(
         "depthwise",

@@ -1,0 +1,167 @@
+"""The engine's threads: its own small pool, and a single-threaded BLAS inside its calls.
+
+OpenBLAS, left alone, runs a pool of its own for every matrix product; called hundreds of
+times a frame (one gemm tile, one pointwise step) its hand-offs stall as soon as another
+process or the app's own threads hold a core, and its threads spin between calls. Inside an
+engine call the BLAS therefore runs on one thread (set through threadpoolctl's library
+handles, found once, and restored when the last concurrent engine call ends: about 8 us per
+call), and the engine splits its work itself — gemm tiles, depthwise planes, pointwise row
+blocks, normal-direct output channels, FFT batches — over a ThreadPoolExecutor whose
+idle workers block on a queue (nothing spins between calls). numpy, scipy.fft and OpenCV
+release the GIL, so the workers really run in parallel.
+
+The one knob: :func:`set_num_threads` (or the environment variable ``SEPCONV_THREADS``) caps
+the threads of an engine call, the calling thread included. The default is the number of
+cores this process may run on (its affinity mask).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+ENV_THREADS = "SEPCONV_THREADS"
+
+#: Above this the pool stops paying for itself on the sizes the app shows.
+MAX_DEFAULT_THREADS = 8
+
+_lock = threading.Lock()
+_requested: int | None = None
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_local = threading.local()
+
+# BLAS scoping: the library handles (found once) and a count of engine calls in flight, so
+# concurrent calls restore the user's setting only when the last one leaves.
+_blas_libraries: list | None = None
+_blas_saved: list[int] = []
+_blas_depth = 0
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def set_num_threads(count: int | None) -> None:
+    """Cap the threads one engine call uses (the calling thread included); None: default.
+
+    The default is ``SEPCONV_THREADS`` when set, else the cores this process may run on
+    (at most MAX_DEFAULT_THREADS). 1 runs everything on the calling thread.
+    """
+    global _requested
+    if count is not None and (isinstance(count, bool) or int(count) != count or count < 1):
+        raise ValueError(f"thread count must be a whole number >= 1 or None; got {count!r}")
+    _requested = None if count is None else int(count)
+
+
+def num_threads() -> int:
+    """The threads an engine call may use now (see :func:`set_num_threads`)."""
+    if _requested is not None:
+        return _requested
+    text = os.environ.get(ENV_THREADS, "").strip()
+    if text:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value >= 1:
+            return value
+        warnings.warn(
+            f"{ENV_THREADS}={text!r} is not a thread count >= 1; using the default",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return max(1, min(available_cores(), MAX_DEFAULT_THREADS))
+
+
+def _executor(workers: int) -> ThreadPoolExecutor:
+    """The shared pool, grown when a call needs more workers than it has."""
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size < workers:
+            old = _pool
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sepconv-engine")
+            _pool_size = workers
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool
+
+
+def split(count: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous ``(start, stop)`` ranges covering ``range(count)`` evenly."""
+    parts = max(1, min(parts, count))
+    edges = [count * i // parts for i in range(parts + 1)]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+
+
+def parallel_for(count: int, body: Callable[[int, int], None], *, grain: int = 1) -> None:
+    """Run ``body(start, stop)`` over ``range(count)`` split across the engine's threads.
+
+    The calling thread takes the first share. ``grain`` is the smallest share worth a
+    thread. Calls from inside a worker run inline, so nesting cannot deadlock the pool.
+    Exceptions from any share propagate to the caller after every share finished.
+    """
+    parts = min(num_threads(), count // max(1, grain))
+    if parts <= 1 or getattr(_local, "worker", False):
+        if count > 0:
+            body(0, count)
+        return
+    ranges = split(count, parts)
+    pool = _executor(len(ranges) - 1)
+    futures = [pool.submit(_as_worker, body, a, b) for a, b in ranges[1:]]
+    try:
+        body(*ranges[0])
+    finally:
+        errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+def _as_worker(body: Callable[[int, int], None], start: int, stop: int) -> None:
+    _local.worker = True
+    try:
+        body(start, stop)
+    finally:
+        _local.worker = False
+
+
+def _blas_handles() -> list:
+    global _blas_libraries
+    if _blas_libraries is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_libraries = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        except Exception:  # noqa: BLE001 - no threadpoolctl or an odd BLAS: leave it alone
+            _blas_libraries = []
+    return _blas_libraries
+
+
+class single_threaded_blas:
+    """Context: the BLAS runs on one thread until the last concurrent engine call leaves."""
+
+    def __enter__(self):
+        global _blas_depth, _blas_saved
+        with _lock:
+            if _blas_depth == 0:
+                libraries = _blas_handles()
+                _blas_saved = [library.num_threads for library in libraries]
+                for library in libraries:
+                    library.set_num_threads(1)
+            _blas_depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        global _blas_depth
+        with _lock:
+            _blas_depth -= 1
+            if _blas_depth == 0:
+                for library, count in zip(_blas_handles(), _blas_saved):
+                    library.set_num_threads(count)

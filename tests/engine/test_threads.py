@@ -1,0 +1,178 @@
+"""The engine owns its threads: BLAS single-threaded inside calls and restored after, one
+knob for the pool, and the same results when called from several threads at once."""
+
+import threading
+import zlib
+
+import numpy as np
+import pytest
+from threadpoolctl import ThreadpoolController
+
+from sepconv_gui import engine
+from sepconv_gui.engine import algorithms, threads
+from sepconv_gui.engine import reference as ref
+
+
+@pytest.fixture(autouse=True)
+def default_threads():
+    engine.set_num_threads(None)
+    yield
+    engine.set_num_threads(None)
+
+
+def blas_threads():
+    return [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
+
+
+def seeded(*case):
+    return np.random.default_rng(zlib.crc32(repr(case).encode()))
+
+
+@pytest.fixture
+def blas_at_two():
+    controller = ThreadpoolController()
+    before = blas_threads()
+    with controller.limit(limits=2, user_api="blas"):
+        yield
+    assert blas_threads() == before
+
+
+def test_blas_is_single_threaded_inside_a_call_and_restored_after(monkeypatch, blas_at_two):
+    assert set(blas_threads()) == {2}
+    seen = []
+    original = algorithms.FUNCTIONS["gemm"]
+
+    def spy(*args):
+        seen.append(blas_threads())
+        return original(*args)
+
+    monkeypatch.setitem(algorithms.FUNCTIONS, "gemm", spy)
+    image = np.ones((20, 30, 3), np.float32)
+    engine.normal_conv(image, np.ones((4, 3, 3, 3)), algorithm="gemm")
+    assert seen and set(seen[0]) == {1}
+    assert set(blas_threads()) == {2}
+
+
+def test_blas_restored_when_a_call_fails(monkeypatch, blas_at_two):
+    def boom(*args):
+        raise MemoryError
+
+    monkeypatch.setitem(algorithms.FUNCTIONS, "gemm", boom)
+    with pytest.raises(engine.ResourceError):
+        engine.normal_conv(np.ones((9, 9, 1)), np.ones((1, 1, 3, 3)), algorithm="gemm")
+    assert set(blas_threads()) == {2}
+
+
+def test_concurrent_calls_restore_blas_only_when_the_last_leaves(blas_at_two):
+    # Two overlapping scopes: the first to leave must not restore while the other runs.
+    first, second = threads.single_threaded_blas(), threads.single_threaded_blas()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert set(blas_threads()) == {1}
+    second.__exit__(None, None, None)
+    assert set(blas_threads()) == {2}
+
+
+def _calls(rng):
+    image = rng.random((37, 45, 5), dtype=np.float32)
+    bank = rng.standard_normal((6, 5, 4, 3)).astype(np.float32)
+    depth = rng.standard_normal((10, 5, 5)).astype(np.float32)
+    point = rng.standard_normal((7, 10)).astype(np.float32)
+    return [
+        lambda: engine.normal_conv(image, bank, algorithm="direct", border="wrap").output,
+        lambda: engine.normal_conv(image, bank, algorithm="gemm").output,
+        lambda: engine.normal_conv(image, bank, algorithm="fft", flip=True).output,
+        lambda: engine.spatial_separable_conv(image, [1, 2, 3, 2, 1], [1, 0, -1, 2]).output,
+        lambda: engine.depthwise_separable_conv(image, depth, point, border="reflect").output,
+    ]
+
+
+def test_several_threads_at_once_give_identical_results():
+    calls = _calls(seeded("concurrent"))
+    expected = [call() for call in calls]
+    results: dict[tuple[int, int], np.ndarray] = {}
+    errors = []
+    start = threading.Barrier(4)
+
+    def worker(slot):
+        try:
+            start.wait()
+            for repeat in range(3):
+                for index, call in enumerate(calls):
+                    results[(slot, repeat * 10 + index)] = call()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=worker, args=(slot,)) for slot in range(4)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert not errors
+    assert len(results) == 4 * 3 * len(calls)
+    for (slot, key), output in results.items():
+        np.testing.assert_array_equal(output, expected[key % 10])
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_every_thread_count_matches_the_reference(count):
+    engine.set_num_threads(count)
+    rng = seeded("count", count)
+    image = rng.random((33, 41, 3), dtype=np.float32)
+    bank = rng.standard_normal((5, 3, 3, 4)).astype(np.float32)
+    expected = ref.normal(image, bank, "reflect101")
+    for algorithm in ("direct", "gemm", "fft"):
+        out = engine.normal_conv(image, bank, algorithm=algorithm).output
+        np.testing.assert_allclose(out, expected, atol=1e-4)
+    depth = rng.standard_normal((6, 3, 3)).astype(np.float32)
+    point = rng.standard_normal((4, 6)).astype(np.float32)
+    _, expected = ref.depthwise(image, depth, point)
+    out = engine.depthwise_separable_conv(image, depth, point).output
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+
+
+def test_gemm_tiles_are_shared_out_when_rows_are_split(monkeypatch):
+    # Tiny tiles force many tiles (and column splits) spread over three threads.
+    monkeypatch.setattr(algorithms, "GEMM_TILE_BYTES", 3 * 3 * 3 * 4 * 7)
+    engine.set_num_threads(3)
+    rng = seeded("tiles")
+    image = rng.random((13, 17, 3), dtype=np.float32)
+    bank = rng.standard_normal((2, 3, 3, 3)).astype(np.float32)
+    out = engine.normal_conv(image, bank, algorithm="gemm", border="wrap").output
+    np.testing.assert_allclose(out, ref.normal(image, bank, "wrap"), atol=1e-4)
+
+
+def test_the_knob_and_its_environment_variable(monkeypatch):
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    monkeypatch.delenv(threads.ENV_THREADS, raising=False)
+    assert engine.num_threads() == 2
+    monkeypatch.setenv(threads.ENV_THREADS, "5")
+    assert engine.num_threads() == 5
+    engine.set_num_threads(1)
+    assert engine.num_threads() == 1  # code wins over the environment
+    engine.set_num_threads(None)
+    monkeypatch.setenv(threads.ENV_THREADS, "many")
+    with pytest.warns(RuntimeWarning, match="not a thread count"):
+        assert engine.num_threads() == 2
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="thread count"):
+            engine.set_num_threads(bad)
+
+
+def test_parallel_for_covers_the_range_once_and_propagates_errors():
+    engine.set_num_threads(4)
+    hits = np.zeros(103, int)
+
+    def body(first, last):
+        hits[first:last] += 1
+
+    threads.parallel_for(103, body)
+    assert (hits == 1).all()
+
+    def failing(first, last):
+        if first > 0:
+            raise ValueError("share failed")
+
+    with pytest.raises(ValueError, match="share failed"):
+        threads.parallel_for(10, failing)
