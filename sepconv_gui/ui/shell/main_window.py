@@ -40,6 +40,7 @@ from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
 from ..measure.timing_plots import TimingPlots
+from ..models.model_panel import ModelPanel
 
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
 DISPLAY_HZ = 30  # image redraws per second at most; results beyond that are timed, not drawn
@@ -133,6 +134,12 @@ class MainWindow(QMainWindow):
         )
         for dock in (self.timing_dock, self.stages_dock, self.difference_dock, self.benchmark_dock):
             self.tabifyDockWidget(self.cost_dock, dock)
+        self.model_panel = ModelPanel()
+        self.model_panel.current_design = lambda: self.controller.design
+        self.model_dock = self._dock(
+            "Model", "modelDock", self.model_panel, Qt.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.cost_dock, self.model_dock)
         self.cost_dock.raise_()
         self.pixel_inspector = PixelInspector()
         self.pixel_dock = self._dock(
@@ -188,6 +195,9 @@ class MainWindow(QMainWindow):
         self.kernel_editor.drag_finished.connect(self.history.end_gesture)
         self.channel_designer.changed.connect(self.edit_design)
         self.kernel_editor.failed.connect(self.show_error)
+        self.model_panel.failed.connect(self.show_error)
+        self.model_panel.opened.connect(lambda _name: self.model_dock.raise_())
+        self.model_panel.design_chosen.connect(self.use_model_design)
 
     # --- design -----------------------------------------------------------------------------
     def edit_design(self, changes: dict, label: str = "") -> None:
@@ -218,6 +228,13 @@ class MainWindow(QMainWindow):
             self.show_error(f"Could not load {Path(path).name}: {error}")
             return
         self.history.push(self.controller.design, design, f"Load {Path(path).name}")
+
+    def use_model_design(self, design: Design, notes: list) -> None:
+        """Model dock ▸ Use this layer: the layer becomes the design, like a loaded one."""
+        self.controller.set_design(design)
+        self.kernel_editor.set_design(design)
+        self.channel_designer.set_design(design)
+        self.statusBar().showMessage("Layer in use; " + "; ".join(notes), 12000)
 
     def save_design(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -36,6 +36,18 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         "open": _action(
             window, "&Open…", window.open_dialog, k.Open, tip="Open an image or a video file"
         ),
+        "open_model": _action(
+            window,
+            "Open &model…",
+            lambda: window.model_panel.open_dialog(),
+            tip="Open a trained model (ONNX, .npy/.npz weights, PyTorch state dict)",
+        ),
+        "open_sample_model": _action(
+            window,
+            "Open sample mo&del",
+            lambda: window.model_panel.open_sample(),
+            tip="The bundled PP-OCR text-direction classifier (MobileNetV3-style)",
+        ),
         "load_design": _action(window, "&Load design…", window.load_design),
         "save_design": _action(window, "&Save design…", window.save_design, k.Save),
         "export": _action(
@@ -103,6 +115,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     samples = file_menu.addMenu("Open &sample")
     for title, path in window.sample_actions():
         samples.addAction(title).triggered.connect(lambda _=False, p=path: window.open_path(p))
+    file_menu.addActions([actions["open_model"], actions["open_sample_model"]])
     file_menu.addSeparator()
     file_menu.addActions([actions["load_design"], actions["save_design"]])
     file_menu.addSeparator()

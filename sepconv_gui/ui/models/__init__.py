@@ -1,0 +1,1 @@
+"""The Model dock: a trained network's layers, filters and separable fits."""
