@@ -43,6 +43,7 @@ class Controller(QObject):
     source_changed = Signal(str)  # name of the new input
     source_failed = Signal(str)  # the live source stopped; offer to reconnect
     source_ended = Signal()
+    source_notice = Signal(str)  # the source goes on, but says something (a partial video)
     paused_changed = Signal(bool)
 
     def __init__(
@@ -167,6 +168,7 @@ class Controller(QObject):
         capture = CaptureThread(source, self._inbox)
         capture.failed.connect(self._on_source_failed)
         capture.ended.connect(self.source_ended)
+        capture.notice.connect(self.source_notice)
         self._capture = capture
         self._set_paused(False)
         capture.start()

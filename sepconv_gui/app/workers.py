@@ -196,6 +196,7 @@ class CaptureThread(QThread):
 
     failed = Signal(str)
     ended = Signal()
+    notice = Signal(str)  # the source goes on, but the user should know something
 
     def __init__(self, source: FrameSource, inbox: Inbox, parent=None) -> None:
         super().__init__(parent)
@@ -253,6 +254,9 @@ class CaptureThread(QThread):
                 due = time.perf_counter()
                 continue
             frame = self.source.read()
+            notice = self.source.take_notice()
+            if notice:
+                self.notice.emit(notice)
             if frame is None:
                 self.ended.emit()
                 return

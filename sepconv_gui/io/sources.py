@@ -87,6 +87,12 @@ class FrameSource(ABC):
     def close(self) -> None:
         """Release the source; safe to call twice, and ``open`` may follow."""
 
+    def take_notice(self) -> str | None:
+        """A message for the user that does not stop the source (e.g. a video that decodes
+        only partly), once; None when there is nothing to say. The capture loop asks after
+        every read."""
+        return None
+
     def __enter__(self) -> Self:
         self.open()
         return self
@@ -229,6 +235,10 @@ class VideoFileSource(CaptureSource):
         self.path, self.loop = Path(path), loop
         self._pending: np.ndarray | None = None
         self._pending_ms = 0.0
+        self._pass_frames = 0  # frames decoded since the file was last (re)started
+        self._stated_frames = 0
+        self._notice: str | None = None
+        self._noticed = False
 
     @property
     def name(self) -> str:
@@ -253,6 +263,8 @@ class VideoFileSource(CaptureSource):
         self._pending_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
         self._size = (bgr.shape[1], bgr.shape[0])
         self._next = 0
+        self._stated_frames = int(max(0.0, capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0))
+        self._pass_frames, self._noticed = 0, False
 
     def _start(self) -> cv2.VideoCapture:
         capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
@@ -272,6 +284,7 @@ class VideoFileSource(CaptureSource):
         else:
             ok, bgr = self._capture.read()
             if not ok or bgr is None:
+                self._check_complete()
                 if not self.loop:
                     return None
                 # Reopening is the one rewind that works for every container and codec;
@@ -281,10 +294,28 @@ class VideoFileSource(CaptureSource):
                 ok, bgr = self._capture.read()
                 if not ok or bgr is None:
                     raise SourceError(f'"{self.path.name}" stopped delivering frames.')
+                self._pass_frames = 0
             position_ms = self._capture.get(cv2.CAP_PROP_POS_MSEC)
+        self._pass_frames += 1
         frame = Frame(to_float_rgb(bgr), self._next, max(position_ms, 0.0) / 1000.0)
         self._next += 1
         return frame
+
+    def _check_complete(self) -> None:
+        """At the end of the stream: say so (once) if far fewer frames decoded than the
+        container states, instead of silently looping over the part that could be read.
+        Stated counts can be estimates (duration × rate), so a few frames short is normal."""
+        stated, read = self._stated_frames, self._pass_frames
+        if not self._noticed and stated and read < stated - max(2, stated // 20):
+            self._noticed = True
+            self._notice = (
+                f'"{self.path.name}": decoding stopped at frame {read} of {stated}; '
+                "playing what could be read."
+            )
+
+    def take_notice(self) -> str | None:
+        notice, self._notice = self._notice, None
+        return notice
 
     def close(self) -> None:
         super().close()

@@ -139,6 +139,44 @@ def test_video_loops_back_to_the_first_frame(clip):
     assert seen == (LEVELS * 3)[:15]
 
 
+def cut_clip(folder: Path, frames: int = 60, keep: float = 0.4) -> Path:
+    """An MJPG AVI of ``frames`` frames (frame i at level 4 i) cut after ``keep`` of its bytes:
+    the header still states all the frames, the data holds only the first ones."""
+    whole, cut = folder / "whole.avi", folder / "cut.avi"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter_fourcc(*"MJPG"), 30, (64, 48))
+    for index in range(frames):
+        writer.write(np.full((48, 64, 3), 4 * index, np.uint8))
+    writer.release()
+    data = whole.read_bytes()
+    cut.write_bytes(data[: int(len(data) * keep)])
+    return cut
+
+
+def test_a_video_that_stops_decoding_early_says_so_once_and_plays_on(tmp_path):
+    with VideoFileSource(cut_clip(tmp_path), loop=True) as source:
+        levels, notices = [], []
+        for _ in range(80):
+            levels.append(level_of(source.read()))
+            notice = source.take_notice()
+            if notice:
+                notices.append((len(levels), notice))
+    # The first pass goes 0, 4, 8, ... until the data runs out, then it starts over.
+    decoded = next(i for i in range(1, len(levels)) if levels[i] < 2)
+    assert 5 < decoded < 60
+    # Frame after frame (FFmpeg may hand out the cut-off last frame as a repeat of the one before)
+    assert np.all(np.diff(levels[:decoded]) >= 0) and levels[decoded - 1] > 4 * (decoded - 3)
+    assert np.allclose(levels[decoded : 2 * decoded], levels[:decoded], atol=0.5)
+    expected = f'"cut.avi": decoding stopped at frame {decoded} of 60; playing what could be read.'
+    assert notices == [(decoded + 1, expected)]  # said once, with the first replayed frame
+
+
+def test_a_whole_video_loops_without_a_notice(clip):
+    with VideoFileSource(clip, loop=True) as source:
+        for _ in range(15):
+            source.read()
+            assert source.take_notice() is None
+
+
 def test_video_errors_are_source_errors(tmp_path, clip):
     with pytest.raises(SourceError, match="does not exist"):
         VideoFileSource(tmp_path / "gone.mp4").open()

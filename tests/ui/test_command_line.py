@@ -16,6 +16,7 @@ import pytest
 
 from sepconv_gui.__main__ import parse_args
 from sepconv_gui.app.state import Design
+from tests.io.test_sources import cut_clip
 
 
 def run_cli(*args, timeout=120, settings=None):
@@ -182,6 +183,16 @@ def test_every_scripted_run_ends_with_a_verdict(name, verdicts):
     assert code == CORPUS[name][1], stderr
     assert len(reasons) == 1 and CORPUS[name][2] in reasons[0], stderr
     assert not wrote_stats  # a failed run leaves no statistics that look like a result
+
+
+def test_a_partly_decodable_video_runs_with_a_warning(tmp_path):
+    stats = tmp_path / "stats.json"
+    video = cut_clip(tmp_path)
+    done = run_cli(video, "--frames", "20", "--stats-json", stats, settings=tmp_path / "s")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("sepconv-gui:")]
+    assert len(warnings) == 1 and "warning: " in warnings[0] and "of 60" in warnings[0]
+    assert json.loads(stats.read_text())["frames"] >= 20
 
 
 def test_timeout_needs_a_scripted_run():

@@ -1,10 +1,12 @@
-"""A source that fails (no camera, say) offers a way on: retry, or the test pattern."""
+"""A source that fails (no camera, say) offers a way on: retry, or the test pattern; a video
+that decodes only partly says so and plays on."""
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from sepconv_gui.app.sources import SourceSpec
 from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.io.test_sources import cut_clip
 
 
 @pytest.fixture
@@ -37,3 +39,12 @@ def test_close_leaves_the_failed_source_stopped(window, qtbot):
     box = fail_camera(window, qtbot)
     box.button(QMessageBox.Close).click()
     assert not window.controller.is_streaming
+
+
+def test_a_partly_decodable_video_says_so_in_the_window(window, qtbot, tmp_path):
+    window.start_source(SourceSpec("video", str(cut_clip(tmp_path))))
+    qtbot.waitUntil(
+        lambda: "decoding stopped at frame" in window.error_banner.message, timeout=10000
+    )
+    assert "of 60; playing what could be read" in window.error_banner.message
+    assert window.controller.is_streaming

@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         c.error.connect(self.show_error)
         c.error.connect(self.error_banner.show_message)
         c.recovered.connect(self.error_banner.dismiss)
+        c.source_notice.connect(self.error_banner.show_message)
         c.source_changed.connect(self._source_changed)
         c.source_failed.connect(self._source_failed)
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))

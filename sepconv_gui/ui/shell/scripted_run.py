@@ -118,6 +118,7 @@ class ScriptedRun(QObject):
         controller.error.connect(self._on_error, Qt.QueuedConnection)
         controller.source_failed.connect(self._on_source_failed, Qt.QueuedConnection)
         controller.source_ended.connect(self._on_source_ended, Qt.QueuedConnection)
+        controller.source_notice.connect(self._on_notice, Qt.QueuedConnection)
         self._probe = QTimer(self, interval=PROBE_INTERVAL_MS, timeout=self._on_probe)
         self._probe_due = time.perf_counter() + PROBE_INTERVAL_MS / 1e3
         self._probe.start()
@@ -186,6 +187,11 @@ class ScriptedRun(QObject):
             ExitCode.FAILED,
             f"the source ended after {len(self.latencies)} of {self.frames} frames",
         )
+
+    def _on_notice(self, message: str) -> None:
+        # Not a failure (the frames still go through), but a script should be able to see it.
+        if not self.done:
+            print(f"sepconv-gui: warning: {one_line(message)}", file=sys.stderr, flush=True)
 
     def _on_timeout(self) -> None:
         self.fail(
