@@ -34,6 +34,7 @@ import base64
 
 import numpy as np
 
+from .design_weights import channels_for
 from .state import Design
 
 TARGETS = ("opencv", "pytorch", "keras")
@@ -331,14 +332,14 @@ def _keras(design: Design, channels: int) -> str:
 def to_code(design: Design, target: str, channels: int | None = None) -> str:
     """Python source defining ``run(image)`` for ``target`` ("opencv", "pytorch", "keras").
 
-    ``channels`` is the input channel count C (default: the design's synthesized C, else 3).
+    ``channels`` is the input channel count C (default: ``design_weights.channels_for``).
     Raises ValueError for an unknown target and DesignError when the design's weights do
     not fit C.
     """
     if target not in TARGETS:
         raise ValueError(f"target {target!r} is unknown; use one of {', '.join(TARGETS)}")
     if channels is None:
-        channels = design.channels or (1 if design.grayscale else 3)
+        channels = channels_for(design)
     design.check_channels(channels)
     build = {"opencv": _opencv, "pytorch": _torch, "keras": _keras}[target]
     return build(design, channels)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import conv_cost, factorize_depthwise_separable
+from .design_weights import channels_for
 from .state import MAX_MULTIPLIER, Design
 
 
@@ -25,14 +26,17 @@ class FitPoint:
     applicable: bool  # M fits a design (M <= MAX_MULTIPLIER)
 
 
-def fit_depthwise(design: Design, multiplier: int, channels: int) -> tuple[Design, float]:
+def fit_depthwise(
+    design: Design, multiplier: int, channels: int | None = None
+) -> tuple[Design, float]:
     """The design whose depthwise-separable mode best approximates ``design``'s normal bank.
 
     Everything else (the normal bank included) is kept, so the normal and depthwise modes
     then show the bank and its approximation side by side. Returns the new design and the
     relative Frobenius error of the approximation. Raises DesignError (e.g. M > 16).
+    ``channels`` defaults to ``design_weights.channels_for(design)`` (an imported bank's C).
     """
-    bank = design.normal_weights(channels)
+    bank = design.normal_weights(channels or channels_for(design))
     depth, point, error = factorize_depthwise_separable(bank, multiplier)
     fitted = design.with_changes(
         multiplier=multiplier,
@@ -44,12 +48,12 @@ def fit_depthwise(design: Design, multiplier: int, channels: int) -> tuple[Desig
     return fitted, error
 
 
-def fit_tradeoff(design: Design, channels: int, max_multiplier: int | None = None):
+def fit_tradeoff(design: Design, channels: int | None = None, max_multiplier: int | None = None):
     """FitPoints for M = 1 .. min(kh*kw, P) (or ``max_multiplier``): the trade-off plot.
 
     Beyond min(kh*kw, P) the fit is exact and only costs more.
     """
-    bank = design.normal_weights(channels)
+    bank = design.normal_weights(channels or channels_for(design))
     p, c, kh, kw = bank.shape
     top = max_multiplier or min(kh * kw, p)
     normal = conv_cost("normal", 1, 1, c, p, kh, kw).multiplications

@@ -14,6 +14,19 @@ from .design_checks import DesignError
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601
 
 
+def channels_for(design, source_channels: int = 3) -> int:
+    """The input channel count C the design runs with on a source of ``source_channels``.
+
+    Its synthesized C when it has one; else an imported bank's C (a bank fixes C); else the
+    source's, 1 with grayscale.
+    """
+    if design.channels:
+        return design.channels
+    if design.normal_kind == "file":
+        return design.normal_bank.shape[1]
+    return 1 if design.grayscale else source_channels
+
+
 def turned_copies(kernel: np.ndarray, multiplier: int) -> list[np.ndarray]:
     """The M maps of one kernel: turned 0, 1, 2, 3 quarter turns clockwise, and so on.
 

@@ -82,12 +82,6 @@ class Design:
     def kernel_array(self) -> np.ndarray:
         return np.array(self.kernel, dtype=np.float64)
 
-    def input_channels(self, source_channels: int) -> int:
-        """C for a source of ``source_channels`` channels."""
-        if self.channels:
-            return self.channels
-        return 1 if self.grayscale else source_channels
-
     def depthwise_kernels(self, channels: int) -> np.ndarray:
         """``(C*M, kh, kw)``: map ``c*M + m`` is channel c's m-th kernel (see module doc)."""
         return design_weights.depthwise_stack(self, channels)

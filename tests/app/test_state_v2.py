@@ -258,8 +258,18 @@ def test_fit_recovers_a_bank_that_is_depthwise_separable():
     np.testing.assert_allclose(
         result.results["depthwise"].output, reference.normal(data, bank), atol=1e-4
     )
-    _, error_one = fit_depthwise(design, 1, 3)
+    _, error_one = fit_depthwise(design, 1)  # C = 3 from the imported bank
     assert error_one > 0.05
+
+
+def test_channels_for_a_design():
+    from sepconv_gui.app.design_weights import channels_for
+
+    assert channels_for(Design()) == 3 and channels_for(Design(), 1) == 1
+    assert channels_for(Design(grayscale=True)) == 1
+    assert channels_for(Design(channels=40)) == 40
+    bank = np.zeros((3, 7, 3, 3))
+    assert channels_for(Design(normal_kind="file", normal_bank=bank)) == 7
 
 
 def test_tradeoff_agrees_with_the_engine_and_counts_by_hand():
