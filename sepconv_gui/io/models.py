@@ -189,20 +189,33 @@ def check_bank_shape(name: str, shape, groups: int = 1) -> None:
         )
 
 
+class LayerList(list):
+    """The layers read so far, refusing the model as soon as it has more layers or weights
+    than :data:`LIMITS` allow. Checked per layer as it is read, not at the end: layers that
+    share one large tensor (each folded with its own BatchNormalization, so each a new array)
+    would otherwise fill the memory before a final check ran."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+        self.weights = 0
+
+    def add(self, layer: ConvLayer) -> None:
+        if len(self) >= LIMITS.layers:
+            raise ModelLoadError(f"{self.source}: more than {LIMITS.layers:,} convolution layers")
+        self.weights += layer.weights.size if layer.available else 0
+        if self.weights > LIMITS.total_elements:
+            raise ModelLoadError(
+                f"{self.source}: more than {LIMITS.total_elements:,} convolution weights, the "
+                "most one model may hold here"
+            )
+        self.append(layer)
+
+
 def check_totals(layers: list[ConvLayer], path: Path) -> list[ConvLayer]:
-    """Refuse a model with no usable layer, or more layers/weights than :data:`LIMITS` allow."""
+    """Refuse a model with no usable layer (limits: :class:`LayerList`)."""
     if not layers:
         raise ModelLoadError(f"{path.name}: no 2-D convolution layers found")
-    if len(layers) > LIMITS.layers:
-        raise ModelLoadError(
-            f"{path.name}: {len(layers):,} convolution layers is more than {LIMITS.layers:,}"
-        )
-    total = sum(layer.weights.size for layer in layers if layer.available)
-    if total > LIMITS.total_elements:
-        raise ModelLoadError(
-            f"{path.name}: {total:,} convolution weights is more than "
-            f"{LIMITS.total_elements:,}, the most one model may hold here"
-        )
     return layers
 
 
@@ -289,7 +302,7 @@ def _load_npy(path: Path) -> list[ConvLayer]:
 
 
 def _load_npz(path: Path) -> list[ConvLayer]:
-    layers = []
+    layers = LayerList(path.name)
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
@@ -313,7 +326,7 @@ def _load_npz(path: Path) -> list[ConvLayer]:
                 raise ModelLoadError(f"{path.name}: array {name!r} is damaged or cut short")
             array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
             array = array.reshape(bank_shape)
-            layers.append(bank_layer(name, array, note="NumPy bank; groups taken as 1"))
+            layers.add(bank_layer(name, array, note="NumPy bank; groups taken as 1"))
     return layers
 
 
@@ -334,7 +347,7 @@ def _load_torch(path: Path) -> list[ConvLayer]:
         state = state["state_dict"]
     if not isinstance(state, dict):
         raise ModelLoadError(f"{path.name}: holds a {type(state).__name__}, not a state dict")
-    layers = []
+    layers = LayerList(path.name)
     for key, tensor in state.items():
         if not (isinstance(key, str) and key.endswith("weight") and hasattr(tensor, "shape")):
             continue
@@ -345,7 +358,8 @@ def _load_torch(path: Path) -> list[ConvLayer]:
         bias = state.get(name + ".bias")
         array = tensor.detach().to(torch.float32).numpy()
         bias_array = None if bias is None else bias.detach().to(torch.float32).numpy()
-        layers.append(bank_layer(name, array, bias_array, note="state dict; groups taken as 1"))
+        layer = bank_layer(name, array, bias_array, note="state dict; groups taken as 1")
+        layers.add(layer)
     return layers
 
 

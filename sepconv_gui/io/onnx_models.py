@@ -24,6 +24,7 @@ from .models import (
     ConvLayer,
     ModelLoadError,
     SpatialOp,
+    LayerList,
     check_bank_shape,
     classify,
     finite_float32,
@@ -297,12 +298,12 @@ def load_onnx(path: Path) -> tuple[list[ConvLayer], tuple[int, int] | None]:
         raise ModelLoadError(f"{path.name}: not an ONNX model (no graph nodes)")
     graph = _Graph(model.graph, onnx, numpy_helper)
     paths = {name: () for name in graph.model_inputs}
-    layers = []
+    layers = LayerList(path.name)
     for node in model.graph.node:
         if node.op_type in ("Conv", *_OTHER_CONVS):
             weight = graph.constants.get(node.input[1]) if len(node.input) > 1 else None
             if weight is None or len(weight.dims) == 4:
-                layers.append(_conv_layer(graph, node, paths.get(node.input[0])))
+                layers.add(_conv_layer(graph, node, paths.get(node.input[0])))
         path_after = _size_path(graph, node, paths)
         for name in node.output:
             paths[name] = path_after

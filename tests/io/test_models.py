@@ -291,3 +291,70 @@ def test_pytorch_file_without_pytorch_says_so(tmp_path, monkeypatch):
     with zipfile.ZipFile(checkpoint, "w") as archive:
         archive.writestr("model/data.pkl", b"\x80\x02}q\x00.")
     refused(checkpoint, "PyTorch", "pip install torch", "ONNX")
+
+
+def test_many_layers_or_weights_are_refused_while_reading(tmp_path, monkeypatch):
+    # Four more convs share one initializer: four more arrays once each is read.
+    extra = [
+        helper.make_node("Conv", ["y", "w_shared"], [f"z{i}"], name=f"shared{i}") for i in range(4)
+    ]
+    shared = numpy_helper.from_array(np.ones((30, 2, 3, 3), np.float32), "w_shared")  # 540 each
+    path = tiny_model(tmp_path / "shared.onnx", extra_nodes=extra, extra_inits=[shared])
+    assert len(load_conv_layers(path)) == 9
+    monkeypatch.setattr(models, "LIMITS", models.Limits(total_elements=1000))
+    refused(path, "shared.onnx", "more than 1,000 convolution weights")
+    from sepconv_gui.io import onnx_models
+
+    built = []
+    real = onnx_models._conv_layer
+    monkeypatch.setattr(onnx_models, "_conv_layer", lambda *a: built.append(1) or real(*a))
+    refused(path, "1,000")
+    assert len(built) < 9  # refused at the layer that crossed the limit, not after all of them
+    monkeypatch.setattr(models, "LIMITS", models.Limits(layers=3))
+    refused(path, "more than 3 convolution layers")
+
+
+class FakeTensor:
+    """Just enough of a torch tensor for the state-dict reader."""
+
+    def __init__(self, array):
+        self.array = np.asarray(array)
+        self.shape = self.array.shape
+
+    def detach(self):
+        return self
+
+    def to(self, _dtype):
+        return self
+
+    def numpy(self):
+        return self.array.astype(np.float32)
+
+
+def test_pytorch_state_dict_is_read_with_weights_only(tmp_path, monkeypatch):
+    calls = []
+    state = {
+        "features.0.weight": FakeTensor(W_NORMAL),
+        "features.0.bias": FakeTensor(B_NORMAL),
+        "features.1.weight": FakeTensor(np.ones(4)),  # a BatchNorm scale: not a bank
+        "head.weight": FakeTensor(W_POINT),
+    }
+
+    def load(path, **options):
+        calls.append(options)
+        return {"state_dict": state, "epoch": 3}
+
+    fake = type(__import__("sys"))("torch")
+    fake.load, fake.float32 = load, "float32"
+    monkeypatch.setitem(__import__("sys").modules, "torch", fake)
+    checkpoint = tmp_path / "model.pth"
+    checkpoint.write_bytes(b"\x80\x02}q\x00.")  # legacy pickle: found by its name
+    layers = load_conv_layers(checkpoint)
+    assert calls == [{"map_location": "cpu", "weights_only": True}]  # never unpickles code
+    assert [(x.name, x.kind) for x in layers] == [("features.0", "normal"), ("head", "pointwise")]
+    np.testing.assert_array_equal(layers[0].weights, W_NORMAL)
+    np.testing.assert_array_equal(layers[0].bias, B_NORMAL)
+
+    state["big.weight"] = FakeTensor(np.zeros((1, 1, 1, 1)))
+    state["big.weight"].shape = (16_000, 16_000, 3, 3)  # declared huge: refused before .numpy()
+    refused(checkpoint, "big.weight", "weights is more than")
