@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QObject, Qt, QTimer
-from PySide6.QtGui import QImageWriter
+from PySide6.QtGui import QGuiApplication, QImageWriter
 
 from ...app.preflight import ExitCode, Refused, one_line
 from ...io.files import write_bytes_atomic, write_text_atomic
@@ -80,6 +80,16 @@ class Watchdog:
         if message:
             print(f"sepconv-gui: {message}", file=sys.stderr, flush=True)
         self._exit(code)
+
+
+def view_rectangles(window) -> dict[str, list[int]]:
+    """Each image view's ``[x, y, width, height]`` in window pixels (as in the screenshot),
+    so a test of the screenshot knows where the input and each output are drawn."""
+    rectangles = {}
+    for name, panel in window.results.panels.items():
+        origin = panel.graphics.mapTo(window, panel.graphics.rect().topLeft())
+        rectangles[name] = [origin.x(), origin.y(), panel.graphics.width(), panel.graphics.height()]
+    return rectangles
 
 
 class ScriptedRun(QObject):
@@ -219,6 +229,8 @@ class ScriptedRun(QObject):
             "mode_ms": {m: 1e3 * r.total_seconds for m, r in last.results.items()}
             if last is not None
             else {},
+            "views": view_rectangles(self.window),
+            "qt_platform": QGuiApplication.platformName(),
             "machine": {
                 "cpu_count": os.cpu_count(),
                 "platform": platform.platform(),
