@@ -134,6 +134,7 @@ CORPUS = {
     # name: (arguments, exit code, words the reason must contain)
     "fake png": (fake_png, 2, "fake.png"),
     "missing video": (lambda folder: ["--source", "video:missing.mp4"], 2, "missing.mp4"),
+    "missing camera": (lambda folder: ["--source", "camera:57"], 2, "no camera 57"),
     "truncated mp4": (truncated_mp4, 2, "truncated.mp4"),
     "1x1 image, 3x3 kernel": (one_pixel, 3, "larger than the image"),
     "refused design": (refused_design, 2, "multiplier"),
