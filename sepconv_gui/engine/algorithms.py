@@ -11,8 +11,9 @@ direct
 gemm
     im2col in row tiles (bounded memory) and one BLAS matrix product per tile.
 fft
-    Each padded input channel and each kernel transformed once; products summed per output
-    channel in the frequency domain; one inverse transform per output channel.
+    Each padded input channel transformed once, the kernels' spectra kept between calls (see
+    fft_path), the sum over C fused into the frequency-domain product, one batched inverse
+    transform per chunk of output channels.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# scipy.fft: multi-threaded, keeps float32 as complex64, and knows fast transform lengths.
-import scipy.fft as _fft
-
+from . import fft_path
 from .filtering import CV_MAX_CHANNELS, correlate_plane, pad_plane
-from .threads import num_threads, parallel_for
+from .threads import parallel_for
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 
@@ -32,8 +31,10 @@ ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 #: measured fastest (the tile is still in cache when BLAS reads it); 16 MiB was 10-40% slower.
 GEMM_TILE_BYTES = 4 * 2**20
 
-#: Largest batch of output spectra the FFT path holds at once, in bytes.
-FFT_CHUNK_BYTES = 32 * 2**20
+# Re-exported: the FFT path and its sizes live in fft_path.
+FFT_CHUNK_BYTES = fft_path.FFT_CHUNK_BYTES
+fft_sizes = fft_path.fft_sizes
+smooth_length = fft_path.smooth_length
 
 
 def planes(image: np.ndarray) -> list[np.ndarray]:
@@ -136,75 +137,8 @@ def gemm(image, weights, anchor, border):
     return out
 
 
-def smooth_length(n: int) -> int:
-    """The smallest 2^a 3^b 5^c >= n.
-
-    scipy's next_fast_len also accepts factors 7 and 11, but pocketfft is up to 4x slower on
-    those: 1280 + 30 padded to 1323 = 3^3 7^2 took 6 ns per pixel, 1350 = 2 3^3 5^2 took 1.4.
-    """
-    best = 2 * n
-    power2 = 1
-    while power2 < best:
-        power23 = power2
-        while power23 < best:
-            length = power23
-            while length < n:
-                length *= 5
-            best = min(best, length)
-            power23 *= 3
-        power2 *= 2
-    return best
-
-
-def fft_sizes(height: int, width: int) -> tuple[int, int]:
-    return smooth_length(height), smooth_length(width)
-
-
-def _workers() -> int:
-    """FFT threads: the engine's own setting (scipy's workers block, they do not spin)."""
-    return num_threads()
-
-
-def _dft_matrix(length: int, taps: int, half: bool) -> np.ndarray:
-    """``exp(-2 pi i u t / length)`` for frequencies u and taps t, as complex64."""
-    frequencies = np.arange(length // 2 + 1 if half else length)
-    angles = -2.0 * np.pi * np.outer(frequencies, np.arange(taps)) / length
-    return np.exp(1j * angles).astype(np.complex64)
-
-
 def fft(image, weights, anchor, border):
-    height, width, channels = image.shape
-    p, _, kh, kw = weights.shape
-    source = padded_planes(image, anchor, (kh, kw), border)
-    fh, fw = fft_sizes(source.shape[1], source.shape[2])
-    workers = _workers()
-    spectra = _fft.rfft2(source, s=(fh, fw), axes=(1, 2), workers=workers)
-    # Correlation is convolution with the kernel rotated by 180 degrees.
-    rotated = np.ascontiguousarray(weights[:, :, ::-1, ::-1])
-    # A kh x kw kernel's spectrum is two small DFT-matrix products (BLAS), not an FFT of a
-    # mostly-zero fh x fw array: 3-10x cheaper for every kernel size in the grid.
-    rows_dft = _dft_matrix(fh, kh, half=False)  # (fh, kh)
-    cols_dft = _dft_matrix(fw, kw, half=True).T  # (kw, fw//2 + 1)
-    out = np.empty((height, width, p), dtype=np.float32)
-    # Outputs go through the inverse FFT in chunks: batched transforms thread well, and the
-    # chunk's spectra bound the memory whatever P is.
-    chunk = max(1, min(p, FFT_CHUNK_BYTES // (fh * (fw // 2 + 1) * 8)))
-    products = np.empty((chunk, fh, fw // 2 + 1), dtype=np.complex64)
-    kernel_spectra = np.empty_like(spectra)
-    for first in range(0, p, chunk):
-        count = min(chunk, p - first)
-        for index in range(count):
-            half = rotated[first + index] @ cols_dft  # (C, kh, fw/2+1)
-            for c in range(channels):
-                # One 2-D product per channel: numpy's broadcasting matmul (2-D @ 3-D) skips
-                # BLAS and was 35x slower.
-                np.matmul(rows_dft, half[c], out=kernel_spectra[c])
-            kernel_spectra *= spectra
-            np.sum(kernel_spectra, axis=0, out=products[index])
-        full = _fft.irfft2(products[:count], s=(fh, fw), axes=(1, 2), workers=workers)
-        valid = full[:, kh - 1 : kh - 1 + height, kw - 1 : kw - 1 + width]
-        out[:, :, first : first + count] = valid.transpose(1, 2, 0)
-    return out
+    return fft_path.fft(image, weights, anchor, border, padded_planes)
 
 
 #: Cost model of "auto", in nanoseconds per output pixel, fitted to interleaved medians on
@@ -217,12 +151,16 @@ GEMM_NS_PER_TAP_COPY = 0.11  # im2col: every tap of every input channel is copie
 GEMM_NS_PER_MAC = 0.0128  # BLAS sgemm, multiply-accumulates per pixel
 FFT_NS_PER_TRANSFORM = 5.3  # C forward and P inverse transforms
 FFT_NS_PER_PRODUCT = 0.46  # P*C complex spectrum products and sums
+FFT_NS_PER_SPECTRUM_ROW = 0.05  # P*C kernel spectra, each kh DFT rows, when not cached
 
 
 def estimated_ns_per_pixel(
-    algorithm: str, channels: int, out_channels: int, kh: int, kw: int
+    algorithm: str, channels: int, out_channels: int, kh: int, kw: int, *, cached: bool = False
 ) -> float:
-    """The cost model behind ``choose``: estimated nanoseconds per output pixel."""
+    """The cost model behind ``choose``: estimated nanoseconds per output pixel.
+
+    ``cached`` (fft only): the kernels' spectra are already kept from an earlier call.
+    """
     taps, pairs = kh * kw, channels * out_channels
     if algorithm == "direct":
         return pairs * (DIRECT_NS_PER_PAIR + DIRECT_NS_PER_TAP * taps)
@@ -231,19 +169,32 @@ def estimated_ns_per_pixel(
             GEMM_NS_PER_TAP_COPY + GEMM_NS_PER_MAC * out_channels
         )
     if algorithm == "fft":
-        return FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs
+        spectra = 0.0 if cached else FFT_NS_PER_SPECTRUM_ROW * pairs * kh
+        return (
+            FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs + spectra
+        )
     raise ValueError(f"no cost model for algorithm {algorithm!r}")
 
 
-def choose(height: int, width: int, channels: int, out_channels: int, kh: int, kw: int) -> str:
-    """The algorithm "auto" runs: the cheapest under ``estimated_ns_per_pixel``.
+def choose(
+    height: int,
+    width: int,
+    channels: int,
+    out_channels: int,
+    kh: int,
+    kw: int,
+    *,
+    cached: bool = False,
+) -> str:
+    """The algorithm "auto" runs when memory is no limit: the cheapest under the cost model.
 
-    All three costs grow with H*W alike, so the image size does not change the ranking;
-    it is accepted so a future model can account for cache effects on large frames.
+    All three costs grow with H*W alike, so the image size changes the ranking only through
+    memory (see :func:`choose_within_budget`); ``cached`` says the fft's kernel spectra are
+    kept from an earlier call.
     """
     del height, width
     costs = {
-        name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw)
+        name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw, cached=cached)
         for name in ("direct", "gemm", "fft")
     }
     return min(costs, key=costs.get)
@@ -258,6 +209,8 @@ def choose_within_budget(
     kw: int,
     wrap: bool = True,
     extra: int = 0,
+    *,
+    cached: bool = False,
 ) -> tuple[str, int]:
     """The algorithm "auto" runs and its predicted peak bytes.
 
@@ -277,7 +230,9 @@ def choose_within_budget(
     if not fitting:
         smallest = min(names, key=needs.get)
         return smallest, needs[smallest]
-    costs = {n: estimated_ns_per_pixel(n, channels, out_channels, kh, kw) for n in fitting}
+    costs = {
+        n: estimated_ns_per_pixel(n, channels, out_channels, kh, kw, cached=cached) for n in fitting
+    }
     best = min(costs, key=costs.get)
     return best, needs[best]
 

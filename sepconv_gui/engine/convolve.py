@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import algorithms
+from . import algorithms, fft_path
 from .cost import conv_cost
 from .errors import keeps_the_contract
 
@@ -71,11 +71,24 @@ def normal_conv(
             f"algorithm={algorithm!r} is unknown; use one of {', '.join(algorithms.ALGORITHMS)}"
         )
     check_kernel_fits(kh, kw, height, width)
+    if flip:
+        bank = np.ascontiguousarray(bank[:, :, ::-1, ::-1])
+        anchor = (kh - 1 - kh // 2, kw - 1 - kw // 2)
+    else:
+        anchor = (kh // 2, kw // 2)
     memory = memory_options(image, data, border)
     if algorithm == "auto":
         extra = height * width * channels * 4 if memory["copies_input"] else 0
         chosen, needed = algorithms.choose_within_budget(
-            height, width, channels, p, kh, kw, border == "wrap", extra
+            height,
+            width,
+            channels,
+            p,
+            kh,
+            kw,
+            border == "wrap",
+            extra,
+            cached=fft_path.is_cached(bank, height, width),
         )
     else:
         chosen = algorithm
@@ -90,11 +103,6 @@ def normal_conv(
             chosen, needed, memory, height, width, channels, p, kh, kw
         ),
     )
-    if flip:
-        bank = np.ascontiguousarray(bank[:, :, ::-1, ::-1])
-        anchor = (kh - 1 - kh // 2, kw - 1 - kw // 2)
-    else:
-        anchor = (kh // 2, kw // 2)
     timer = StageTimer()
     with timer.stage("normal"):
         output = algorithms.FUNCTIONS[chosen](data, bank, anchor, border)

@@ -132,19 +132,28 @@ def _filter_scratch(height: int, width: int, kh: int, kw: int, channels: int, wr
     return scratch + (2 * padded if wrap else 0)
 
 
-def _fft_bytes(height, width, channels, out_channels, kh, kw) -> int:
-    from .algorithms import FFT_CHUNK_BYTES, fft_sizes
+def _fft_bytes(height, width, channels, out_channels, kh, kw, source_phase: int) -> int:
+    """The FFT path's peak beyond the output and weights (see fft_path.fft for the phases)."""
+    from .fft_path import CACHE, FFT_CHUNK_BYTES, fft_sizes, spectra_bytes
 
     fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
     spectrum = fh * (fw // 2 + 1) * COMPLEX
+    image_spectra = channels * spectrum
+    # scipy zero-pads the padded image to the transform size before the forward transform.
+    forward = channels * fh * fw * FLOAT + 2 * image_spectra
+    kept = spectra_bytes(out_channels, channels, fh, fw)
+    kept = kept if kept <= CACHE.capacity else 0  # transformed on the fly when too big
     chunk = max(1, min(out_channels, FFT_CHUNK_BYTES // spectrum))
-    return (
-        2 * channels * spectrum  # the image's spectra and one output's kernel spectra
+    threads = num_threads()
+    transforms = (
+        image_spectra
+        + kept  # kernel spectra computed in this call and kept in the cache
         + 2 * chunk * spectrum  # the chunk's products and the inverse's working copy
         + chunk * fh * fw * FLOAT  # the inverse transforms
-        + channels * kh * (fw // 2 + 1) * COMPLEX  # half-transformed kernels of one output
+        + threads * (2 * spectrum + kh * (fw // 2 + 1) * COMPLEX)  # per-thread products
         + 3 * (fh * kh + kw * (fw // 2 + 1)) * 16  # the DFT matrices, built in complex128
     )
+    return max(source_phase, forward + source_phase, transforms)
 
 
 def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap=True) -> int:
@@ -172,13 +181,8 @@ def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap
         tile = threads * max(GEMM_TILE_BYTES, taps * FLOAT)  # one tile buffer per thread
         return base + source + max(per_chunk * padded * FLOAT + cut, tile)
     if algorithm == "fft":
-        from .algorithms import fft_sizes
-
-        fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
-        # scipy zero-pads the source to the transform size before the forward transform.
-        forward = channels * fh * fw * FLOAT + 2 * channels * fh * (fw // 2 + 1) * COMPLEX
-        transforms = _fft_bytes(height, width, channels, out_channels, kh, kw)
-        return base + source + max(per_chunk * padded * FLOAT + cut, forward, transforms)
+        building = source + per_chunk * padded * FLOAT + cut
+        return base + _fft_bytes(height, width, channels, out_channels, kh, kw, building)
     raise ValueError(f"no memory model for algorithm {algorithm!r}")
 
 

@@ -22,13 +22,15 @@ def test_auto_picks_the_algorithm_the_measurements_favour(channels, outputs, k, 
 
 
 def test_costs_grow_the_way_each_algorithm_scales():
-    def cost(name, c, p, k):
-        return algorithms.estimated_ns_per_pixel(name, c, p, k, k)
+    def cost(name, c, p, k, cached=False):
+        return algorithms.estimated_ns_per_pixel(name, c, p, k, k, cached=cached)
 
     for name in ("direct", "gemm"):
         assert cost(name, 3, 8, 7) < cost(name, 3, 8, 9) < cost(name, 3, 16, 9)
-    # FFT does not care about the kernel size, only about channel counts.
-    assert cost("fft", 3, 8, 3) == cost("fft", 3, 8, 31) < cost("fft", 3, 16, 31)
+    # With its kernel spectra kept, FFT does not care about the kernel size, only about
+    # channel counts; computing the spectra grows with k, but only linearly.
+    assert cost("fft", 3, 8, 3, True) == cost("fft", 3, 8, 31, True) < cost("fft", 3, 16, 31, True)
+    assert cost("fft", 3, 8, 31, True) < cost("fft", 3, 8, 31) < cost("fft", 3, 8, 3) * 31 / 3
     with pytest.raises(ValueError, match="winograd"):
         algorithms.estimated_ns_per_pixel("winograd", 1, 1, 3, 3)
 
