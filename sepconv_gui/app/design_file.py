@@ -25,15 +25,17 @@ kernels), ``luma`` and ``swap`` pointwise presets, and ``normal_kind`` / ``norma
 ``normal_bank_file`` (an independent normal bank). Version-1 files load unchanged: every
 version-2 field defaults to version-1 behaviour.
 
-**Where an imported normal bank lives**: beside the JSON, never inline. ``save_design``
-writes it as ``<name>.normal.npy`` (plain ``numpy.save``, readable without this app, exact,
-and of any size up to the engine's limits, which inline JSON numbers could not be within the
-16 MB cap) and the JSON names it in ``normal_bank_file``. On load that name must be a bare
-file name in the JSON's folder, or an absolute path (what the app's own autosave uses); it is
-read with ``allow_pickle=False`` after its header is checked (numeric, 4-D, at most
-:data:`MAX_BANK_VALUES` values). A random bank is stored as its seed only.
-
-Field values are checked afterwards by ``Design`` itself (see :mod:`.design_checks`).
+**Where big arrays live**: beside the JSON as ``.npy`` files (plain ``numpy.save``, exact,
+readable without this app, and of any size up to the engine's limits, which JSON numbers
+could not reach within the 16 MB cap). An imported normal bank always goes beside
+(``<name>.normal.npy``, named in ``normal_bank_file``), never inline; a custom pointwise
+matrix or per-channel/per-map kernels go inline up to :data:`INLINE_VALUES` numbers and
+beside beyond (``<name>.pointwise.npy`` / ``<name>.depthwise.npy``, named in
+``pointwise_custom_file`` / ``depthwise_custom_file``), so a fitted network-sized design
+still saves. On load such a name must be a bare file name in the JSON's folder, or an
+absolute path (what the app's own autosave uses); the file is read with
+``allow_pickle=False`` after its header is checked (numeric, the right number of axes, at
+most :data:`MAX_ARRAY_VALUES` values). A random bank is stored as its seed only.
 """
 
 from __future__ import annotations
@@ -50,7 +52,14 @@ from .design_checks import DesignError
 
 FORMAT_NAME = "sepconv-gui design"
 FORMAT_VERSION = 2
-MAX_BANK_VALUES = 1 << 25
+MAX_ARRAY_VALUES = 1 << 25
+INLINE_VALUES = 1 << 16
+# Array fields that may live in an .npy beside the JSON: axes, and the file-name suffix.
+BESIDE = {
+    "normal_bank": (4, "normal"),
+    "pointwise_custom": (2, "pointwise"),
+    "depthwise_custom": (3, "depthwise"),
+}
 V1_FIELDS = frozenset(
     "kernel preset preset_params multiplier out_channels pointwise pointwise_seed "
     "pointwise_custom spatial_rank border flip algorithm modes grayscale".split()
@@ -62,6 +71,8 @@ V2_FIELDS = V1_FIELDS | {
     "normal_kind",
     "normal_seed",
     "normal_bank_file",
+    "pointwise_custom_file",
+    "depthwise_custom_file",
 }
 FIELDS_OF_VERSION = {1: V1_FIELDS, 2: V2_FIELDS}
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -144,9 +155,12 @@ def parse(text: str | bytes, known_fields: set[str], folder=None) -> dict:
     _refuse_unknown(values, FIELDS_OF_VERSION[version])
     for step in range(version, FORMAT_VERSION):
         values = MIGRATIONS[step](values)
-    bank_file = values.pop("normal_bank_file", None)
-    if bank_file is not None:
-        values["normal_bank"] = load_bank(bank_file, folder)
+    for field, (ndim, _) in BESIDE.items():
+        name = values.pop(f"{field}_file", None)
+        if name is not None:
+            if values.get(field) not in (None, []):
+                raise DesignError(f"{field} is given both inline and as {field}_file")
+            values[field] = load_array(f"{field}_file", name, folder, ndim)
     assert set(values) <= set(known_fields), "design_file field tables out of date"
     return values
 
@@ -171,22 +185,19 @@ def _v1_to_v2(values: dict) -> dict:
 MIGRATIONS = {1: _v1_to_v2}
 
 
-def load_bank(name, folder) -> np.ndarray:
-    """Read an imported normal bank ``.npy`` named by a design file (see module doc)."""
+def load_array(key: str, name, folder, ndim: int) -> np.ndarray:
+    """Read an ``.npy`` named by a design file's ``key`` (see the module doc)."""
     if not isinstance(name, str) or not name.endswith(".npy"):
-        raise DesignError(f"normal_bank_file must name an .npy file; got {name!r}")
+        raise DesignError(f"{key} must name an .npy file; got {name!r}")
     if os.path.isabs(name):
         path = Path(name)
     elif Path(name).name == name and name not in (".", ".."):
         if folder is None:
-            raise DesignError(
-                f"normal_bank_file {name!r} is beside the design file; load it from its file"
-            )
+            raise DesignError(f"{key} {name!r} is beside the design file; load it from its file")
         path = Path(folder) / name
     else:
         raise DesignError(
-            f"normal_bank_file must be a file name beside the design or an absolute path; "
-            f"got {name!r}"
+            f"{key} must be a file name beside the design or an absolute path; got {name!r}"
         )
     try:
         with open(path, "rb") as stream:
@@ -195,22 +206,22 @@ def load_bank(name, folder) -> np.ndarray:
                 shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
             else:
                 shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
-            if dtype.kind not in "iuf" or len(shape) != 4:
+            if dtype.kind not in "iuf" or len(shape) != ndim:
                 raise DesignError(
-                    f"normal_bank_file {path.name} must hold a 4-D (P, C, kh, kw) array of "
-                    f"numbers; it holds {dtype} {shape}"
+                    f"{key} {path.name} must hold a {ndim}-D array of numbers; "
+                    f"it holds {dtype} {shape}"
                 )
-            if int(np.prod(shape)) > MAX_BANK_VALUES:
+            if int(np.prod(shape)) > MAX_ARRAY_VALUES:
                 raise DesignError(
-                    f"normal_bank_file {path.name} holds {int(np.prod(shape))} values; "
-                    f"at most {MAX_BANK_VALUES}"
+                    f"{key} {path.name} holds {int(np.prod(shape))} values; "
+                    f"at most {MAX_ARRAY_VALUES}"
                 )
             stream.seek(0)
             return np.load(stream, allow_pickle=False)
     except OSError as error:
-        raise DesignError(f"normal_bank_file {name!r} cannot be read: {error.strerror}") from None
+        raise DesignError(f"{key} {name!r} cannot be read: {error.strerror}") from None
     except ValueError as error:
-        raise DesignError(f"normal_bank_file {path.name} is not a valid .npy: {error}") from None
+        raise DesignError(f"{key} {path.name} is not a valid .npy: {error}") from None
 
 
 def _plain(value):
@@ -223,20 +234,29 @@ def _plain(value):
     return value
 
 
-def design_json(design, bank_file: str | None = None) -> str:
-    """Version-2 JSON text: one field per line, each value compact (grids on one line)."""
+def design_json(design, files: dict[str, str] | None = None) -> str:
+    """Version-2 JSON text: one field per line, each value compact (grids on one line).
+
+    ``files`` maps array fields to the ``.npy`` names written for them (see
+    :func:`write_arrays`); an imported bank or an array over INLINE_VALUES needs one.
+    """
+    files = files or {}
     entries = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
     for name in design.__dataclass_fields__:
-        if name == "normal_bank":
-            if design.normal_bank is not None:
-                if bank_file is None:
-                    raise DesignError(
-                        "an imported normal bank is saved beside the design as .npy; "
-                        "save the design to a file"
-                    )
-                entries["normal_bank_file"] = bank_file
+        value = getattr(design, name)
+        if name in files:
+            entries[f"{name}_file"] = files[name]
             continue
-        entries[name] = _plain(getattr(design, name))
+        if (
+            name in BESIDE
+            and value is not None
+            and (name == "normal_bank" or value.array.size > INLINE_VALUES)
+        ):
+            raise DesignError(
+                f"{name} is saved beside the design as .npy; save the design to a file"
+            )
+        if name != "normal_bank":
+            entries[name] = _plain(value)
     lines = [
         f"  {json.dumps(k)}: {json.dumps(v, separators=(', ', ': '))}" for k, v in entries.items()
     ]
@@ -244,29 +264,48 @@ def design_json(design, bank_file: str | None = None) -> str:
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise DesignError(
             f"this design is {len(text) / 2**20:.1f} MB as JSON; design files are limited to "
-            "16 MB: use fewer custom kernels or a smaller pointwise matrix"
+            "16 MB: use a shorter kernel list or fewer preset parameters"
         )
     return text
 
 
-def bank_path(path: str | os.PathLike) -> Path:
-    """Where :func:`save_design` puts the imported normal bank of a design saved at ``path``."""
+def beside_path(path: str | os.PathLike, field: str) -> Path:
+    """Where the ``.npy`` of array ``field`` of a design saved at ``path`` goes."""
     path = Path(path)
-    return path.with_name(f"{path.stem}.normal.npy")
+    return path.with_name(f"{path.stem}.{BESIDE[field][1]}.npy")
+
+
+def arrays_beside(design) -> list[str]:
+    """The array fields that a save writes beside the JSON."""
+    return [
+        field
+        for field in BESIDE
+        if getattr(design, field) is not None
+        and (field == "normal_bank" or getattr(design, field).array.size > INLINE_VALUES)
+    ]
+
+
+def write_arrays(design, path: str | os.PathLike, *, absolute: bool = False) -> dict[str, str]:
+    """Write the arrays that go beside a design saved at ``path``; map field -> name used."""
+    from ..io.files import write_bytes_atomic
+
+    names = {}
+    for field in arrays_beside(design):
+        target = beside_path(path, field)
+        buffer = io.BytesIO()
+        np.save(buffer, getattr(design, field).array, allow_pickle=False)
+        write_bytes_atomic(target, buffer.getvalue())
+        names[field] = str(target.resolve()) if absolute else target.name
+    return names
 
 
 def save_design(design, path: str | os.PathLike) -> list[str]:
-    """Write ``design`` to ``path`` atomically, its imported bank beside it; list the files."""
-    from ..io.files import write_bytes_atomic, write_text_atomic
+    """Write ``design`` to ``path`` atomically, big arrays beside it; list the files written."""
+    from ..io.files import write_text_atomic
 
     path = Path(path)
-    if design.normal_bank is None:
-        write_text_atomic(path, design_json(design))
-        return [str(path)]
-    beside = bank_path(path)
-    text = design_json(design, beside.name)  # an oversized design is refused before writing
-    buffer = io.BytesIO()
-    np.save(buffer, design.normal_bank.array, allow_pickle=False)
-    write_bytes_atomic(beside, buffer.getvalue())
+    planned = {field: beside_path(path, field).name for field in arrays_beside(design)}
+    text = design_json(design, planned)  # an oversized design is refused before writing
+    names = write_arrays(design, path)
     write_text_atomic(path, text)
-    return [str(path), str(beside)]
+    return [str(path)] + [str(path.with_name(name)) for name in names.values()]

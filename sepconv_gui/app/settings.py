@@ -85,21 +85,13 @@ class AppSettings:
             return None
 
     def set_last_design(self, design: Design) -> None:
-        """Remember ``design``; an imported normal bank goes to the app's data folder as .npy
-        (too big for the settings file), and the stored JSON names it by absolute path."""
-        bank_file = None
-        if design.normal_bank is not None:
-            import io
+        """Remember ``design``. Arrays too big for the settings file (an imported bank, a
+        network-sized pointwise matrix) go to the app's data folder as .npy, and the stored
+        JSON names them by absolute path."""
+        from .design_file import arrays_beside, write_arrays
 
-            import numpy as np
-
-            from ..io.files import write_bytes_atomic
-
-            folder = self.data_folder()
+        folder = self.data_folder()
+        if arrays_beside(design):
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / "last-design.normal.npy"
-            buffer = io.BytesIO()
-            np.save(buffer, design.normal_bank.array, allow_pickle=False)
-            write_bytes_atomic(path, buffer.getvalue())
-            bank_file = str(path.resolve())
-        self._qs.setValue("lastDesign", design.to_json(bank_file))
+        files = write_arrays(design, folder / "last-design.json", absolute=True)
+        self._qs.setValue("lastDesign", design.to_json(files))

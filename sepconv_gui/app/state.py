@@ -110,19 +110,20 @@ class Design:
         return replace(self, **changes)
 
     # --- files --------------------------------------------------------------------------------
-    def to_json(self, bank_file: str | None = None) -> str:
+    def to_json(self, files: dict[str, str] | None = None) -> str:
         """The design as version-2 JSON text.
 
-        An imported normal bank is not inlined: it lives in an ``.npy`` file whose name or
-        path is given as ``bank_file`` (:func:`save_design` writes it beside the JSON).
+        An imported normal bank, and a custom array over ``design_file.INLINE_VALUES``
+        numbers, are not inlined: they live in ``.npy`` files whose names or paths ``files``
+        gives per field (:func:`save_design` writes them beside the JSON).
         """
-        return design_json(self, bank_file)
+        return design_json(self, files)
 
     @classmethod
     def from_json(cls, text: str | bytes, folder: str | os.PathLike | None = None) -> Design:
         """The design in a file's text; DesignError names what is wrong (see design_file).
 
-        ``folder`` is where a relative ``normal_bank_file`` is looked for.
+        ``folder`` is where ``.npy`` files named by the text (``*_file``) are looked for.
         """
         return cls(**parse(text, {f.name for f in fields(cls)}, folder))
 
@@ -132,7 +133,7 @@ class Design:
         return cls.from_json(read_design_text(path), folder=os.path.dirname(os.fspath(path)))
 
     def save(self, path: str | os.PathLike) -> list[str]:
-        """Write the design to ``path`` (and its bank beside it); returns the files written."""
+        """Write the design to ``path`` (big arrays beside it); returns the files written."""
         return save_design(self, path)
 
 

@@ -13,5 +13,14 @@ def test_last_design_with_an_imported_bank_survives_a_restart(tmp_path, monkeypa
     settings.sync()
     assert (tmp_path / "data" / "last-design.normal.npy").exists()
     assert AppSettings().last_design() == design
+    big = Design(
+        channels=20,
+        multiplier=16,
+        out_channels=300,
+        pointwise="custom",
+        pointwise_custom=np.ones((300, 320)),
+    )
+    settings.set_last_design(big)
+    assert AppSettings().last_design() == big
     settings.set_last_design(Design())
     assert AppSettings().last_design() == Design()

@@ -286,3 +286,49 @@ def test_tradeoff_agrees_with_the_engine_and_counts_by_hand():
     assert errors == sorted(errors, reverse=True) and errors[-1] < 1e-10
     with pytest.raises(DesignError, match="multiplier"):
         fit_depthwise(design, 17, 3)
+
+
+def test_network_sized_arrays_save_beside_and_load_back(tmp_path):
+    from sepconv_gui.app.design_file import INLINE_VALUES
+
+    rng = np.random.default_rng(41)
+    maps = 40 * 16
+    point = rng.standard_normal((128, maps))
+    assert point.size > INLINE_VALUES
+    design = Design(
+        channels=40,
+        multiplier=16,
+        out_channels=128,
+        pointwise="custom",
+        pointwise_custom=point,
+        depthwise_kind="per_channel",
+        depthwise_custom=rng.standard_normal((40, 3, 3)),  # small: stays inline
+    )
+    with pytest.raises(DesignError, match="pointwise_custom is saved beside"):
+        design.to_json()
+    written = design.save(tmp_path / "net.json")
+    assert written == [str(tmp_path / "net.json"), str(tmp_path / "net.pointwise.npy")]
+    data = json.loads((tmp_path / "net.json").read_text())
+    assert data["pointwise_custom_file"] == "net.pointwise.npy"
+    assert "pointwise_custom" not in data and len(data["depthwise_custom"]) == 40
+    assert Design.from_file(tmp_path / "net.json") == design
+
+
+def test_an_array_given_inline_and_as_a_file_is_refused(tmp_path):
+    np.save(tmp_path / "p.npy", np.eye(3))
+    text = json.dumps(
+        {
+            "format": "sepconv-gui design",
+            "version": 2,
+            "pointwise": "custom",
+            "pointwise_custom": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+            "pointwise_custom_file": "p.npy",
+        }
+    )
+    with pytest.raises(DesignError, match="both inline and as pointwise_custom_file"):
+        Design.from_json(text, folder=tmp_path)
+    good = text.replace('"pointwise_custom": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], ', "")
+    assert (
+        Design.from_json(good, folder=tmp_path).pointwise_custom.array.tolist()
+        == np.eye(3).tolist()
+    )
