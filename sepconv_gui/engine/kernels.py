@@ -14,10 +14,21 @@ columns (the row factor), "y" down the rows.
 
 Normalization, as each preset's ``normalization`` field states: blurs (identity, box, gaussian,
 motion_blur) and sharpeners (sharpen, unsharp_mask, emboss) sum to 1; derivatives (sobel,
-scharr, prewitt, laplacian, laplacian_of_gaussian, difference_of_gaussians) sum to 0 and, except
-laplacian_of_gaussian, keep integer weights unscaled as OpenCV does, so they grow like
-``4**size``; gabor and random are not normalized. Angles are in degrees, counter-clockwise as
-seen on screen (rows grow downwards).
+scharr, prewitt, laplacian, laplacian_of_gaussian, difference_of_gaussians) sum to 0; gabor and
+random are not normalized. Angles are in degrees, counter-clockwise as seen on screen (rows grow
+downwards).
+
+Readable derivatives: up to 3 taps a side, Sobel, Scharr, Prewitt and the Laplacian keep their
+textbook integers. OpenCV's wider integer kernels grow like ``4**size`` (a 31×31 Sobel reaches
+1e16), so wider ones are rescaled to answer a ramp as the 3×3 kernel does: a first-derivative
+factor is scaled so a slope-1 ramp gives the 3-tap ``[1, 0, -1]``'s 2, its smoothing factor so it
+sums as the 3-tap one (4 for Sobel, 16 for Scharr, 3 for Prewitt), and the Laplacian so it gives
+4 on ``x**2 + y**2`` (as the 3×3 one and laplacian_of_gaussian do). The same edge then reads the
+same number at every size, and a 31×31 Sobel x peaks at 0.04 instead of 1.6e16.
+
+Natural sizes: :func:`preset_size` gives the size a preset's parameters call for (a Gaussian's
+``2*ceil(3*sigma) + 1``, a motion blur's length along its angle, a Gabor's envelope and one
+wavelength), or None for presets whose size is their own parameter.
 """
 
 from __future__ import annotations
@@ -214,7 +225,100 @@ def preset_factors(name: str, size, **params) -> Factors | None:
     return built if spec.separable else None
 
 
+def _odd_cover(half_extent: float) -> int:
+    """The odd side whose pixels cover ``[-half_extent, half_extent]`` around the centre
+    pixel (pixel i spans i - 0.5 .. i + 0.5), capped at MAX_KERNEL_SIZE."""
+    # The small slack keeps a length of exactly 5 at 5 taps despite rounding in cos/sin.
+    side = 2 * max(0, int(np.ceil(half_extent - 0.5 - 1e-9))) + 1
+    return min(MAX_KERNEL_SIZE, side)
+
+
+def _sigma_side(sigma: float) -> int:
+    return min(MAX_KERNEL_SIZE, 2 * int(np.ceil(3 * sigma)) + 1)
+
+
+def _motion_size(length: float, angle: float) -> tuple[int, int]:
+    dx, dy = np.abs(np.round([np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))], 12))
+    return _odd_cover(length * dy / 2), _odd_cover(length * dx / 2)
+
+
+def _gabor_size(theta, wavelength, sigma, gamma, psi) -> tuple[int, int]:
+    # The envelope out to 3 sigma along the wave and 3 sigma / gamma across it, and at least
+    # one whole wavelength along it; the box around that ellipse once turned by theta.
+    along, across = max(3 * sigma, wavelength / 2), 3 * sigma / gamma
+    c, s = np.abs(np.round([np.cos(np.deg2rad(theta)), np.sin(np.deg2rad(theta))], 12))
+    half_w = float(np.hypot(along * c, across * s))
+    half_h = float(np.hypot(along * s, across * c))
+    return _odd_cover(half_h + 0.5), _odd_cover(half_w + 0.5)
+
+
+_NATURAL_SIZE: dict[str, Callable[..., tuple[int, int]]] = {
+    "gaussian": lambda sigma: (_sigma_side(sigma),) * 2,
+    "laplacian_of_gaussian": lambda sigma: (_sigma_side(sigma),) * 2,
+    "unsharp_mask": lambda amount, sigma: (_sigma_side(sigma),) * 2,
+    "difference_of_gaussians": lambda sigma1, sigma2: (_sigma_side(max(sigma1, sigma2)),) * 2,
+    "motion_blur": _motion_size,
+    "gabor": _gabor_size,
+}
+
+
+def preset_size(name: str, **params) -> tuple[int, int] | None:
+    """The ``(kh, kw)`` a preset's parameters call for, or None if it has no such size.
+
+    Gaussian-based presets take ``2*ceil(3*sigma) + 1`` (the larger sigma for a difference of
+    Gaussians): the taps cut off beyond 3 sigma hold 0.3 % of the weight. A motion blur takes
+    the odd box that holds its whole line (length 5 at 0 degrees is 1×5, at 90 degrees 5×1). A
+    Gabor takes the box around its envelope to 3 sigma along the wave and 3 sigma / gamma
+    across it, and at least one wavelength along it, turned by theta. Sides are capped at
+    :data:`MAX_KERNEL_SIZE`. Parameters and errors are those of :func:`preset_kernel`.
+
+    Examples
+    --------
+    >>> preset_size("gaussian", sigma=2.0)
+    (13, 13)
+    >>> preset_size("motion_blur", length=5, angle=90)
+    (5, 1)
+    >>> preset_size("sobel_x") is None
+    True
+    """
+    spec = _lookup(name)
+    values = spec.resolve(params)
+    size = _NATURAL_SIZE.get(spec.name)
+    return None if size is None else size(**values)
+
+
 # Builders take (kh, kw, **values) and return (column, row) when separable, else a 2-D array.
+
+
+def _readable_slope(row: np.ndarray) -> np.ndarray:
+    """A first-derivative row wider than 3 taps, scaled to answer a slope-1 ramp with 2."""
+    if len(row) <= 3:
+        return row
+    response = abs(float(np.dot(row, np.arange(len(row)))))
+    return row * (2.0 / response) if response else row
+
+
+def _readable_sum(row: np.ndarray, target: float) -> np.ndarray:
+    """A smoothing row wider than 3 taps, scaled to sum as its 3-tap form (``target``)."""
+    return row if len(row) <= 3 else row * (target / row.sum())
+
+
+def _derivative_pair(smooth: Callable[[int], np.ndarray], along_columns: bool, target: float):
+    def build(kh: int, kw: int) -> Factors:
+        across, along = (kh, kw) if along_columns else (kw, kh)
+        pair = _readable_sum(smooth(across), target), _readable_slope(derivative(along))
+        return pair if along_columns else pair[::-1]
+
+    return build
+
+
+def _prewitt_pair(along_columns: bool):
+    def build(kh: int, kw: int) -> Factors:
+        across, along = (kh, kw) if along_columns else (kw, kh)
+        pair = _readable_sum(box_1d(across, normalized=False), 3.0), _readable_slope(ramp_1d(along))
+        return pair if along_columns else pair[::-1]
+
+    return build
 
 
 def _grid(kh: int, kw: int) -> tuple[np.ndarray, np.ndarray]:
@@ -227,16 +331,28 @@ def _grid(kh: int, kw: int) -> tuple[np.ndarray, np.ndarray]:
 def _laplacian(kh: int, kw: int) -> np.ndarray:
     # The 5-point Laplacian applied to a binomial blur: at 3x3 the blur is a single tap, which
     # leaves the classic 4-neighbour kernel; wider sizes smooth it.
-    return np.outer(second_derivative(kh), padded_smoothing(kw)) + np.outer(
+    kernel = np.outer(second_derivative(kh), padded_smoothing(kw)) + np.outer(
         padded_smoothing(kh), second_derivative(kw)
     )
+    if max(kh, kw) <= 3:
+        return kernel
+    x, y = _grid(kh, kw)
+    moment = float(np.sum(kernel * (x**2 + y**2)))
+    return kernel * (4.0 / moment) if moment > 0 else kernel
+
+
+def _sharpen_laplacian(kh: int, kw: int) -> np.ndarray:
+    """The unscaled blurred Laplacian and its blur's weight, for the sharpen preset."""
+    kernel = np.outer(second_derivative(kh), padded_smoothing(kw)) + np.outer(
+        padded_smoothing(kh), second_derivative(kw)
+    )
+    return kernel / (padded_smoothing(kh).sum() * padded_smoothing(kw).sum())
 
 
 def _sharpen(kh: int, kw: int, amount: float) -> np.ndarray:
     # Dividing by the blur's weight makes the Laplacian act like one of a unit-sum blur, so the
     # amount means the same at every size.
-    blur_weight = padded_smoothing(kh).sum() * padded_smoothing(kw).sum()
-    return np.outer(impulse_1d(kh), impulse_1d(kw)) - amount * _laplacian(kh, kw) / blur_weight
+    return np.outer(impulse_1d(kh), impulse_1d(kw)) - amount * _sharpen_laplacian(kh, kw)
 
 
 def _unsharp(kh: int, kw: int, amount: float, sigma: float) -> np.ndarray:
@@ -353,7 +469,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Horizontal derivative: binomial smoothing x binomial slope.",
                 True,
                 "sum 0",
-                lambda kh, kw: (smoothing(kh), derivative(kw)),
+                _derivative_pair(smoothing, True, 4.0),
             ),
             _spec(
                 "sobel_y",
@@ -361,7 +477,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Vertical derivative: binomial slope x binomial smoothing.",
                 True,
                 "sum 0",
-                lambda kh, kw: (derivative(kh), smoothing(kw)),
+                _derivative_pair(smoothing, False, 4.0),
             ),
             _spec(
                 "scharr_x",
@@ -369,7 +485,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Horizontal derivative with Scharr's [3, 10, 3] smoothing.",
                 True,
                 "sum 0",
-                lambda kh, kw: (scharr_smoothing(kh), derivative(kw)),
+                _derivative_pair(scharr_smoothing, True, 16.0),
             ),
             _spec(
                 "scharr_y",
@@ -377,7 +493,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Vertical derivative with Scharr's [3, 10, 3] smoothing.",
                 True,
                 "sum 0",
-                lambda kh, kw: (derivative(kh), scharr_smoothing(kw)),
+                _derivative_pair(scharr_smoothing, False, 16.0),
             ),
             _spec(
                 "prewitt_x",
@@ -385,7 +501,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Horizontal derivative: box smoothing x linear ramp.",
                 True,
                 "sum 0",
-                lambda kh, kw: (box_1d(kh, normalized=False), ramp_1d(kw)),
+                _prewitt_pair(True),
             ),
             _spec(
                 "prewitt_y",
@@ -393,7 +509,7 @@ PRESETS: Mapping[str, PresetSpec] = MappingProxyType(
                 "Vertical derivative: linear ramp x box smoothing.",
                 True,
                 "sum 0",
-                lambda kh, kw: (ramp_1d(kh), box_1d(kw, normalized=False)),
+                _prewitt_pair(False),
             ),
             _spec(
                 "laplacian",

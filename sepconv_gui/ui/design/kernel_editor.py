@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -21,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.state import MAX_KERNEL_SIDE, Design
-from ...engine import PRESETS, analyze_kernel, preset_kernel
+from ...engine import PRESETS, analyze_kernel, preset_factors, preset_kernel
+from ...engine.kernels import preset_size
 from . import kernel_ops
 from .kernel_grid import KernelGrid, KernelGridArea
 from .param_control import ParamControl
@@ -56,9 +60,11 @@ TOOLS = (  # (operation, button text, tooltip)
 
 def parse_numbers(text: str, what: str) -> np.ndarray:
     try:
-        values = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        values = [float(part) for part in re.split(r"[\s,;]+", text.strip()) if part]
     except ValueError:
-        raise ValueError(f"the {what} must be numbers separated by commas; got {text!r}") from None
+        raise ValueError(
+            f"the {what} must be numbers separated by commas or spaces; got {text!r}"
+        ) from None
     if not values or len(values) > MAX_KERNEL_SIDE or not np.isfinite(values).all():
         raise ValueError(f"the {what} needs 1 to {MAX_KERNEL_SIDE} finite numbers")
     return np.array(values)
@@ -93,6 +99,13 @@ class KernelEditor(QWidget):
             spin.setKeyboardTracking(False)
             spin.valueChanged.connect(self._size_changed)
             size_row.addWidget(spin)
+        self.fit_size = QCheckBox("fit")
+        self.fit_size.setToolTip(
+            "Size the kernel from its parameters (Gaussian 2⌈3σ⌉+1, a motion blur's whole "
+            "line, a Gabor's envelope); editing the size turns this off"
+        )
+        self.fit_size.toggled.connect(self._fit_toggled)
+        size_row.addWidget(self.fit_size)
         top.addRow("Size", size_row)
         layout.addLayout(top)
 
@@ -129,6 +142,7 @@ class KernelEditor(QWidget):
         layout.addWidget(self.analysis)
         self._kernel = np.zeros((3, 3))
         self._preset_name = CUSTOM
+        self._typed_factors = None  # (column text, row text, their product) as typed
         guard_wheel(self)
 
     # --- model -> widgets -----------------------------------------------------------------
@@ -147,7 +161,23 @@ class KernelEditor(QWidget):
             for param in spec.params if spec else ():
                 value = design.preset_params.get(param.name, param.default)
                 self.param_controls[param.name].set_value(value)
+        self._show_fit(design.kernel_array().shape)
         self._show_kernel(design.kernel_array())
+
+    def _natural_size(self) -> tuple[int, int] | None:
+        if self._preset_name == CUSTOM:
+            return None
+        try:
+            return preset_size(self._preset_name, **self._params())
+        except ValueError:
+            return None
+
+    def _show_fit(self, shape: tuple[int, int]) -> None:
+        """ "fit" is on exactly when the kernel has the size its parameters call for."""
+        natural = self._natural_size()
+        with QSignalBlocker(self.fit_size):
+            self.fit_size.setEnabled(natural is not None)
+            self.fit_size.setChecked(natural is not None and tuple(shape) == natural)
 
     def _build_params(self, values: dict) -> None:
         while self.params_form.rowCount():
@@ -179,11 +209,7 @@ class KernelEditor(QWidget):
             else f"{kh}×{kw}  ·  all zero"
         )
         analysis = analyze_kernel(kernel)
-        column, row = analysis.factors(1)
-        self.column_edit.setText(format_numbers(column[0]))
-        self.row_edit.setText(format_numbers(row[0]))
-        for edit in (self.column_edit, self.row_edit):
-            edit.setCursorPosition(0)  # long factor lists show their start, not their end
+        self._show_factors(kernel, analysis)
         values = analysis.singular_values
         # Values under the rank tolerance are rounding noise: show them as the zeros they are.
         shown_values = np.where(values > analysis.tolerance * values[0], values, 0.0)[:4]
@@ -218,6 +244,8 @@ class KernelEditor(QWidget):
         if name == CUSTOM:
             return
         size = (self.height_spin.value(), self.width_spin.value())
+        if self.fit_size.isChecked():
+            size = self._natural_size() or size
         try:
             kernel = preset_kernel(name, size, **self._params())
         except ValueError as error:
@@ -228,10 +256,18 @@ class KernelEditor(QWidget):
     def _preset_chosen(self) -> None:
         self._preset_name = self.preset.currentData()
         self._build_params({})
+        with QSignalBlocker(self.fit_size):
+            self.fit_size.setChecked(self._natural_size() is not None)
         self._regenerate(f"Pick {self.preset.currentText()}")
+
+    def _fit_toggled(self, on: bool) -> None:
+        if on:
+            self._regenerate("Fit kernel size")
 
     def _size_changed(self) -> None:
         if self._preset_name != CUSTOM:
+            with QSignalBlocker(self.fit_size):
+                self.fit_size.setChecked(False)  # the user's size wins over the parameters'
             self._regenerate("Resize kernel")
             return
         kh, kw = self.height_spin.value(), self.width_spin.value()
@@ -303,6 +339,28 @@ class KernelEditor(QWidget):
         self.grid.paint_value = self.paint_value.value() if on else None
         self.grid.setCursor(Qt.CrossCursor if on else Qt.ArrowCursor)
 
+    # --- 1-D factors ----------------------------------------------------------------------
+    def _show_factors(self, kernel: np.ndarray, analysis) -> None:
+        """The factors the user typed while the kernel is still their product; a separable
+        preset's own pieces; else the SVD's best rank-1 pair."""
+        typed = self._typed_factors
+        if typed is not None and np.array_equal(kernel, typed[2]):
+            column_text, row_text = typed[0], typed[1]
+        else:
+            self._typed_factors = None
+            pieces = None
+            if self._preset_name != CUSTOM:
+                try:
+                    pieces = preset_factors(self._preset_name, kernel.shape, **self._params())
+                except ValueError:
+                    pieces = None
+            column, row = pieces if pieces is not None else (c[0] for c in analysis.factors(1))
+            column_text, row_text = format_numbers(column), format_numbers(row)
+        for edit, text in ((self.column_edit, column_text), (self.row_edit, row_text)):
+            if edit.text() != text:
+                edit.setText(text)
+                edit.setCursorPosition(0)  # long factor lists show their start
+
     def _factors_edited(self) -> None:
         try:
             column = parse_numbers(self.column_edit.text(), "column factor")
@@ -310,11 +368,10 @@ class KernelEditor(QWidget):
         except ValueError as error:
             self.failed.emit(str(error))
             return
+        # Exactly column ⊗ row: no SVD in between to rebalance what was typed.
         kernel = np.outer(column, row)
-        scale = float(np.abs(self._kernel).max()) or 1.0
-        if kernel.shape == self._kernel.shape and np.allclose(
-            kernel, self._kernel, atol=1e-5 * scale
-        ):
+        if np.array_equal(kernel, self._kernel):
             return  # focus left without a change
+        self._typed_factors = (self.column_edit.text(), self.row_edit.text(), kernel)
         self._to_custom()
         self._emit(kernel, CUSTOM, {}, "Set 1-D factors")
