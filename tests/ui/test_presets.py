@@ -35,7 +35,9 @@ def gaussian(sigma, side):
     return np.outer(g, g) / g.sum() ** 2
 
 
-@pytest.mark.parametrize("sigma, side", [(1.0, 7), (2.0, 13), (0.3, 3), (4.6, 29), (5.0, 31), (20.0, 31)])
+@pytest.mark.parametrize(
+    "sigma, side", [(1.0, 7), (2.0, 13), (0.3, 3), (4.6, 29), (5.0, 31), (20.0, 31)]
+)
 def test_gaussian_is_two_ceil_three_sigma_plus_one_wide(host, sigma, side):
     np.testing.assert_allclose(pick(host, "gaussian", sigma=sigma), gaussian(sigma, side))
 
