@@ -17,9 +17,10 @@ FIT = len(COLUMNS) - 1
 
 @pytest.fixture
 def panel(qtbot):
-    widget = ModelPanel()
+    widget = ModelPanel()  # the real threaded loader: each test waits for its signal
     qtbot.addWidget(widget)
-    assert widget.open_sample()
+    with qtbot.waitSignal(widget.session_changed, timeout=20_000):
+        widget.open_sample()
     return widget
 
 
@@ -77,18 +78,33 @@ def test_depthwise_layers_wrap_and_cannot_be_used(panel):
     assert panel.tradeoff_plot.points == []
 
 
-def test_input_size_recounts(panel):
+def test_input_size_recounts_and_keeps_the_layer(panel, qtbot):
     before = panel.session.analysis.layers[0].multiplications
-    panel.height_box.setValue(96)
+    panel.select_layer(2)
+    with qtbot.waitSignal(panel.session_changed, timeout=20_000):
+        panel.height_box.setValue(96)
     assert panel.session.analysis.layers[0].multiplications == 2 * before
-    assert panel.current_layer() == 0
+    assert panel.current_layer() == 2
+
+
+def test_an_input_too_small_is_refused_and_the_boxes_go_back(qtbot, tmp_path):
+    bank = tmp_path / "wide.npy"
+    np.save(bank, np.ones((2, 1, 7, 7), np.float32))
+    panel = ModelPanel()
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.session_changed, timeout=20_000):
+        panel.open_path(bank)
+    with qtbot.waitSignal(panel.failed, timeout=20_000) as caught:
+        panel.height_box.setValue(5)
+    assert "too small" in caught.args[0] and "wide.npy at 5×224" in caught.args[0]
+    assert panel.height_box.value() == 224 and panel.session.input_size == (224, 224)
 
 
 def test_a_bad_file_is_reported_and_the_open_model_stays(panel, tmp_path, qtbot):
     junk = tmp_path / "junk.onnx"
     junk.write_bytes(b"\xff" * 64)
-    with qtbot.waitSignal(panel.failed) as caught:
-        assert not panel.open_path(junk)
+    with qtbot.waitSignal(panel.failed, timeout=20_000) as caught:
+        panel.open_path(junk)
     assert "junk.onnx" in caught.args[0]
     assert panel.proxy.rowCount() == 53
 
@@ -98,7 +114,8 @@ def test_window_menu_opens_the_sample_and_uses_a_layer(qtbot):
 
     window = MainWindow(synchronous=True, open_default=False)
     qtbot.addWidget(window)
-    window.actions_by_name["open_sample_model"].trigger()
+    with qtbot.waitSignal(window.model_panel.opened, timeout=20_000):
+        window.actions_by_name["open_sample_model"].trigger()
     assert window.model_panel.proxy.rowCount() == 53
     window.model_panel.multiplier_box.setValue(2)
     assert window.model_panel.use_layer()

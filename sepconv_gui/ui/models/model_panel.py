@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.model_loader import ModelLoader
 from ...app.model_session import ModelSession
 from ...app.state import DesignError
-from ...io.models import ModelLoadError
 from .filter_grid import FilterGrid
 from .layer_table import LayerTableModel, sortable
 from .model_plots import SingularValuesPlot, TradeoffPlot
@@ -48,11 +47,17 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
 class ModelPanel(QWidget):
     design_chosen = Signal(object, list)  # Design, notes on what it left out
     failed = Signal(str)
-    opened = Signal(str)
+    opened = Signal(str)  # a model was opened (not just re-analysed): its file name
+    session_changed = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, synchronous: bool = False) -> None:
         super().__init__(parent)
         self.session: ModelSession | None = None
+        # Analysis runs off the GUI thread (seconds for a large model); see app.model_loader.
+        self.loader = ModelLoader(self, synchronous=synchronous)
+        self.loader.loaded.connect(self._loaded)
+        self.loader.failed.connect(self._load_failed)
+        self._opening: dict[int, bool] = {}  # request -> opens a model (else re-analyses)
         self.current_design = None  # set by the window: returns the design in use
         self.picked: tuple[int, int] | None = None
         self.title = QLabel("No model open: File ▸ Open model… or Open sample model")
@@ -63,8 +68,12 @@ class ModelPanel(QWidget):
         self.use_button = QPushButton("Use this layer")
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_layer)
+        self.busy_label = QLabel()
+        self.busy_label.setStyleSheet("color: #b8860b")
+        self.busy_label.hide()
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.busy_label)
         for text, widget in (
             ("Input", self.height_box),
             ("×", self.width_box),
@@ -126,43 +135,58 @@ class ModelPanel(QWidget):
         self._show_summary()
 
     # --- opening ---------------------------------------------------------------------------
-    def open_dialog(self) -> bool:
+    def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open model", "", MODEL_FILTER)
-        return self.open_path(path) if path else False
+        if path:
+            self.open_path(path)
 
-    def open_path(self, path) -> bool:
-        return self._open(lambda: ModelSession.open(path), Path(path).name)
+    def open_path(self, path) -> int:
+        """Start opening ``path``; ``session_changed`` or ``failed`` follows."""
+        return self._start(lambda: ModelSession.open(path), Path(path).name, opening=True)
 
-    def open_sample(self) -> bool:
-        return self._open(ModelSession.open_sample, "the sample model")
+    def open_sample(self) -> int:
+        return self._start(ModelSession.open_sample, "the sample model", opening=True)
 
-    def _open(self, make, what: str) -> bool:
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            session = make()
-        except (ModelLoadError, FileNotFoundError, ValueError) as error:
-            self.failed.emit(f"Could not open {what}: {error}")
-            return False
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.set_session(session)
-        self.opened.emit(session.model.name)
-        return True
+    def _start(self, job, what: str, *, opening: bool) -> int:
+        self.busy_label.setText(f"Opening {what}…" if opening else "Recounting…")
+        self.busy_label.show()
+        failure = f"Could not open {what}" if opening else f"Could not recount {what}"
+        number = self.loader.run(job, failure)
+        self._opening[number] = opening
+        return number
 
-    def set_session(self, session: ModelSession) -> None:
-        self.session = session
-        h, w = session.input_size
-        for box, value in ((self.height_box, h), (self.width_box, w)):
+    def _loaded(self, session: ModelSession, number: int) -> None:
+        self.busy_label.hide()
+        opening = self._opening.pop(number, True)
+        layer = None if opening else self.current_layer()
+        self.set_session(session, layer=layer)
+        if opening:
+            self.opened.emit(session.model.name)
+
+    def _load_failed(self, message: str, number: int) -> None:
+        self.busy_label.hide()
+        self._opening.pop(number, None)
+        if self.session is not None:  # the size boxes go back to what is shown
+            self._show_size(self.session.input_size)
+        self.failed.emit(message)
+
+    def _show_size(self, size: tuple[int, int]) -> None:
+        for box, value in zip((self.height_box, self.width_box), size):
             box.blockSignals(True)
             box.setValue(value)
             box.blockSignals(False)
+
+    def set_session(self, session: ModelSession, layer: int | None = None) -> None:
+        self.session = session
+        self._show_size(session.input_size)
         self.title.setText(
             f"<b>{session.model.name}</b> ({session.model.format}) · {len(session)} conv layers"
         )
         self.model.set_analysis(session.analysis, self.multiplier_box.value())
         self._show_summary()
         if len(session):
-            self.select_layer(0)
+            self.select_layer(layer or 0)
+        self.session_changed.emit()
 
     # --- picking ---------------------------------------------------------------------------
     def current_layer(self) -> int | None:
@@ -221,17 +245,9 @@ class ModelPanel(QWidget):
         if self.session is None:
             return
         size = (self.height_box.value(), self.width_box.value())
-        try:
-            session = self.session.with_input_size(size)
-        except ValueError as error:
-            self.failed.emit(str(error))
-            return
-        layer = self.current_layer()
-        self.session = session
-        self.model.set_analysis(session.analysis, self.multiplier_box.value())
-        self._show_summary()
-        if layer is not None:
-            self.select_layer(layer)
+        session = self.session
+        what = f"{session.model.name} at {size[0]}×{size[1]}"
+        self._start(lambda: session.with_input_size(size), what, opening=False)
 
     def _multiplier_changed(self, multiplier: int) -> None:
         self.model.set_multiplier(multiplier)
