@@ -100,8 +100,9 @@ def check_design_runs(design: Design) -> None:
 
 def check_writable(path: str, what: str) -> None:
     """Refuse an output path the atomic writer could not replace: it writes a temporary file
-    beside the target and renames it, so the folder must exist and accept a new file."""
-    target = Path(path)
+    beside the target (a symlink's target) and renames it, so that folder must exist and
+    accept a new file."""
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     if target.is_dir():
         raise Refused(f"cannot write {what} {path}: it is a folder", ExitCode.WRITE_FAILED)
     folder = target.parent

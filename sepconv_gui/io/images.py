@@ -291,6 +291,11 @@ def _no_memory(path: Path) -> str:
 # Only as much of each container as the checks need: the declared size (to refuse bombs
 # before decoding), grey storage, the EXIF orientation, and JPEG completeness. Anything not
 # recognised here still goes to OpenCV, whose own size limit then applies.
+#
+# Pillow's lazy Image.open was weighed as a replacement (2026-11, Pillow 13) and kept out: its
+# WebP reader allocates the whole canvas when it opens a file, PNG's getexif() decodes every
+# pixel when no eXIf chunk precedes IDAT, and its bomb guard is a process-wide setting whose
+# error does not say the declared size. These few readers allocate nothing.
 
 
 def _probe(data: bytes) -> _Header | None:

@@ -71,3 +71,12 @@ def test_a_design_that_loads_but_cannot_run_is_refused(tmp_path, monkeypatch):
 
 def test_reasons_are_one_line():
     assert str(Refused("first\nsecond\n  third")) == "first second third"
+
+
+def test_an_output_link_is_checked_where_it_points(tmp_path):
+    (tmp_path / "plain").write_text("")
+    link = tmp_path / "stats.json"
+    link.symlink_to(tmp_path / "plain" / "stats.json")  # into a file: nowhere to write
+    with pytest.raises(Refused) as refusal:
+        check_writable(str(link), "statistics to")
+    assert refusal.value.code == ExitCode.WRITE_FAILED and str(link) in str(refusal.value)
