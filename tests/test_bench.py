@@ -14,7 +14,9 @@ import math
 
 import pytest
 
-from sepconv_gui.bench import main
+from sepconv_gui import engine
+from sepconv_gui.bench import main, protocol
+from sepconv_gui.bench.contention import one_core_busy
 from sepconv_gui.bench.cli import parse_size
 from sepconv_gui.bench.peers import optional_module
 from sepconv_gui.bench.report import write_atomic
@@ -42,8 +44,13 @@ def tiny_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     json_path, csv_path = folder / "bench.json", folder / "bench.csv"
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        code = main(TINY + ["--json", str(json_path), "--csv", str(csv_path)])
+    try:
+        with contextlib.redirect_stdout(printed):
+            code = main(TINY + ["--json", str(json_path), "--csv", str(csv_path)])
+    finally:
+        engine.set_num_threads(
+            None
+        )  # the CLI sets the process-wide knob; later tests use the default
     return code, printed.getvalue(), json.loads(json_path.read_text()), csv_path
 
 
@@ -75,6 +82,13 @@ def test_json_holds_machine_settings_and_finite_positive_medians(tiny_run):
     separable = [row for row in rows if row["mode"] in ("spatial", "depthwise")]
     for row in separable:
         assert row["theoretical_speedup"] > 0 and row["measured_speedup"] > 0
+    for row in rows:  # the shared protocol's record of every row
+        low, high = row["engine_p25_ms"], row["engine_p75_ms"]
+        assert low * (1 - 1e-9) <= row["engine_ms"] <= high * (1 + 1e-9)
+        assert row["threads"]["engine"] == 1 and "blas" in row["threads"]
+        assert row["load_before"] is not None and row["condition"] == "quiet"
+        assert row["peers"]["opencv" if row["mode"] != "spatial" else "opencv-sep"]["p25_ms"] > 0
+    assert document["machine"]["omp_wait_policy"] == "PASSIVE"
 
 
 def test_csv_has_one_line_per_row(tiny_run):
@@ -113,3 +127,87 @@ def test_script_entry_point_is_importable():
     from sepconv_gui import bench
 
     assert bench.main is main
+
+
+def test_protocol_interleaves_rotates_and_splits_the_repeats():
+    calls = []
+
+    def contender(name):
+        def run():
+            calls.append(name)
+            return name
+
+        return run
+
+    kept = []
+    timings = protocol.time_contenders(
+        {name: contender(name) for name in "abc"},
+        repeats=5,
+        warmup=2,
+        passes=3,
+        planned={"c": 2},
+        handover=False,
+        keep=lambda name, value: kept.append((name, value)),
+    )
+    assert calls[:6] == list("aabbcc")  # the warm-up
+    timed = calls[6:]
+    # Pass 1 starts with a, pass 2 with b, pass 3 with c; a and b split 5 runs as 2, 2, 1.
+    assert timed == list("aabbc") + list("bbcaa") + list("ab")
+    assert {name: len(t.samples_ns) for name, t in timings.items()} == {"a": 5, "b": 5, "c": 2}
+    assert kept == [(name, name) for name in timed]
+    for timing in timings.values():
+        assert timing.threads["engine"] >= 1 and timing.load_after is not None
+
+
+def test_protocol_hands_over_and_stops_when_asked():
+    calls = []
+    timings = protocol.time_contenders(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")},
+        repeats=2,
+        warmup=0,
+        passes=2,
+    )
+    assert calls == list("aa") + list("bb") + list("bb") + list("aa")  # one hand-over each
+    assert all(len(t.samples_ns) == 2 for t in timings.values())
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return len(asked) > 3
+
+    assert protocol.time_contenders({"a": lambda: None}, repeats=9, should_stop=stop) is None
+
+
+def test_protocol_statistics_and_busy_warning():
+    timing = protocol.Timing(samples_ns=[40, 10, 30, 20, 50])
+    assert timing.median_s == pytest.approx(30e-9)
+    assert timing.percentile_s(0.25) == pytest.approx(20e-9)
+    assert timing.percentile_s(0.75) == pytest.approx(40e-9)
+    assert protocol.Timing().summary()["median_ms"] is None
+    assert protocol.busy_warning(0.9, cores=2) is None
+    assert "load average 1.50 on 2 cores" in protocol.busy_warning(1.5, cores=2)
+
+
+def test_one_core_busy_runs_a_process_only_inside_the_block():
+    import os
+
+    with one_core_busy() as busy:
+        os.kill(busy["pid"], 0)  # alive
+        assert busy["core"] in os.sched_getaffinity(0)
+    with pytest.raises(ProcessLookupError):
+        os.kill(busy["pid"], 0)
+
+
+def test_contention_runs_the_grid_in_both_conditions(tmp_path):
+    json_path = tmp_path / "bench.json"
+    printed = io.StringIO()
+    tiny = TINY[:8] + ["--modes", "spatial"] + TINY[8:]
+    try:
+        with contextlib.redirect_stdout(printed):
+            assert main(tiny + ["--contention", "--json", str(json_path)]) == 0
+    finally:
+        engine.set_num_threads(None)
+    text = printed.getvalue()
+    assert "## quiet" in text and "## one core busy" in text
+    rows = json.loads(json_path.read_text())["rows"]
+    assert [row["condition"] for row in rows] == ["quiet", "one core busy"]

@@ -3,9 +3,11 @@
 Plain Python, no Qt: :mod:`.sweep_worker` runs :func:`run_sweep` in a thread, tests and
 notebooks call it directly, and :mod:`.sweep_report` turns the result into files.
 
-Timing protocol, per point and mode: one untimed warm-up run (first-call costs such as FFT
-plans and OpenCV's thread pool), then ``repeats`` timed runs of the whole engine call
-(``time.perf_counter_ns``); the median is kept, with the median of each engine stage. A
+Timing protocol: the one of :mod:`sepconv_gui.bench.protocol`, shared with ``sepconv-bench``
+(the bench layer sits below app). Per point: one untimed warm-up run of every mode (first-call
+costs such as FFT plans and thread pools; it also reports what ran), then ``repeats`` timed
+runs of the default engine call per mode, the modes interleaved in passes; the median is kept
+with p25/p75, the median of each engine stage, the thread settings and the load average. A
 cancel request is honoured before every run, so a cancelled sweep keeps the points it
 finished and drops only the one it was measuring.
 
@@ -35,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .. import engine
+from ..bench.protocol import time_contenders
 from ..engine import ALGORITHMS, MODES, conv_cost
 from .state import MAX_CHANNELS, MAX_KERNEL_SIDE
 
@@ -234,6 +237,8 @@ class ModeTiming:
     times: list[float]
     stages: dict[str, float]
     multiplications: int
+    #: The shared protocol's summary: p25/p75, thread settings, load average, busy warning.
+    protocol: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -312,31 +317,43 @@ def measure_point(
     normal = conv_cost("normal", c.height, c.width, c.channels, c.outputs, c.k, c.k)
     point = SweepPoint(index, spec.values[index], c, normal.multiplications)
     data = _inputs(c, spec.seed)
-    for mode in spec.modes:
-        run = _runner(mode, data, spec.algorithm)
+    runners = {mode: _runner(mode, data, spec.algorithm) for mode in spec.modes}
+    probes = {}
+    for mode, run in runners.items():
         if should_stop():
             return None
+        # The warm-up of the shared protocol, kept for what ran and what it cost.
         warm = run()
-        times: list[float] = []
-        stages: dict[str, list[float]] = {name: [] for name in warm.timings}
-        for _ in range(spec.repeats):
-            if should_stop():
-                return None
-            begin = time.perf_counter_ns()
-            result = run()
-            times.append((time.perf_counter_ns() - begin) * 1e-9)
-            for name, seconds in result.timings.items():
-                stages[name].append(seconds)
-            del result  # the next run should not need two outputs' worth of memory
+        probes[mode] = (warm.algorithm, warm.cost.multiplications)
+        del warm
+    stages: dict[str, dict[str, list[float]]] = {mode: {} for mode in spec.modes}
+
+    def keep(mode: str, result: Any) -> None:
+        for name, seconds in result.timings.items():
+            stages[mode].setdefault(name, []).append(seconds)
+
+    timings = time_contenders(
+        runners,
+        repeats=spec.repeats,
+        warmup=0,
+        passes=min(3, spec.repeats),
+        handover=False,
+        should_stop=should_stop,
+        keep=keep,
+    )
+    if timings is None:
+        return None
+    for mode, timing in timings.items():
+        algorithm, multiplications = probes[mode]
         point.modes[mode] = ModeTiming(
             mode,
-            warm.algorithm,
-            statistics.median(times),
-            times,
-            {name: statistics.median(values) for name, values in stages.items()},
-            warm.cost.multiplications,
+            algorithm,
+            timing.median_s,
+            [t * 1e-9 for t in timing.samples_ns],
+            {name: statistics.median(values) for name, values in stages[mode].items()},
+            multiplications,
+            timing.summary(),
         )
-        del warm
     point.seconds = time.perf_counter() - start
     return point
 

@@ -9,19 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import platform
-import sys
 from dataclasses import asdict
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 
 from .. import __version__
-from ..bench.machine import available_cores, blas_threads, cpu_model
+from ..bench.machine import describe, library_version
 from ..io.files import write_bytes_atomic
 from .sweep import SweepPoint, SweepResult
 
@@ -37,6 +31,8 @@ CSV_FIELDS: tuple[str, ...] = (
     "mode",
     "algorithm",
     "ms",
+    "p25_ms",
+    "p75_ms",
     "stages_ms",
     "repeats",
     "multiplications",
@@ -45,55 +41,27 @@ CSV_FIELDS: tuple[str, ...] = (
     "measured_ratio",
     "theoretical_speedup",
     "measured_speedup",
+    "load_before",
+    "busy",
 )
-
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 # --- what the numbers were measured on ------------------------------------------------------
-def _distribution_version(*names: str) -> str | None:
-    # Read from package metadata: importing PySide6 here would break the no-Qt rule.
-    for name in names:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return None
-
-
-def _blas() -> dict[str, Any]:
-    try:
-        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return {"name": info.get("name"), "version": info.get("version")}
-    except (KeyError, TypeError, ValueError, AttributeError):  # numpy < 2 or an odd build
-        return {"name": None, "version": None}
-
-
 def describe_machine() -> dict[str, Any]:
-    """CPU, cores, library versions and thread counts: what makes two sweeps comparable."""
-    import scipy
+    """CPU, cores, library versions and thread counts: what makes two sweeps comparable.
 
-    opencv_threads = cv2.getNumThreads()
-    return {
-        "cpu": cpu_model(),
-        "cores": os.cpu_count(),
-        "cores_available": available_cores(),
-        "platform": platform.platform(),
-        "python": sys.version.split()[0],
-        "sepconv_gui": __version__,
-        "numpy": np.__version__,
-        "blas": _blas(),
-        "opencv": cv2.__version__,
-        "scipy": scipy.__version__,
-        "PySide6": _distribution_version("PySide6", "PySide6-Essentials"),
-        "pyqtgraph": _distribution_version("pyqtgraph"),
-        "threads": {
-            "opencv": opencv_threads,
-            "fft_workers": max(1, opencv_threads),  # the engine's FFT follows OpenCV
-            "blas": blas_threads(),
-            "environment": {name: os.environ.get(name) for name in _THREAD_VARIABLES},
-        },
-    }
+    The benchmark's own description (:func:`sepconv_gui.bench.machine.describe`, with the
+    timing protocol's thread settings) plus the app's versions.
+    """
+    machine = describe()
+    machine.update(
+        {
+            "sepconv_gui": __version__,
+            "PySide6": library_version("PySide6", "PySide6", "PySide6-Essentials"),
+            "pyqtgraph": library_version("pyqtgraph"),
+        }
+    )
+    return machine
 
 
 # --- records --------------------------------------------------------------------------------
@@ -110,6 +78,10 @@ def mode_record(point: SweepPoint, mode: str) -> dict[str, Any]:
         "ms": timing.seconds * 1e3,
         "times_ms": [t * 1e3 for t in timing.times],
         "stages_ms": {name: s * 1e3 for name, s in timing.stages.items()},
+        "p25_ms": timing.protocol.get("p25_ms"),
+        "p75_ms": timing.protocol.get("p75_ms"),
+        "load_before": timing.protocol.get("load_before"),
+        "busy": timing.protocol.get("busy"),
         "multiplications": timing.multiplications,
         "theoretical_ratio": theoretical,
         "measured_ratio": measured,

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .contention import one_core_busy
 from .machine import available_cores, describe, set_threads
 from .report import machine_lines, table, to_csv, to_json, write_atomic
 from .runner import ENGINE_MODES, NORMAL_ALGORITHMS, Settings, run_grid
@@ -130,6 +131,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="before each grid point, wait up to this long for other "
         "processes to leave the CPUs idle (for shared machines)",
     )
+    parser.add_argument(
+        "--contention",
+        action="store_true",
+        help="run the grid twice: quiet, then with a CPU-bound background process on one "
+        "core, and print both tables",
+    )
+    parser.add_argument(
+        "--omp-wait-policy",
+        default="PASSIVE",
+        metavar="POLICY",
+        help="a peer setting: OMP_WAIT_POLICY for torch's OpenMP workers, set before torch "
+        "loads (default PASSIVE: they sleep between calls instead of spinning on the cores "
+        "the next contender needs); 'unset' leaves the environment alone. The engine does "
+        "not use OpenMP",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--json", metavar="PATH", help="also write every number as JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write one CSV line per row")
@@ -174,26 +190,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SystemExit(
                 f"sepconv-bench: kernels {too_big} do not fit a {width}x{height} image"
             )
-    # torch's OpenMP threads spin for a while after every call; interleaved with the engine's
-    # BLAS and FFT threads on the same cores, that spinning made gemm 8x and fft 20x slower
-    # than when run alone. Sleeping workers make the comparison fair (torch loads later).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # A peer setting, not the engine's: torch's OpenMP workers spin after every call unless
+    # told otherwise, and the contender timed next then shares its cores with them.
+    if args.omp_wait_policy.lower() != "unset":
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy
     threads = set_threads(args.threads or available_cores())
     machine = describe(threads)
-    machine["omp_wait_policy"] = os.environ["OMP_WAIT_POLICY"]
+    machine["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY")
     print(machine_lines(machine), flush=True)
 
     def log(message: str) -> None:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
-    rows = run_grid(settings, log)
-    print()
-    print(table(rows))
+    conditions = ["quiet", "one core busy"] if args.contention else ["quiet"]
+    rows = []
+    for condition in conditions:
+        if condition == "quiet":
+            measured = run_grid(settings, log)
+        else:
+            with one_core_busy() as busy:
+                log(f"one core busy: pid {busy['pid']} spinning on core {busy['core']}")
+                measured = run_grid(settings, log)
+        for row in measured:
+            row["condition"] = condition
+        rows.extend(measured)
+        print()
+        if args.contention:
+            print(f"## {condition}")
+        print(table(measured))
     print(
         "\nMedians in ms. ratio = engine / best peer (below 1: the engine is faster); "
         "theo x / meas x = separable mode's theoretical / measured speedup over normal conv."
     )
+    busy_rows = [row for row in rows if row.get("busy") and row["condition"] == "quiet"]
+    if busy_rows:
+        print(f"warning: {len(busy_rows)} quiet-condition rows: {busy_rows[0]['busy']}")
     recorded = {
         "sizes": [list(size) for size in settings.sizes],
         "kernels": settings.kernels,
@@ -205,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": settings.seed,
         "peers": settings.peers,
         "wait_idle": settings.wait_idle,
+        "contention": args.contention,
+        "omp_wait_policy": args.omp_wait_policy,
         "command": "sepconv-bench " + " ".join(sys.argv[1:] if argv is None else argv),
     }
     if args.json:

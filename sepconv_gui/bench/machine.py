@@ -129,11 +129,31 @@ def _blas_name() -> str:
         return "unknown"
 
 
-def describe(threads: dict[str, Any]) -> dict[str, Any]:
-    """Everything needed to judge whether two benchmark files are comparable."""
+def library_version(module_name: str, *distributions: str) -> str | None:
+    """A library's version without importing it (torch takes seconds to import)."""
+    from importlib import metadata
+
+    module = sys.modules.get(module_name)
+    if module is not None and getattr(module, "__version__", None):
+        return str(module.__version__)
+    for name in distributions or (module_name,):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def describe(threads: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything needed to judge whether two benchmark files are comparable.
+
+    ``threads`` defaults to what the timing protocol records per row (engine, OpenCV, BLAS).
+    The app's sweep report adds its own versions to this same description.
+    """
     import scipy
 
-    torch = optional_module("torch")
+    from .protocol import thread_settings
+
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -144,8 +164,8 @@ def describe(threads: dict[str, Any]) -> dict[str, Any]:
         "blas": _blas_name(),
         "opencv": cv2.__version__,
         "scipy": scipy.__version__,
-        "torch": torch.__version__ if torch is not None else None,
-        "threads": threads,
+        "torch": library_version("torch"),
+        "threads": thread_settings() if threads is None else threads,
     }
 
 

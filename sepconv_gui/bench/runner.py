@@ -1,21 +1,13 @@
 """Run the grid: time the engine and its peers on the same inputs, check they agree.
 
-Timing protocol, per grid point:
+Per grid point: one verification run of every contender, whose output is compared with the
+reference peer (the hand-written OpenCV code), so a fast wrong answer is flagged instead of
+winning; it also tells how many timed runs fit in ``max_seconds``. Then every contender is
+timed under the shared protocol of :mod:`.protocol` (warm-up, interleaved passes with
+hand-over runs, median with p25/p75, thread settings and load average recorded).
 
-1. One verification run of every contender; its output is compared with the reference peer
-   (the hand-written OpenCV code), so a fast wrong answer is flagged instead of winning.
-2. Up to :data:`PASSES` passes over the contenders. In each pass a contender does ``warmup``
-   untimed runs, then its share of the ``repeats`` timed runs, back to back. The median of all
-   its ``time.perf_counter_ns`` durations is reported.
-
-Runs are not interleaved one by one: torch's OpenMP workers and OpenBLAS's threads keep
-spinning for a while after a call returns, and whoever ran next was measured 3-10x slow; the
-warm-up runs absorb that hand-over. Several passes instead of one block per contender spread a
-burst of load from a neighbour on a shared machine over every contender.
-
-A contender whose verification run shows that ``repeats`` runs would take longer than
-``max_seconds`` does fewer (at least one); a single-threaded peer whose probe (one 2-D
-correlation, scaled by how many it needs) predicts more than ``max_seconds`` is skipped.
+A single-threaded peer whose probe (one 2-D correlation, scaled by how many it needs)
+predicts more than ``max_seconds`` is skipped.
 """
 
 from __future__ import annotations
@@ -36,6 +28,7 @@ from ..engine import (
 )
 from .machine import wait_until_idle
 from .peers import PEERS, Inputs, Peer, Runner, to_hwc
+from .protocol import Timing, time_contenders
 
 #: Engine modes a grid can hold: normal conv with each algorithm, then the separable modes.
 NORMAL_ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
@@ -74,6 +67,7 @@ class Measurement:
 
     status: str = "ok"  # "ok", "peer not installed", "skipped: ...", "error: ..."
     times_ns: list[int] = field(default_factory=list)
+    timing: Timing | None = None
     max_abs_err: float | None = None
     verified: bool | None = None
     estimated_ms: float | None = None
@@ -85,9 +79,12 @@ class Measurement:
         return statistics.median(self.times_ns) / 1e6 if self.times_ns else None
 
     def as_dict(self) -> dict[str, Any]:
+        summary = self.timing.summary() if self.timing is not None else {}
         return {
             "status": self.status,
             "median_ms": self.median_ms,
+            "p25_ms": summary.get("p25_ms"),
+            "p75_ms": summary.get("p75_ms"),
             "times_ms": [t / 1e6 for t in self.times_ns],
             "max_abs_err": self.max_abs_err,
             "verified": self.verified,
@@ -185,17 +182,16 @@ def measure_point(
         del output
         affordable = int(settings.max_seconds * 1e9 // max(elapsed, 1))
         planned[name] = max(1, min(settings.repeats, affordable))
-    passes = min(PASSES, max(planned.values(), default=1))
-    for index in range(passes):
-        for name, run in contenders.items():
-            # This pass's share of the repeats: an even split, earlier passes take the rest.
-            share = planned[name] // passes + (index < planned[name] % passes)
-            if not share:
-                continue
-            for _ in range(settings.warmup):
-                run()
-            for _ in range(share):
-                results[name].times_ns.append(_timed(run)[1])
+    timings = time_contenders(
+        contenders,
+        repeats=settings.repeats,
+        warmup=settings.warmup,
+        passes=PASSES,
+        planned=planned,
+    )
+    for name, timing in (timings or {}).items():
+        results[name].timing = timing
+        results[name].times_ns = list(timing.samples_ns)
     return results
 
 
@@ -305,7 +301,13 @@ def run_point(
                 "k": point.k,
                 "outputs": info["outputs"],
                 "engine_ms": engine_ms,
+                "engine_p25_ms": engine.as_dict()["p25_ms"],
+                "engine_p75_ms": engine.as_dict()["p75_ms"],
                 "engine_times_ms": [t / 1e6 for t in engine.times_ns],
+                "threads": engine.timing.threads if engine.timing else {},
+                "load_before": engine.timing.load_before if engine.timing else None,
+                "load_after": engine.timing.load_after if engine.timing else None,
+                "busy": engine.timing.busy if engine.timing else None,
                 "max_abs_err": engine.max_abs_err,
                 "verified": engine.verified,
                 "best_peer": best,
