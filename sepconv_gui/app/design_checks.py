@@ -168,16 +168,19 @@ class FrozenArray:
         return self.array.tolist()
 
 
-def _first_bad(value, depth: int, path: str):
-    """The path and value of the first entry that is not a plain number (or a list at depth)."""
-    if depth == 0:
+def _first_bad(value, max_shape: Sequence[int], path: str):
+    """The path and value of the first entry that is not a plain number (or a list where one
+    belongs); raises DesignError for a list longer than ``max_shape`` allows."""
+    if not max_shape:
         if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
             return None
         return path, value
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
         return path, value
+    if len(value) > max_shape[0]:
+        raise DesignError(f"{path} has {len(value)} entries; at most {max_shape[0]}")
     for i, item in enumerate(value):
-        bad = _first_bad(item, depth - 1, f"{path}[{i}]")
+        bad = _first_bad(item, max_shape[1:], f"{path}[{i}]")
         if bad:
             return bad
     return None
@@ -205,7 +208,7 @@ def array(
         else:
             if allow_empty and (value is None or isinstance(value, Sequence) and len(value) == 0):
                 return None
-            bad = _first_bad(value, ndim, name)
+            bad = _first_bad(value, tuple(max_shape)[:ndim], name)
             if bad:
                 where, item = bad
                 kind = "a number" if where.count("[") == ndim else "a list"

@@ -44,6 +44,7 @@ import difflib
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,14 +107,19 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def nesting_depth(value, limit: int = MAX_DEPTH) -> int:
-    """How deeply lists and dicts nest in parsed JSON (stops counting past ``limit + 1``)."""
-    if not isinstance(value, (list, dict)):
-        return 0
-    if limit < 0:
-        return 1
-    items = value.values() if isinstance(value, dict) else value
-    return 1 + max((nesting_depth(item, limit - 1) for item in items), default=0)
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting of *valid* JSON text, at C speed.
+
+    Only for text ``json.loads`` accepted: its strings are well formed, so removing them with
+    a regular expression takes linear time and leaves only structural brackets.
+    """
+    structure = np.frombuffer(_STRINGS.sub("", text).encode("ascii", "ignore"), np.uint8)
+    step = np.isin(structure, (ord("["), ord("{"))).astype(np.int32)
+    step -= np.isin(structure, (ord("]"), ord("}")))
+    return int(step.cumsum().max(initial=0))
 
 
 def parse(text: str | bytes, known_fields: set[str], folder=None) -> dict:
@@ -139,7 +145,7 @@ def parse(text: str | bytes, known_fields: set[str], folder=None) -> dict:
         ) from None
     except ValueError as error:  # e.g. an integer of more than 4300 digits
         raise DesignError(f"not a design file: {error}") from None
-    if nesting_depth(data) > MAX_DEPTH:
+    if nesting_depth(text) > MAX_DEPTH:
         raise DesignError(f"not a design file: lists nested deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise DesignError(f"not a design file: no 'format': '{FORMAT_NAME}' entry")
