@@ -67,7 +67,7 @@ def test_timing_summary_starts_afresh_with_each_design(qtbot):
 
 
 def test_window_cost_dock_follows_a_design_edit(qtbot):
-    window = MainWindow(synchronous=True)
+    window = MainWindow(design=Design(), synchronous=True)
     qtbot.addWidget(window)
     window.show()
     window.edit_design({"out_channels": 8})

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sepconv_gui.app import pipeline
-from sepconv_gui.app.state import Design
 from sepconv_gui.ui.shell.main_window import MainWindow
+from sepconv_gui.ui.teach.opening import opening_design
 
 POISON_P = 7
 
@@ -58,5 +58,6 @@ def test_only_a_design_that_ran_is_saved_on_quit(qtbot, poisoned):
     first.close()
     second = MainWindow(synchronous=True, open_default=False)
     qtbot.addWidget(second)
-    assert second.controller.design == Design(out_channels=4, pointwise="random")
+    expected = opening_design().with_changes(out_channels=4, pointwise="random")
+    assert second.controller.design == expected
     second.close()

@@ -36,6 +36,7 @@ from .identity import apply_identity
 from ..design.kernel_editor import KernelEditor
 from ..design.history import DesignHistory, describe
 from .menus import build_menus
+from ..teach.opening import add_opening_actions, opening_design
 from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         apply_identity(self)
         self.setAcceptDrops(True)
         self.settings = AppSettings()
-        start_design = design or self.settings.last_design() or Design()
+        start_design = design or self.settings.last_design() or opening_design()
         self.controller = Controller(start_design, synchronous=synchronous, parent=self)
         self.results = ResultViews()
         self.error_banner = ErrorBanner()
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.history = DesignHistory(self._show_design, self)
         self.actions_by_name: dict[str, QAction] = build_menus(self)
+        self.actions_by_name.update(add_opening_actions(self))
         self._connect()
         self.kernel_editor.set_design(start_design)
         self.channel_designer.set_design(start_design)
@@ -228,7 +230,11 @@ class MainWindow(QMainWindow):
         except (OSError, UnicodeDecodeError, DesignError) as error:
             self.show_error(f"Could not load {Path(path).name}: {error}")
             return
-        self.history.push(self.controller.design, design, f"Load {Path(path).name}")
+        self.apply_design(design, f"Load {Path(path).name}")
+
+    def apply_design(self, design: Design, label: str = "Set design") -> None:
+        """Make ``design`` current as one undoable step (a loaded file, a lesson step)."""
+        self.history.push(self.controller.design, design, label)
 
     def use_model_design(self, design: Design, notes: list) -> None:
         """Model dock ▸ Use this layer: the layer becomes the design, like a loaded one."""

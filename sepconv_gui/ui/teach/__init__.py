@@ -1,0 +1,1 @@
+"""Teaching aids: the opening screen, presentation mode and lessons."""
