@@ -7,6 +7,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
+from sepconv_gui.app.state import Design
 from sepconv_gui.ui.shell.main_window import MainWindow
 
 SOBEL_X = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])
@@ -14,7 +15,7 @@ SOBEL_X = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
+    w = MainWindow(design=Design(), synchronous=True)  # Sobel x, not the opening blur
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
