@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sepconv_gui.app.state import Design
 from sepconv_gui.io.images import load_image
 
 FRAMES = 30
@@ -75,6 +76,9 @@ def test_installed_app_streams_all_three_modes_in_a_real_window(x_display, tmp_p
         XDG_RUNTIME_DIR=str(tmp_path),
     )
     shot, stats_path = tmp_path / "shot.png", tmp_path / "stats.json"
+    # Sobel x rather than the opening blur: edges keep the fine rings' local contrast.
+    design = tmp_path / "sobel.json"
+    design.write_text(Design().to_json(), encoding="utf-8")
     done = subprocess.run(
         [
             *installed_command(),
@@ -88,6 +92,8 @@ def test_installed_app_streams_all_three_modes_in_a_real_window(x_display, tmp_p
             str(stats_path),
             "--timeout",
             "240",
+            "--design",
+            str(design),
         ],
         env=env,
         cwd=tmp_path,
@@ -120,7 +126,7 @@ def test_installed_app_streams_all_three_modes_in_a_real_window(x_display, tmp_p
         assert np.abs(np.diff(grey, axis=1)).mean() > 0.02, f"{name} view looks empty"
         assert len(np.unique(np.round(grey, 2))) > 50, f"{name} view looks empty"
         crops[name] = grey
-    # The default design is Sobel x: every output differs from the input it was made from.
+    # The design is Sobel x: every output differs from the input it was made from.
     for mode in ("normal", "spatial", "depthwise"):
         same_size = tuple(min(a, b) for a, b in zip(crops["input"].shape, crops[mode].shape))
         a = crops["input"][: same_size[0], : same_size[1]]
