@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -28,7 +30,9 @@ from ...engine import PRESETS, analyze_kernel, preset_factors, preset_kernel
 from ...engine.kernels import preset_size
 from . import kernel_ops
 from .kernel_grid import KernelGrid, KernelGridArea
+from .kernel_files import load_kernel, save_kernel
 from .param_control import ParamControl
+from .separability_panel import SeparabilityPanel
 from .wheel_guard import guard_wheel
 
 CUSTOM = "custom"
@@ -138,8 +142,15 @@ class KernelEditor(QWidget):
         factors.addRow("Column (vertical)", self.column_edit)
         factors.addRow("Row (horizontal)", self.row_edit)
         layout.addLayout(factors)
-        self.analysis = QLabel(wordWrap=True)
-        layout.addWidget(self.analysis)
+        self.separability = SeparabilityPanel()
+        self.separability.rank_changed.connect(
+            lambda r: self.changed.emit({"spatial_rank": r}, "Change spatial rank")
+        )
+        self.separability.drag_started.connect(
+            lambda: self.drag_started.emit("Change spatial rank")
+        )
+        self.separability.drag_finished.connect(self.drag_finished)
+        layout.addWidget(self.separability)
         self._kernel = np.zeros((3, 3))
         self._preset_name = CUSTOM
         self._typed_factors = None  # (column text, row text, their product) as typed
@@ -162,7 +173,7 @@ class KernelEditor(QWidget):
                 value = design.preset_params.get(param.name, param.default)
                 self.param_controls[param.name].set_value(value)
         self._show_fit(design.kernel_array().shape)
-        self._show_kernel(design.kernel_array())
+        self._show_kernel(design.kernel_array(), design.spatial_rank)
 
     def _natural_size(self) -> tuple[int, int] | None:
         if self._preset_name == CUSTOM:
@@ -194,7 +205,7 @@ class KernelEditor(QWidget):
             self.param_controls[param.name] = control
         self.params_box.setVisible(bool(self.param_controls))
 
-    def _show_kernel(self, kernel: np.ndarray) -> None:
+    def _show_kernel(self, kernel: np.ndarray, rank_setting: int | None = None) -> None:
         self._kernel = kernel
         kh, kw = kernel.shape
         for spin, value in ((self.height_spin, kh), (self.width_spin, kw)):
@@ -210,19 +221,7 @@ class KernelEditor(QWidget):
         )
         analysis = analyze_kernel(kernel)
         self._show_factors(kernel, analysis)
-        values = analysis.singular_values
-        # Values under the rank tolerance are rounding noise: show them as the zeros they are.
-        shown_values = np.where(values > analysis.tolerance * values[0], values, 0.0)[:4]
-        exact = (
-            "exactly"
-            if analysis.is_separable
-            else f"only approximately (error {100 * analysis.relative_error(1):.1f} %)"
-        )
-        self.analysis.setText(
-            f"Rank {analysis.rank}: separable {exact}. Singular values "
-            f"{format_numbers(shown_values)}{'…' if min(kh, kw) > 4 else ''}. "
-            f"One pass pair costs {kh + kw} multiplications per pixel instead of {kh * kw}."
-        )
+        self.separability.show_kernel(kernel, rank_setting)
 
     # --- widgets -> model -----------------------------------------------------------------
     def _params(self) -> dict[str, float]:
@@ -332,7 +331,42 @@ class KernelEditor(QWidget):
             b.clicked.connect(lambda _=False, f=factor: self.grid.set_zoom(self.grid.zoom * f))
             zoom.addWidget(b)
         tools.addLayout(zoom, 3, 2)
+        files = QHBoxLayout()
+        for text, slot, tip in (
+            ("Import…", self.import_kernel, "Load a kernel from a text grid or a .npy file"),
+            ("Export…", self.export_kernel, "Save this kernel as a text grid or a .npy file"),
+        ):
+            b = QToolButton(text=text, toolTip=tip)
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.clicked.connect(slot)
+            files.addWidget(b)
+        tools.addLayout(files, 2, 2)
         return tools
+
+    def import_kernel(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import kernel", "", "Kernels (*.txt *.csv *.tsv *.npy);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            kernel = load_kernel(path)
+        except (OSError, ValueError) as error:
+            self.failed.emit(f"Could not import the kernel: {error}")
+            return
+        self._grid_edited(kernel, f"Import {Path(path).name}")
+
+    def export_kernel(self) -> None:
+        # The dialog asks before replacing an existing file.
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export kernel", "kernel.txt", "Text grid (*.txt);;NumPy array (*.npy)"
+        )
+        if not path:
+            return
+        try:
+            save_kernel(path, self._kernel)
+        except OSError as error:
+            self.failed.emit(f"Could not export the kernel: {error}")
 
     def _paint_changed(self) -> None:
         on = self.paint_button.isChecked()

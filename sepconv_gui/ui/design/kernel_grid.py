@@ -148,6 +148,7 @@ class KernelGrid(QTableView):
         self.paint_value: float | None = None
         self._stroke: np.ndarray | None = None
         self.cell = MAX_CELL
+        self.max_cell, self.max_height = MAX_CELL, MAX_HEIGHT  # a preview sets smaller ones
         self.available_width = 300
 
     @property
@@ -167,7 +168,7 @@ class KernelGrid(QTableView):
         kh, kw = self.kernel.shape
         frame = 2 * self.frameWidth()
         width = max(60, self.available_width - frame)
-        fit = max(MIN_CELL, min(MAX_CELL, width // kw, MAX_HEIGHT // kh))
+        fit = max(MIN_CELL, min(self.max_cell, width // kw, self.max_height // kh))
         cell = max(MIN_CELL, round(fit * self.zoom))
         self.cell = cell
         self.horizontalHeader().setDefaultSectionSize(cell)
@@ -175,11 +176,11 @@ class KernelGrid(QTableView):
         digit = max(1, self.fontMetrics().horizontalAdvance("0"))
         self.kernel_model.set_text_room((cell - 4) // digit if cell >= TEXT_MIN_CELL else 0)
         # At zoom 1 the whole kernel shows in square cells; zoomed in, it scrolls.
-        wide, tall = cell * kw > width, cell * kh > MAX_HEIGHT
+        wide, tall = cell * kw > width, cell * kh > self.max_height
         bar = self.horizontalScrollBar().sizeHint().height() if wide else 0
         side = self.verticalScrollBar().sizeHint().width() if tall else 0
         self.setFixedSize(
-            min(kw * cell + side, width) + frame, min(kh * cell, MAX_HEIGHT) + bar + frame
+            min(kw * cell + side, width) + frame, min(kh * cell, self.max_height) + bar + frame
         )
 
     def set_available_width(self, width: int) -> None:
@@ -192,7 +193,7 @@ class KernelGrid(QTableView):
             self.set_zoom(self.zoom * (1.25 if event.angleDelta().y() > 0 else 0.8))
             event.accept()
             return
-        if self.cell * max(self.kernel.shape) <= MAX_HEIGHT:
+        if self.cell * max(self.kernel.shape) <= self.max_height:
             event.ignore()  # nothing to scroll here: let the dock scroll
             return
         super().wheelEvent(event)
