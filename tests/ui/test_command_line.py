@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import cv2
 import numpy as np
@@ -20,9 +21,9 @@ from tests.io.test_sources import cut_clip
 
 
 def run_cli(*args, timeout=120, settings=None):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    if settings is not None:  # keep the user's settings (last design, recent files) untouched
-        env["XDG_CONFIG_HOME"] = str(settings)
+    # A settings folder of its own: the user's (last design, recent files) stay untouched.
+    settings = settings if settings is not None else tempfile.mkdtemp(prefix="sepconv-settings-")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(settings))
     return subprocess.run(
         [sys.executable, "-m", "sepconv_gui", *map(str, args)],
         env=env,
