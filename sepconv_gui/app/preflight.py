@@ -19,7 +19,7 @@ import numpy as np
 from ..io.images import ImageLoadError, load_image
 from ..io.sources import VIDEO_SUFFIXES, SourceError
 from .pipeline import run_design
-from .sources import SourceSpec, make_source
+from .source_specs import SourceSpec, make_source
 from .state import Design, DesignError
 
 

@@ -56,12 +56,8 @@ class AppSettings:
         self._qs.setValue("window/state", state)
 
     # --- source and design ------------------------------------------------------------------
-    def last_source(self) -> str:
-        return self._qs.value("lastSource", "", type=str)
-
-    def set_last_source(self, spec: str) -> None:
-        self._qs.setValue("lastSource", spec)
-
+    # No "last source": the app opens on a bundled sample or what the command line names, so a
+    # camera never switches itself on at start-up; File > Recent reopens files.
     def camera_resolution(self) -> str:
         """Requested camera size like "1280x720", or "" for the camera's own default."""
         return self._qs.value("cameraResolution", "", type=str)

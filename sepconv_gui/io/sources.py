@@ -320,15 +320,3 @@ class VideoFileSource(CaptureSource):
     def close(self) -> None:
         super().close()
         self._pending = None
-
-
-_CAMERA_NAMES = {"CameraInfo", "CameraSource", "list_cameras"}
-
-
-def __getattr__(name: str) -> object:
-    # Lazy, because camera.py imports this module: a plain import here would be circular.
-    if name in _CAMERA_NAMES:
-        from . import camera
-
-        return getattr(camera, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

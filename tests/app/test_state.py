@@ -101,7 +101,7 @@ def test_custom_pointwise_of_the_wrong_shape_is_explained():
 
 
 def test_source_specs_parse_and_refuse_clearly():
-    from sepconv_gui.app.sources import SourceSpec, make_source
+    from sepconv_gui.app.source_specs import SourceSpec, make_source
 
     pattern = make_source(SourceSpec.parse("pattern:320x200@60"))
     assert pattern.size == (320, 200) and pattern.fps == 60

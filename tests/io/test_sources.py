@@ -330,11 +330,3 @@ def test_camera_gives_up_after_consecutive_failed_reads(monkeypatch):
     assert fake.reads == 2 + 3
     source.close()
     assert fake.released
-
-
-def test_camera_names_are_importable_from_sources():
-    from sepconv_gui.io import sources
-
-    assert sources.CameraSource is CameraSource and sources.list_cameras is list_cameras
-    with pytest.raises(AttributeError):
-        sources.NoSuchThing  # noqa: B018

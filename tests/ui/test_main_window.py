@@ -134,7 +134,7 @@ def test_stream_the_test_pattern_then_close_mid_stream(qtbot, tmp_path):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    from sepconv_gui.app.sources import SourceSpec
+    from sepconv_gui.app.source_specs import SourceSpec
 
     assert w.start_source(SourceSpec("pattern", "96x64"))
     qtbot.waitUntil(
@@ -240,7 +240,7 @@ def test_docks_behind_other_tabs_do_no_work_until_raised(qtbot):
 
 
 def test_images_are_drawn_at_display_rate_and_the_newest_result_always_lands(qtbot):
-    from sepconv_gui.app.sources import SourceSpec
+    from sepconv_gui.app.source_specs import SourceSpec
     from sepconv_gui.ui.shell import main_window
 
     w = MainWindow()

@@ -4,7 +4,7 @@ that decodes only partly says so and plays on."""
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from sepconv_gui.app.sources import SourceSpec
+from sepconv_gui.app.source_specs import SourceSpec
 from sepconv_gui.ui.shell.main_window import MainWindow
 from tests.io.test_sources import cut_clip
 

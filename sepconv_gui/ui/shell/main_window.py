@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ... import __version__
 from ...app.controller import Controller
 from ...app.settings import AppSettings
-from ...app.sources import SourceSpec, describe_cameras, make_source
+from ...app.source_specs import SourceSpec, describe_cameras, make_source
 from ...app.state import Design, DesignError
 from ...io.images import IMAGE_SUFFIXES
 from ...io.samples import bundled_samples, default_sample
@@ -260,7 +260,6 @@ class MainWindow(QMainWindow):
             return self.start_source(SourceSpec("video", str(path)))
         if self.controller.open_image(path):
             self._remember_file(path)
-            self.settings.set_last_source(f"image:{path}")
             return True
         return False
 
@@ -280,7 +279,6 @@ class MainWindow(QMainWindow):
             self.show_error(str(error))
             return False
         self.controller.start_source(source)
-        self.settings.set_last_source(spec.text)
         if spec.kind == "video":
             self._remember_file(Path(spec.argument))
         return True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
-from ...app.sources import CAMERA_RESOLUTIONS, SourceSpec
+from ...app.source_specs import CAMERA_RESOLUTIONS, SourceSpec
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

@@ -112,7 +112,7 @@ def _run_window(frames: int, timeout_s: float, settings_dir: str) -> tuple[list[
     from PySide6.QtWidgets import QApplication
 
     from ...app.settings import configure
-    from ...app.sources import SourceSpec
+    from ...app.source_specs import SourceSpec
     from ...io.images import load_image
     from ...io.samples import default_sample
     from .main_window import MainWindow

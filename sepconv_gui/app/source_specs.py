@@ -3,8 +3,8 @@
 ``pattern:640x480`` or ``pattern:640x480@60`` (frame rate), ``camera:0`` or
 ``camera:0@1280x720`` (requested resolution), ``video:PATH``, ``image:PATH``.
 
-One text form serves the command line, the settings file and the menus, so a source can be
-remembered and reopened exactly.
+One text form serves the command line and the menus. The frame sources themselves (pattern,
+video, camera) are in ``io/sources.py`` and ``io/camera.py``; this module only names them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..io.sources import CameraSource, FrameSource, PatternSource, VideoFileSource, list_cameras
+from ..io.camera import CameraSource, list_cameras
+from ..io.sources import FrameSource, PatternSource, VideoFileSource
 
 KINDS = ("pattern", "camera", "video", "image")
 
