@@ -141,17 +141,20 @@ def fft(image, weights, anchor, border):
     return fft_path.fft(image, weights, anchor, border, padded_planes)
 
 
-#: Cost model of "auto", in nanoseconds per output pixel, fitted to interleaved medians on
-#: 640x480 images, C in {1, 3}, P in {1, 3, 8, 32}, k in {3..15}, 2 threads (the command and
-#: table are in docs/performance.md). Only the ranking matters, so rough constants do.
-DIRECT_NS_PER_PAIR = 0.4  # one filter2D call per (output, input) pair, per pixel ...
-DIRECT_NS_PER_TAP = 0.035  # ... plus this per kernel tap
-GEMM_NS_FIXED = 3.0  # padding, transposes and small-matrix overhead of the tiles
-GEMM_NS_PER_TAP_COPY = 0.11  # im2col: every tap of every input channel is copied once
-GEMM_NS_PER_MAC = 0.0128  # BLAS sgemm, multiply-accumulates per pixel
-FFT_NS_PER_TRANSFORM = 5.3  # C forward and P inverse transforms
-FFT_NS_PER_PRODUCT = 0.46  # P*C complex spectrum products and sums
-FFT_NS_PER_SPECTRUM_ROW = 0.05  # P*C kernel spectra, each kh DFT rows, when not cached
+#: Cost model of "auto", in nanoseconds per output pixel. Refitted 2026-11-28 by
+#: ``python -m sepconv_gui.bench.fit_auto`` (320x240, C and P in {1, 3, 32, 256}, k in
+#: {3, 7, 15}, engine threads 2, BLAS single-threaded inside calls) on a machine shared with
+#: other jobs: every constant came out about twice its quiet-machine value, so only the
+#: ranking is meant. The fft terms are the fit without kept spectra; with them the
+#: spectrum term drops out. Table and command in docs/engine.md.
+DIRECT_NS_PER_PAIR = 0.79  # one filter2D call per (output, input) pair, per pixel ...
+DIRECT_NS_PER_TAP = 0.057  # ... plus this per kernel tap
+GEMM_NS_FIXED = 5.7  # padding, transposes and small-matrix overhead of the tiles
+GEMM_NS_PER_TAP_COPY = 0.20  # im2col: every tap of every input channel is copied once
+GEMM_NS_PER_MAC = 0.0306  # BLAS sgemm, multiply-accumulates per pixel
+FFT_NS_PER_TRANSFORM = 7.2  # C forward and P inverse transforms
+FFT_NS_PER_PRODUCT = 0.90  # P*C complex spectrum products and sums
+FFT_NS_PER_SPECTRUM_ROW = 0.161  # P*C kernel spectra, each kh DFT rows, when not kept
 
 
 def estimated_ns_per_pixel(
