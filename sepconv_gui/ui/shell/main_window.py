@@ -30,6 +30,7 @@ from ..measure.benchmark_panel import BenchmarkPanel
 from ..design.channel_designer import ChannelDesigner
 from ..measure.cost_panel import CostPanel
 from ..views.difference_view import DifferenceView
+from .desktop_rules import install_desktop_rules
 from .error_banner import ErrorBanner
 from .export_dialog import copy_view_to_clipboard, export_result
 from .identity import apply_identity
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         self.history = DesignHistory(self._show_design, self)
         self.actions_by_name: dict[str, QAction] = build_menus(self)
         self.actions_by_name.update(add_opening_actions(self))
+        self._pending_source: str | None = None  # a new input not yet on screen
+        install_desktop_rules(self)
         self._connect()
         self.kernel_editor.set_design(start_design)
         self.channel_designer.set_design(start_design)
@@ -372,6 +375,8 @@ class MainWindow(QMainWindow):
         self._last_image_update = time.monotonic()
         self.shown_result = result
         self.results.show_result(result)
+        if self._pending_source is not None:
+            self._source_shown()
         # These draw nothing while hidden and rate-limit themselves while shown.
         self.stage_grid.show_result(result)
         self.difference_view.show_result(result)
@@ -389,8 +394,16 @@ class MainWindow(QMainWindow):
         self.resolution_label.setText(f"{width}×{height}×{result.image.shape[2]}")
 
     def _source_changed(self, name: str) -> None:
+        # Named in the title once its first frame is on screen: an image that fails to run
+        # (too small for the kernel) must not lend its name to the frame still shown.
+        self._pending_source = name
+
+    def _source_shown(self) -> None:
+        name, self._pending_source = self._pending_source, None
         self.source_label.setText(name)
         self.setWindowTitle(f"{name} — sepconv-gui")
+        self.error_label.clear()  # an error about an earlier input is stale now
+        self.error_label.setToolTip("")
 
     def _source_failed(self, message: str) -> None:
         self.show_error(message)
