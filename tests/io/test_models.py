@@ -129,6 +129,13 @@ def test_tiny_model_reads_back_every_layer_exactly(tiny):
     assert point.bias is None and depth.bias is None
 
 
+def test_declared_input_size_and_format(tiny):
+    model = models.load_model(tiny)
+    assert (model.format, model.input_size, model.suggested_input_size()) == (
+        "onnx", (16, 16), (16, 16)
+    )  # fmt: skip
+
+
 def test_batch_norm_after_a_conv_is_folded_into_weights_and_bias(tiny):
     normal = load_conv_layers(tiny)[0]
     assert "BatchNormalization folded" in normal.note

@@ -68,7 +68,13 @@ class TradeoffPlot(pg.PlotWidget):
         self.chosen.setData(
             [p.multiplication_ratio for p in chosen], [p.relative_error for p in chosen]
         )
+        # Up to 9 points every M is named; past that only M = 1, 2, 4, 8, ... and the last.
+        named = {p.multiplier for p in self.points}
+        if len(named) > 9:
+            named = {m for m in named if m & (m - 1) == 0} | {max(named)}
         for p in self.points:
+            if p.multiplier not in named:
+                continue
             label = pg.TextItem(f"M={p.multiplier}", color="#555", anchor=(0, 1))
             label.setPos(p.multiplication_ratio, p.relative_error)
             self.addItem(label)
@@ -78,3 +84,5 @@ class TradeoffPlot(pg.PlotWidget):
         else:
             self.setTitle("Fit over M: for normal layers (k > 1)", size="9pt")
         self.enableAutoRange()
+        if self.points:  # room above the highest point for its label
+            self.setYRange(0, max(y) * 1.15 or 1.0, padding=0)
