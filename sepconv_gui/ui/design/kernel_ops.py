@@ -166,6 +166,17 @@ OPERATIONS = {
 }
 
 
+def diverging_rgb_array(values: np.ndarray, peak: float) -> np.ndarray:
+    """:func:`diverging_rgb` for many values at once: ``(n, 3)`` integers."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if peak <= 0:
+        return np.full((values.size, 3), 247, dtype=int)
+    t = np.clip(values / peak, -1.0, 1.0)[:, None]
+    end = np.where(t > 0, [[178, 24, 43]], [[33, 102, 172]])
+    mid = np.array([[247, 247, 247]])
+    return np.rint(mid + (end - mid) * np.abs(t)).astype(int)
+
+
 def diverging_rgb(value: float, peak: float) -> tuple[int, int, int]:
     """Blue for negative, white at exactly zero, red for positive, with ``peak`` (the
     largest magnitude) at full strength: the same value always has the same colour in one

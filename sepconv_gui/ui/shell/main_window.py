@@ -36,6 +36,7 @@ from .export_dialog import copy_view_to_clipboard, export_result
 from .identity import apply_identity
 from ..design.kernel_editor import KernelEditor
 from ..design.history import DesignHistory, describe
+from ..design.pacing import DesignPacer
 from .menus import build_menus
 from ..teach.opening import add_opening_actions, opening_design
 from ..views.pixel_inspector import PixelInspector
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_status_bar()
         self.history = DesignHistory(self._show_design, self)
+        self.pacer = DesignPacer(self, self.controller.set_design)
         self.actions_by_name: dict[str, QAction] = build_menus(self)
         self.actions_by_name.update(add_opening_actions(self))
         self._pending_source: str | None = None  # a new input not yet on screen
@@ -199,6 +201,10 @@ class MainWindow(QMainWindow):
         self.kernel_editor.changed.connect(self.edit_design)
         self.kernel_editor.drag_started.connect(self.history.begin_gesture)
         self.kernel_editor.drag_finished.connect(self.history.end_gesture)
+        self.kernel_editor.drag_started.connect(self.pacer.start_drag)
+        self.kernel_editor.drag_finished.connect(self.pacer.end_drag)
+        c.result_ready.connect(self.pacer.answered)
+        c.error.connect(self.pacer.answered)
         self.channel_designer.changed.connect(self.edit_design)
         self.kernel_editor.failed.connect(self.show_error)
         self.model_panel.failed.connect(self.show_error)
@@ -208,7 +214,7 @@ class MainWindow(QMainWindow):
     # --- design -----------------------------------------------------------------------------
     def edit_design(self, changes: dict, label: str = "") -> None:
         """Apply an edit from the design dock as one undoable step."""
-        before = self.controller.design
+        before = self.pacer.waiting or self.controller.design
         try:
             design = before.with_changes(**changes)
         except DesignError as error:
@@ -220,7 +226,7 @@ class MainWindow(QMainWindow):
     def _show_design(self, design: Design) -> None:
         """Make ``design`` current everywhere (new edits, undo and redo all land here)."""
         self.error_label.clear()
-        self.controller.set_design(design)
+        self.pacer.submit(design)  # during a drag, as fast as results come back
         self.kernel_editor.set_design(design)
         self.channel_designer.set_design(design)
 
