@@ -12,9 +12,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...app.state import MAX_CHANNELS, POINTWISE_KINDS, Design
+from ...app.design_checks import FrozenArray
+from ...app.state import MAX_CHANNELS, MAX_OUT_CHANNELS, POINTWISE_KINDS, Design
 from ...engine import ALGORITHMS, BORDER_MODES, MODES
 from ..views.result_views import MODE_TITLES
+from .pointwise_editor import PointwiseEditor
 from .wheel_guard import guard_wheel
 
 BORDER_TITLES = {
@@ -30,6 +32,8 @@ class ChannelDesigner(QWidget):
     """Emits ``changed`` with the design fields the user just edited."""
 
     changed = Signal(dict)
+    labelled_change = Signal(dict, str)  # edits that name themselves for the undo history
+    failed = Signal(str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -47,6 +51,15 @@ class ChannelDesigner(QWidget):
         self.grayscale = QCheckBox("Convert input to gray (C = 1)")
         self.grayscale.toggled.connect(lambda on: self.changed.emit({"grayscale": on}))
         form.addRow("Input", self.grayscale)
+        self.channels = QSpinBox(minimum=0, maximum=MAX_CHANNELS)
+        self.channels.setSpecialValueText("from the source")
+        self.channels.setToolTip(
+            "Input channels C: the source's own (1 or 3), or up to 256 synthesized from it "
+            "(colour, gradients, blurs and shifted copies, always in the same order)"
+        )
+        self.channels.setKeyboardTracking(False)
+        self.channels.valueChanged.connect(lambda v: self.changed.emit({"channels": v}))
+        form.addRow("Input channels C", self.channels)
 
         self.multiplier = QSpinBox(minimum=1, maximum=16)
         self.multiplier.setToolTip(
@@ -56,7 +69,7 @@ class ChannelDesigner(QWidget):
         self.multiplier.valueChanged.connect(lambda v: self.changed.emit({"multiplier": v}))
         form.addRow("Depth multiplier M", self.multiplier)
 
-        self.out_channels = QSpinBox(minimum=1, maximum=MAX_CHANNELS)
+        self.out_channels = QSpinBox(minimum=1, maximum=MAX_OUT_CHANNELS)
         self.out_channels.setToolTip("Output channels P of the normal and pointwise steps")
         self.out_channels.valueChanged.connect(lambda v: self.changed.emit({"out_channels": v}))
         form.addRow("Output channels P", self.out_channels)
@@ -66,9 +79,7 @@ class ChannelDesigner(QWidget):
         self.pointwise.setToolTip(
             "The 1x1xC*M pointwise weights mixing depthwise maps into P outputs"
         )
-        self.pointwise.currentTextChanged.connect(
-            lambda kind: self.changed.emit({"pointwise": kind})
-        )
+        self.pointwise.currentTextChanged.connect(self._pointwise_picked)
         self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
         self.seed.setPrefix("seed ")
         self.seed.valueChanged.connect(lambda v: self.changed.emit({"pointwise_seed": v}))
@@ -106,7 +117,19 @@ class ChannelDesigner(QWidget):
             lambda name: self.changed.emit({"algorithm": name})
         )
         form.addRow("Normal algorithm", self.algorithm)
+        self.pointwise_editor = PointwiseEditor()
+        self.pointwise_editor.changed.connect(self.labelled_change)
+        self.pointwise_editor.failed.connect(self.failed)
+        form.addRow(self.pointwise_editor)
         guard_wheel(self)
+
+    def _pointwise_picked(self, kind: str) -> None:
+        if kind == "custom":
+            # Custom starts from the matrix on show, ready to edit, not from nothing.
+            matrix = FrozenArray(self.pointwise_editor.matrix)
+            self.changed.emit({"pointwise": "custom", "pointwise_custom": matrix})
+        else:
+            self.changed.emit({"pointwise": kind})
 
     def _modes_edited(self) -> None:
         modes = tuple(m for m in MODES if self.mode_boxes[m].isChecked())
@@ -117,6 +140,7 @@ class ChannelDesigner(QWidget):
         widgets = [
             *self.mode_boxes.values(),
             self.grayscale,
+            self.channels,
             self.multiplier,
             self.out_channels,
             self.pointwise,
@@ -130,6 +154,7 @@ class ChannelDesigner(QWidget):
         for mode, box in self.mode_boxes.items():
             box.setChecked(mode in design.modes)
         self.grayscale.setChecked(design.grayscale)
+        self.channels.setValue(design.channels)
         self.multiplier.setValue(design.multiplier)
         self.out_channels.setValue(design.out_channels)
         self.pointwise.setCurrentText(design.pointwise)
@@ -140,3 +165,4 @@ class ChannelDesigner(QWidget):
         self.flip.setChecked(design.flip)
         self.algorithm.setCurrentText(design.algorithm)
         del blockers
+        self.pointwise_editor.set_design(design)

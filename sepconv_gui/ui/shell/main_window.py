@@ -206,6 +206,8 @@ class MainWindow(QMainWindow):
         c.result_ready.connect(self.pacer.answered)
         c.error.connect(self.pacer.answered)
         self.channel_designer.changed.connect(self.edit_design)
+        self.channel_designer.labelled_change.connect(self.edit_design)
+        self.channel_designer.failed.connect(self.show_error)
         self.kernel_editor.failed.connect(self.show_error)
         self.model_panel.failed.connect(self.show_error)
         self.model_panel.opened.connect(lambda _name: self.model_dock.raise_())
