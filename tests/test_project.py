@@ -68,3 +68,14 @@ def test_every_package_is_listed_for_the_wheel():
     missing = sorted(on_disk - listed)
     assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
     assert listed - on_disk == {"sepconv_gui.resources"}
+
+
+def test_ci_installs_the_system_libraries_the_readme_lists():
+    """A bare machine needs what README "Installing" names; CI starts from one, so it installs
+    the same list (plus the validators and Xvfb)."""
+    (line,) = [c for c in readme_commands() if "apt-get install" in c]
+    readme = set(line.split("apt-get install", 1)[1].split()) - {"python3-venv"}
+    script = (ROOT / ".ci" / "run").read_text()
+    listed = set(re.search(r"packages=\((.*?)\)", script, re.S)[1].split())
+    assert readme - listed == set()
+    assert {"xvfb", "desktop-file-utils", "appstream"} <= listed

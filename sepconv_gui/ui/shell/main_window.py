@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ... import __version__
 from ...app.controller import Controller
 from ...app.settings import AppSettings
 from ...app.source_specs import SourceSpec, describe_cameras, make_source
@@ -449,15 +448,6 @@ class MainWindow(QMainWindow):
         fps = self.controller.fps
         live = self.controller.is_streaming
         self.fps_label.setText(f"{fps:.1f} FPS" if live and fps else "")
-
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About sepconv-gui",
-            f"<b>sepconv-gui {__version__}</b><p>Normal, spatial-separable and "
-            "depthwise-separable convolution, side by side: what each computes and what "
-            "each costs.</p>",
-        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

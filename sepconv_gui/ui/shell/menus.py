@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from ...app.source_specs import CAMERA_RESOLUTIONS, SourceSpec
+from .about import show_about
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -94,7 +95,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             k.FullScreen,
             checkable=True,
         ),
-        "about": _action(window, "&About sepconv-gui", window.about),
+        "about": _action(window, "&About sepconv-gui", lambda: show_about(window)),
         "about_qt": _action(window, "About &Qt", QApplication.aboutQt),
     }
 
