@@ -26,6 +26,7 @@ from ..io.sources import Frame, FrameSource
 from .pipeline import FrameResult
 from .processing import Processor, preflight
 from .state import Design
+from .threads import keep_until_finished
 from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread
 
 
@@ -172,6 +173,7 @@ class Controller(QObject):
         self._capture = capture
         self._set_paused(False)
         capture.start()
+        keep_until_finished(capture)
         self.source_changed.emit(source.name)
 
     def restart_source(self) -> bool:
@@ -294,6 +296,7 @@ class Controller(QObject):
         thread.died.connect(self._on_processing_died)
         thread.finished.connect(self._on_processing_finished)
         thread.start()
+        keep_until_finished(thread)
         return thread
 
     def _on_processing_died(self, reason: str) -> None:

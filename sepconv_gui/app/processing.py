@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import engine
 from ..engine import ConvResult, ResourceError
-from .pipeline import SLOW_WARMUP_S, FrameResult, prepare_input, run_mode
+from . import pipeline
+from .pipeline import SLOW_WARMUP_S, FrameResult, prepare_input
 from .state import Design, DesignError
 
 #: Design fields each mode does not read (see ``pipeline.run_mode``). A field missing here
@@ -230,7 +231,7 @@ class Processor:
                 result.results[mode] = cached[1]
                 continue
             try:
-                result.results[mode] = run_mode(mode, data, design)
+                result.results[mode] = pipeline.run_mode(mode, data, design)
             except Exception as error:
                 raise ModeFailed(mode, error) from error
             fresh.append(mode)
@@ -260,7 +261,7 @@ class Processor:
                         continue
                     if should_stop():
                         return None
-                    samples[mode].append(run_mode(mode, first.image, design))
+                    samples[mode].append(pipeline.run_mode(mode, first.image, design))
         except Exception:
             return None
         refined = replace(first, results=dict(first.results), final=True)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from .sweep import SweepPoint, SweepResult, SweepSpec, eta_seconds, run_sweep
 from .sweep_report import describe_machine
+from .threads import keep_until_finished
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class SweepWorker(QObject):
 
     def start(self) -> None:
         self._thread.start()
+        keep_until_finished(self._thread)
 
     def cancel(self) -> None:
         """Ask the sweep to stop before its next timed run; safe from any thread."""

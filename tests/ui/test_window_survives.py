@@ -1,5 +1,7 @@
 """The window explains a failing design in a banner, stays alive, and saves only what ran."""
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,76 @@ def test_only_a_design_that_ran_is_saved_on_quit(qtbot, poisoned):
     expected = opening_design().with_changes(out_channels=4, pointwise="random")
     assert second.controller.design == expected
     second.close()
+
+
+class Gate:
+    """A heavy engine call: blocks until the test opens the gate (no sleeps, no timings)."""
+
+    def __init__(self) -> None:
+        self.entered, self.opened = threading.Event(), threading.Event()
+        self.calls = 0
+
+    def hold(self) -> None:
+        self.calls += 1
+        self.entered.set()
+        self.opened.wait(30)
+
+
+def _closes_without_blocking(qtbot, window, gate) -> None:
+    assert gate.entered.wait(30)
+    window.close()
+    # close() came back while the engine call still runs: the window says it is stopping.
+    assert not gate.opened.is_set() and window.isVisible()
+    assert window.error_banner.message.startswith("Stopping…")
+    window.close()  # asking again changes nothing
+    assert window.isVisible()
+    gate.opened.set()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    assert window.controller.stopped and not window.benchmark_panel.running
+
+
+def test_closing_during_a_heavy_still_returns_and_says_stopping(qtbot, monkeypatch):
+    gate = Gate()
+    real = pipeline.run_mode
+
+    def run_mode(mode, image, design, **options):
+        if design.out_channels == 6:
+            gate.hold()
+        return real(mode, image, design, **options)
+
+    monkeypatch.setattr(pipeline, "run_mode", run_mode)
+    window = MainWindow(open_default=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.controller.show_image(np.full((24, 32, 3), 0.5, np.float32), "grey")
+    window.edit_design({"out_channels": 6, "pointwise": "random"})
+    try:
+        _closes_without_blocking(qtbot, window, gate)
+    finally:
+        gate.opened.set()
+    assert gate.calls == 1  # no mode or repeat ran after the one in flight
+
+
+def test_closing_during_a_heavy_benchmark_point_returns_and_says_stopping(qtbot, monkeypatch):
+    from sepconv_gui.app import sweep
+    from sepconv_gui.app.sweep import SweepSpec
+
+    gate = Gate()
+    real = sweep._runner
+
+    def runner(mode, data, algorithm):
+        run = real(mode, data, algorithm)
+        return lambda: (gate.hold(), run())[1]
+
+    monkeypatch.setattr(sweep, "_runner", runner)
+    window = MainWindow(synchronous=True, open_default=False)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.benchmark_panel
+    panel.set_spec(SweepSpec(values=(3, 5), width=32, height=24, outputs=4, repeats=3))
+    assert panel.start()
+    try:
+        _closes_without_blocking(qtbot, window, gate)
+    finally:
+        gate.opened.set()
+    assert gate.calls == 1
