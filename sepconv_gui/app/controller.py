@@ -27,7 +27,7 @@ from .pipeline import FrameResult
 from .processing import Processor, preflight
 from .state import Design
 from .threads import keep_until_finished
-from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread
+from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread, prime_libraries
 
 
 class Controller(QObject):
@@ -290,6 +290,7 @@ class Controller(QObject):
 
     # --- the processing thread --------------------------------------------------------------
     def _start_processing(self) -> ProcessingThread:
+        prime_libraries()
         thread = ProcessingThread(self._inbox)
         thread.result_ready.connect(self._on_result)
         thread.failed.connect(self._on_processing_failed)

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from .sweep import SweepPoint, SweepResult, SweepSpec, eta_seconds, run_sweep
 from .sweep_report import describe_machine
 from .threads import keep_until_finished
+from .workers import prime_libraries
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class SweepWorker(QObject):
         self._thread.started.connect(self.run)
 
     def start(self) -> None:
+        prime_libraries()  # see workers.prime_libraries: the first engine call on this thread
         self._thread.start()
         keep_until_finished(self._thread)
 

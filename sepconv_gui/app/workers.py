@@ -115,6 +115,23 @@ class Inbox:
             return self._closed or (self._frame_serial, self._generation) != self._done
 
 
+_primed = False
+
+
+def prime_libraries() -> None:
+    """Make the process's first engine call here, on the calling (GUI) thread; once.
+
+    Observed with OpenBLAS + threadpoolctl: when the first call that scopes the BLAS thread
+    count comes from a worker QThread, later changes of that count from any other thread
+    silently stop taking effect, so the engine's single-threaded-BLAS promise breaks for the
+    rest of the process. A first call from the main thread avoids it.
+    """
+    global _primed
+    if not _primed:
+        _primed = True
+        run_design(np.zeros((8, 8, 1), np.float32), Design(out_channels=1))
+
+
 class ProcessingThread(QThread):
     """Runs every frame through the enabled modes; the GUI thread never convolves.
 
