@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...app.pipeline import FrameResult
@@ -38,6 +38,20 @@ def nice_ceiling(value: float) -> float:
     return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value * (1 - 1e-9)))
 
 
+def legend_html() -> str:
+    """The plots' legend as one line of coloured swatches, outside the data."""
+
+    def swatch(color: str, name: str) -> str:
+        return f'<span style="color:{color}">■</span>&nbsp;{name}'
+
+    modes = " ".join(swatch(COLORS[m], MODE_TITLES[m]) for m in COLORS)
+    stages = " ".join(swatch(color, stage) for stage, color in STAGE_COLORS.items())
+    return (
+        f"{modes} &nbsp;·&nbsp; stages: {stages} &nbsp;·&nbsp; speed-up over normal: "
+        "solid measured, dashed by count"
+    )
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, np.nan)
 
@@ -53,6 +67,9 @@ class TimingPlots(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setMinimumHeight(180)
+        self.legend = QLabel(legend_html())
+        self.legend.setTextFormat(Qt.RichText)
+        layout.addWidget(self.legend)
         layout.addWidget(self.graphics, 1)
         footer = QHBoxLayout()
         self.summary = QLabel(wordWrap=True)
@@ -70,6 +87,10 @@ class TimingPlots(QWidget):
 
     def _plot(self, column: int, title: str, unit: str) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=0, col=column, title=title)
+        # Equal shares of whatever width the dock has: at 1280 px the fifth plot was cut off.
+        plot.setMinimumWidth(80)
+        plot.setPreferredWidth(160)
+        self.graphics.ci.layout.setColumnStretchFactor(column, 1)
         plot.setLabel("left", unit)
         plot.setLabel("bottom", "frame")
         plot.getAxis("bottom").enableAutoSIPrefix(False)  # frame numbers, not "x0.001"
@@ -78,8 +99,7 @@ class TimingPlots(QWidget):
             # a curve next to them moved; a cached pixmap makes that a blit.
             plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.showGrid(x=True, y=True, alpha=0.2)
-        # Top right, on a dark backing, so the legend never hides the newest points for long.
-        plot.addLegend(offset=(-4, 4), labelTextSize="8pt", brush=pg.mkBrush(20, 20, 20, 170))
+        # No legend inside the plot: it covered the data. One legend line sits above them all.
         return plot
 
     def _build_plots(self) -> None:
@@ -94,7 +114,7 @@ class TimingPlots(QWidget):
         # stage on top of it, so each band's height is one stage's time.
         self.stage_curves: dict[str, pg.PlotDataItem] = {}
         for column, mode in ((1, "spatial"), (2, "depthwise")):
-            plot = self._plot(column, f"{MODE_TITLES[mode]}: stages, stacked", "ms")
+            plot = self._plot(column, f"{MODE_TITLES[mode].split('-')[0]} stages, stacked", "ms")
             for key, stage in (("high", STAGES[mode][1]), ("low", STAGES[mode][0])):
                 color = pg.mkColor(STAGE_COLORS[stage])
                 fill = pg.mkColor(STAGE_COLORS[stage])
@@ -102,7 +122,7 @@ class TimingPlots(QWidget):
                 self.stage_curves[f"{mode}.{key}"] = plot.plot(
                     pen=pg.mkPen(color), fillLevel=0, brush=fill, name=stage
                 )
-        self.speed_plot = self._plot(3, "Speed-up over normal (log)", "×")
+        self.speed_plot = self._plot(3, "Speed-up vs normal (log)", "×")
         self.speed_plot.setLogMode(y=True)
         self.speed_curves, self.theory_curves = {}, {}
         for mode in ("spatial", "depthwise"):

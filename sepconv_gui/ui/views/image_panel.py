@@ -9,12 +9,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
     QHBoxLayout,
-    QLabel,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from .elided_label import ElidedLabel
 from .display import (
     MAPPINGS,
     SharedLook,
@@ -51,9 +51,9 @@ class ImagePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        self.title = QLabel(title)
+        # Long titles end in "…" in a narrow panel (1280×720), never widen it.
+        self.title = ElidedLabel(title)
         self.title.setStyleSheet("font-weight: 600")
-        self.title.setMinimumWidth(10)  # long titles are clipped, never widen the panel
         self.channel_box = QComboBox()
         self.channel_box.setToolTip("Which channel to show")
         self.channel_box.hide()
@@ -72,9 +72,8 @@ class ImagePanel(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.channel_box)
         header.addWidget(self.mapping_box)
-        self.detail = QLabel()
-        self.detail.setMinimumWidth(10)
-        self.detail.setStyleSheet("color: palette(mid)")
+        # In the text colour: the mid grey it had was hard to read on a projector.
+        self.detail = ElidedLabel()
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(BACKGROUND)
         self.graphics.ci.setContentsMargins(0, 0, 0, 0)
