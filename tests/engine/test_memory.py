@@ -232,3 +232,24 @@ def test_available_memory_reads_meminfo():
     with open("/proc/meminfo") as meminfo:
         total = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
     assert value is not None and 0 < value <= total * 1024
+
+
+def test_depthwise_filters_into_one_buffer_without_copies():
+    # The channels-first maps buffer, the input's planes and the output, and nothing the size
+    # of the maps again (a list of maps joined by a merge would double it).
+    rng = seeded("one-buffer")
+    height, width, channels, multiplier, outputs = 200, 260, 8, 4, 16
+    image = rng.random((height, width, channels), dtype=np.float32)
+    depth = rng.standard_normal((channels * multiplier, 5, 5)).astype(np.float32)
+    point = rng.standard_normal((outputs, channels * multiplier)).astype(np.float32)
+    peak = traced_peak(lambda: depthwise_separable_conv(image, depth, point))
+    plane = height * width * 4
+    assert peak <= plane * (channels + channels * multiplier + outputs) + 2**20
+
+
+def test_spatial_without_stages_allocates_only_its_output():
+    rng = seeded("fused")
+    image = rng.random((300, 400, 3), dtype=np.float32)
+    for column, row in [([1, 2, 1], [1, 0, -1]), (rng.standard_normal(9), rng.standard_normal(7))]:
+        peak = traced_peak(lambda: spatial_separable_conv(image, column, row))
+        assert peak <= image.nbytes + 2**16
