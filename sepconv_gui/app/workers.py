@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 #: Timed runs per mode for a still image; the median is shown (live frames run once each).
 STILL_REPEATS = 3
+#: A still's timing repeats start this long after its first pass was shown.
+REFINE_AFTER_S = 0.3
 
 
 @dataclass
@@ -108,6 +110,14 @@ class Inbox:
     def generation(self) -> int:
         """The generation of the newest design (read without the lock: an int is atomic)."""
         return self._generation
+
+    def wait_for_news(self, timeout: float) -> bool:
+        """Block until something arrives that processing has not taken (True), or timeout."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._closed or (self._frame_serial, self._generation) != self._done,
+                timeout,
+            )
 
     def has_news(self) -> bool:
         """True when a frame or design has arrived that processing has not taken yet."""
@@ -195,6 +205,10 @@ class ProcessingThread(QThread):
             if result is None:
                 return
             self.result_ready.emit(result)
+            # Let the GUI draw the first pass before timing runs take the cores; a newer
+            # frame or design meanwhile makes the refinement pointless.
+            if not result.final and self.inbox.wait_for_news(REFINE_AFTER_S):
+                return
             refined = self.processor.refine(result, job.repeats, should_stop=news)
             if refined is not None:
                 self.result_ready.emit(refined)
