@@ -98,3 +98,21 @@ def test_plots_keep_working_without_the_normal_mode(qtbot):
     assert len(plots.time_curves["spatial"].getData()[0]) == 15
     assert plots.speed_plot.viewRange()[1] == [0.0, 1.0]  # nothing to show, nothing raised
     assert "Enable normal" in plots.summary.text()
+
+
+def test_idle_plots_keep_no_timer_running(qtbot):
+    # One rate limiter (issue 12): nothing wakes the GUI thread while no frames arrive.
+    from PySide6.QtCore import QTimer
+
+    plots = TimingPlots()
+    qtbot.addWidget(plots)
+    plots.show()
+    qtbot.waitExposed(plots)
+    plots.show_result(frame())
+    assert len(plots.time_curves["normal"].getData()[0]) == 1  # drawn at once when seen
+    qtbot.waitUntil(lambda: not any(t.isActive() for t in plots.findChildren(QTimer)))
+    plots.hide()
+    plots.show_result(frame())  # hidden: waits, schedules nothing
+    assert not any(t.isActive() for t in plots.findChildren(QTimer))
+    plots.show()
+    qtbot.waitUntil(lambda: len(plots.time_curves["normal"].getData()[0]) == 2)

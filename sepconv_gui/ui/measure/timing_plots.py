@@ -11,7 +11,7 @@ from ...app.pipeline import FrameResult
 from ...app.state import Design
 from ...app.timing_history import STAGES, TimingHistory, explain_gap
 from ..views.result_views import MODE_TITLES
-from ..views.visibility import on_screen
+from ..views.visibility import ThrottledDraw
 from . import explain
 
 COLORS = {"normal": "#e15759", "spatial": "#4e79a7", "depthwise": "#59a14f"}
@@ -21,7 +21,6 @@ STAGE_COLORS = {
     "depthwise": "#59a14f",
     "pointwise": "#8cd17d",
 }
-REFRESH_MS = 33  # ~30 Hz: smooth to the eye, cheap for the GUI thread
 FEW_POINTS = 12  # below this many frames (a still image), points get markers and a fixed span
 # Wide pens are drawn several times slower by the raster engine, on the GUI thread.
 LINE_WIDTH = 1
@@ -57,12 +56,11 @@ def _finite(values: np.ndarray) -> np.ndarray:
 
 
 class TimingPlots(QWidget):
-    """Curves are created once and fed with ``setData`` from a ring buffer on a timer."""
+    """Curves are created once and fed with ``setData`` from a ring buffer, rate-limited."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.history = TimingHistory(300)
-        self._dirty = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.graphics = pg.GraphicsLayoutWidget()
@@ -82,8 +80,9 @@ class TimingPlots(QWidget):
         self._build_plots()
         self._ranges: dict[int, tuple] = {}
         self._design: Design | None = None
-        self._timer = QTimer(self, interval=REFRESH_MS, timeout=self.refresh)
-        self._timer.start()
+        # The shared rate limiter: draws only when a frame arrived and the plots are seen (a
+        # forever-running 33 ms timer woke the GUI thread while idle or hidden).
+        self._throttle = ThrottledDraw(self, self._draw)
 
     def _plot(self, column: int, title: str, unit: str) -> pg.PlotItem:
         plot = self.graphics.addPlot(row=0, col=column, title=title)
@@ -151,18 +150,24 @@ class TimingPlots(QWidget):
         counts."""
         self.history.append(result)
         self._design = design
-        self._dirty = True
+        self._throttle.new_input()
 
     def clear(self) -> None:
         self.history.clear()
-        self._dirty = True
-        self.refresh()
+        self._throttle.options_changed()
 
     # --- drawing ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        if not self._dirty or not on_screen(self):
-            return
-        self._dirty = False
+        """Draw frames that are waiting, if the plots can be seen."""
+        self._throttle.catch_up()
+
+    catch_up = refresh  # the name the window's dock hook calls
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self._throttle.catch_up)
+
+    def _draw(self) -> None:
         h = self.history
         frames = h.series("frame")
         for mode, curve in self.time_curves.items():

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         # newest result when the dock comes into view.
         for dock, widget in (
             (self.stages_dock, self.stage_grid),
+            (self.timing_dock, self.timing_plots),
             (self.difference_dock, self.difference_view),
             (self.pixel_dock, self.pixel_inspector),
         ):
