@@ -165,3 +165,11 @@ class single_threaded_blas:
             if _blas_depth == 0:
                 for library, count in zip(_blas_handles(), _blas_saved):
                     library.set_num_threads(count)
+
+
+# Observed with OpenBLAS + threadpoolctl: when the first scoping of the BLAS thread count comes
+# from a non-main thread, later changes from any other thread silently stop taking effect. The
+# engine is imported on the main thread in practice, so scope once here.
+if threading.current_thread() is threading.main_thread():
+    with single_threaded_blas():
+        pass
