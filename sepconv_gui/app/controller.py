@@ -30,6 +30,9 @@ from .threads import keep_until_finished
 from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread, prime_libraries
 
 
+MAX_RESTARTS = 5  # processing threads replaced per controller before giving up
+
+
 class Controller(QObject):
     """Design, source and pipeline of one window.
 
@@ -308,6 +311,9 @@ class Controller(QObject):
         if self._shutting_down or self.sender() is not self._processing:
             return
         self._processing.wait(1000)  # it has left run(); this only reaps it
+        if self.restarts >= MAX_RESTARTS:  # something breaks it at once: do not spin
+            self._report("Processing keeps stopping; save your design and restart the app.")
+            return
         self.restarts += 1
         self._processing = self._start_processing()
 

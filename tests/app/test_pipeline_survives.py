@@ -223,3 +223,19 @@ def test_preflight_with_the_real_estimate(monkeypatch):
     assert message.endswith("GB, allowed 0.10 GB; lower P, M, k or the image size.")
     monkeypatch.setattr(engine, "memory_budget", lambda: 10**10)
     assert preflight(Design(), (480, 640, 3)) is None
+
+
+def test_a_thread_that_keeps_dying_is_not_restarted_for_ever(qtbot):
+    from sepconv_gui.app.controller import MAX_RESTARTS
+
+    controller = Controller(Design())
+    errors = []
+    controller.error.connect(errors.append)
+
+    def take_always_breaks(timeout=0.1):
+        raise RuntimeError("broken for good")
+
+    controller._inbox.take = take_always_breaks
+    qtbot.waitUntil(lambda: any("keeps stopping" in e for e in errors), timeout=20000)
+    assert controller.restarts == MAX_RESTARTS
+    assert controller.shutdown()
