@@ -9,7 +9,7 @@ settings=$(mktemp -d)
 trap 'rm -rf "$settings"' EXIT
 run() { XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1600x1000x24" python3 -m sepconv_gui "$@"; }
 
-# The window a new user sees: the bundled photograph, default design, all three modes.
+# The window a new user sees: the bundled photograph, the opening 15×15 blur, all three modes.
 run --frames 1 --screenshot "$out/main-window.png"
 # Streaming the test pattern with the measured design (5x5 Gaussian, P = 8 outputs).
 rm -rf "$settings/sepconv-gui"
