@@ -274,3 +274,25 @@ def test_pixel_inspector_follows_views_made_when_the_modes_change(window, qtbot)
     qtbot.wait(50)
     view.scene().sigMouseMoved.emit(view.mapViewToScene(QPointF(5.5, 3.5)))
     qtbot.waitUntil(lambda: window.pixel_inspector.point == (5, 3))
+
+
+def test_a_burst_of_live_results_draws_once_then_the_newest(window, qtbot, monkeypatch):
+    # Deterministic: the burst arrives without the event loop running, as a fast stream
+    # does between two ticks. Through the shared throttle the window draws the first result
+    # at once and then only the newest; a window that drew every result would draw all 30.
+    import copy
+
+    from sepconv_gui.app.controller import Controller
+
+    qtbot.waitUntil(lambda: window.controller.last_result is not None)
+    window.flush_display()
+    monkeypatch.setattr(Controller, "is_streaming", property(lambda self: True))
+    drawn = []
+    original = window.results.show_result
+    window.results.show_result = lambda result: (drawn.append(result), original(result))
+    burst = [copy.copy(window.controller.last_result) for _ in range(30)]
+    for result in burst:
+        window._show_result(result)
+    qtbot.waitUntil(lambda: drawn and drawn[-1] is burst[-1])
+    assert len(drawn) <= 2
+    assert window.shown_result is burst[-1]

@@ -182,3 +182,10 @@ def test_a_mode_that_did_not_run_says_so(grid, image):
     grid.show_result(run_design(image, Design(modes=("normal", "depthwise"))))
     assert "not enabled" in grid.status.text()
     assert all(section.isHidden() for section in grid.sections)
+
+
+def test_only_the_throttle_decides_what_is_pending(grid):
+    # Views report a direct draw through mark_drawn(); writing the flag from outside would
+    # let a view skip the shared throttle's bookkeeping unnoticed.
+    with pytest.raises(AttributeError):
+        grid._throttle.pending = False

@@ -46,7 +46,7 @@ class DesignPacer(QObject):
         if self._newest is None:
             return
         if self.in_flight:
-            self.throttle.pending = True  # wait for the answer to the one sent before
+            self.throttle.still_waiting()  # wait for the answer to the one sent before
             return
         design, self._newest = self._newest, None
         self.in_flight = True

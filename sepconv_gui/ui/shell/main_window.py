@@ -41,6 +41,7 @@ from ..teach.opening import add_opening_actions, opening_design
 from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
+from ..views.visibility import ThrottledDraw
 from ..measure.timing_plots import TimingPlots
 from ..models.model_panel import ModelPanel
 
@@ -86,11 +87,18 @@ class MainWindow(QMainWindow):
         else:  # first start: the images get the width, the inspector a narrow column
             QTimer.singleShot(0, self._first_start_layout)
         self._last_table_update = 0.0
-        self._last_image_update = 0.0
         self._unshown = None  # the newest result whose images are not drawn yet
         self._table_pending = None  # the newest result the cost table has not shown
         self.shown_result = None  # the result the views show now
-        self._display_timer = QTimer(self, singleShot=True, timeout=self._show_images)
+        # The one rate limiter (ThrottledDraw) spaces the redraws; the window keeps its views
+        # current for export even when it is not on screen, so it always counts as seen.
+        self._display = ThrottledDraw(
+            self,
+            self._show_images,
+            interval_ms=round(1e3 / DISPLAY_HZ),
+            busy_factor=0,
+            seen=lambda: True,
+        )
         self._status_timer = QTimer(self, interval=500, timeout=self._refresh_status)
         self._status_timer.start()
         if open_default:
@@ -364,23 +372,16 @@ class MainWindow(QMainWindow):
         # at 50 results/s left the event loop 60 ms late at p95.
         self.timing_plots.show_result(result, self.controller.design)
         self._unshown = result
-        wait = self._last_image_update + 1.0 / DISPLAY_HZ - time.monotonic()
-        if wait <= 0 or not self.controller.is_streaming:
-            self._display_timer.stop()
-            self._show_images()
-        elif not self._display_timer.isActive():
-            self._display_timer.start(max(1, round(1e3 * wait)))
+        self._display.new_input(wait=self.controller.is_streaming)
 
     def flush_display(self) -> None:
         """Draw a result still waiting for its display slot now (screenshots, export)."""
-        self._display_timer.stop()
-        self._show_images()
+        self._display.flush()
 
     def _show_images(self) -> None:
         result, self._unshown = self._unshown, None
         if result is None or result.generation != self.controller.generation:
             return  # nothing new, or made for a design the user has since changed
-        self._last_image_update = time.monotonic()
         self.shown_result = result
         self.results.show_result(result)
         if self._pending_source is not None:
@@ -462,7 +463,7 @@ class MainWindow(QMainWindow):
         # moment, and if a call is still running say so and close once it has returned.
         if getattr(self, "_stopping", None) is None:
             self._status_timer.stop()
-            self._display_timer.stop()
+            self._display.stop()
             self.settings.save_window_layout(self.saveGeometry(), self.saveState())
             self.settings.set_last_design(self.controller.design_that_ran)
             self.settings.sync()

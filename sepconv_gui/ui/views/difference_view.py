@@ -216,7 +216,7 @@ class DifferenceView(QWidget):
 
     def refresh(self) -> None:
         """Compare the chosen outputs of the current result now."""
-        self._throttle.pending = False
+        self._throttle.mark_drawn()
         a, b = self.modes
         self.stats = self.border = None
         if self.result is None or a is None or b is None:

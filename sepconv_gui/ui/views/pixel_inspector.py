@@ -6,7 +6,7 @@ import math
 import weakref
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ...app.pipeline import FrameResult
 from .comparison import PixelRow, pixel_report
-from .visibility import on_screen
+from .visibility import ThrottledDraw
 
 UPDATE_MS = 33
 """The readout follows the mouse and live video at most this often (about 30 Hz)."""
@@ -63,14 +63,14 @@ class PixelInspector(QWidget):
         self.rows: list[PixelRow] = []
         self.updates = 0  # readouts drawn, so tests can see the throttle work
         self._wanted: tuple[float, float] | None = None  # the newest (x, y) asked for
-        self._stale = False
-        self._timer = QTimer(self, singleShot=True, interval=UPDATE_MS)
-        self._timer.timeout.connect(self.catch_up)
+        # The app's one rate limiter; a readout is cheap, so no slow-draw back-off.
+        self._throttle = ThrottledDraw(self, self._readout, interval_ms=UPDATE_MS, busy_factor=0)
         self._watched: weakref.WeakSet = weakref.WeakSet()
 
     def show_pixel(self, result: FrameResult | None, x: float, y: float) -> None:
         """Show column ``x``, row ``y`` (image pixels; fractions are floored) now."""
-        self.result, self._wanted, self._stale = result, (x, y), False
+        self.result, self._wanted = result, (x, y)
+        self._throttle.mark_drawn()
         self.updates += 1
         self.rows = pixel_report(result, x, y, VALUES_SHOWN) if result is not None else []
         if not self.rows:
@@ -120,14 +120,16 @@ class PixelInspector(QWidget):
         self._request()
 
     def _request(self) -> None:
-        self._stale = True
-        if on_screen(self) and not self._timer.isActive():
-            self.catch_up()
+        if self._wanted is not None:  # no pixel asked for yet: nothing to read, no slot used
+            self._throttle.new_input()
+
+    def _readout(self) -> None:
+        if self._wanted is not None:
+            self.show_pixel(self.result, *self._wanted)
 
     def catch_up(self) -> None:
-        if self._stale and self._wanted is not None and on_screen(self):
-            self._timer.start()  # the next readout waits at least UPDATE_MS
-            self.show_pixel(self.result, *self._wanted)
+        """Draw a waiting readout if the inspector can be seen (shown, dock raised)."""
+        self._throttle.catch_up()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -353,7 +353,7 @@ class StageGrid(QWidget):
 
     def refresh(self) -> None:
         """Draw the current result for the chosen mode now."""
-        self._throttle.pending = False
+        self._throttle.mark_drawn()
         if self.result is not None:
             self._draw(self.result, self.mode)
 

@@ -34,35 +34,77 @@ class ThrottledDraw(QObject):
     and is drawn when the interval ends or the widget comes into view.
     """
 
-    def __init__(self, widget: QWidget, draw: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        widget: QWidget,
+        draw: Callable[[], None],
+        *,
+        interval_ms: int = REFRESH_MS,
+        busy_factor: float = BUSY_FACTOR,
+        seen: Callable[[], bool] | None = None,
+    ) -> None:
+        """``interval_ms`` and ``busy_factor`` set the spacing of live draws; ``seen``
+        replaces the on-screen test for a widget that draws whether or not it is shown
+        (the main window keeps its views current for export even when minimised)."""
         super().__init__(widget)
         # Weak: the widget owns this object, and a Python reference cycle between them let
         # the garbage collector free a widget's image data while Qt could still paint it.
         self._widget = weakref.ref(widget)
         self._draw = weakref.WeakMethod(draw)
-        self.pending = False  # an input arrived that is not drawn yet
-        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._pending = False  # an input arrived that is not drawn yet
+        self._interval_ms = interval_ms
+        self._busy_factor = busy_factor
+        self._always_seen = seen
+        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self.catch_up)
 
-    def new_input(self) -> None:
-        """A new result: draw now if seen and not drawn lately, else later."""
-        self.pending = True
+    @property
+    def pending(self) -> bool:
+        """An input arrived that is not drawn yet."""
+        return self._pending
+
+    def mark_drawn(self) -> None:
+        """The owner drew its newest input itself (a direct call, not through here)."""
+        self._pending = False
+
+    def still_waiting(self) -> None:
+        """The draw could not take its input yet: keep it pending for ``catch_up``."""
+        self._pending = True
+
+    def flush(self) -> None:
+        """Draw a waiting input now, interval or not (screenshots, export)."""
+        self._timer.stop()
+        if self._pending:
+            self.now()
+
+    def stop(self) -> None:
+        """Forget the scheduled draw (the owner is closing)."""
+        self._timer.stop()
+
+    def new_input(self, *, wait: bool = True) -> None:
+        """A new result: draw now if seen and not drawn lately, else later. ``wait=False``
+        draws at once even inside the interval (a single still result, not live load)."""
+        self._pending = True
+        if not wait:
+            self._timer.stop()
         if self._seen() and not self._timer.isActive():
             self.now()
 
     def options_changed(self) -> None:
         """The user changed what to show: redraw at once if seen. A user's pick is not live
         load, so it neither waits for nor restarts the interval."""
-        self.pending = True
+        self._pending = True
         if self._seen():
             self.now(throttle=False)
 
     def _seen(self) -> bool:
         widget = self._widget()
-        return widget is not None and on_screen(widget)
+        if widget is None:
+            return False
+        return self._always_seen() if self._always_seen is not None else on_screen(widget)
 
     def now(self, *, throttle: bool = True) -> None:
-        self.pending = False
+        self._pending = False
         draw = self._draw()
         if draw is None:
             return
@@ -70,7 +112,7 @@ class ThrottledDraw(QObject):
         draw()
         if throttle:
             spent_ms = 1e3 * (time.perf_counter() - started)
-            self._timer.start(max(REFRESH_MS, round(BUSY_FACTOR * spent_ms)))
+            self._timer.start(max(self._interval_ms, round(self._busy_factor * spent_ms)))
 
     def catch_up(self) -> None:
         """Draw a waiting input if the widget can be seen (timer end, dock raised, shown)."""
