@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from sepconv_gui.app import pipeline, sweep
 from sepconv_gui.app.controller import Controller
@@ -111,16 +112,21 @@ def test_a_cancelled_sweep_stops_between_timed_runs(qtbot, monkeypatch):
 
     monkeypatch.setattr(sweep, "_runner", runner)
     worker = SweepWorker(SweepSpec(values=(3, 5), width=32, height=24, outputs=4, repeats=5))
-    with qtbot.waitSignal(worker.finished, timeout=LONG * 1000) as finished:
-        worker.start()
-        try:
-            assert gate.entered.wait(LONG)
-            worker.cancel()
-            assert not worker.wait(20)  # the call in flight is not cut short...
-        finally:
-            gate.opened.set()
+    # Not qtbot.waitSignal: ``finished`` is emitted from the worker's thread, so pytest-qt's
+    # slot runs there and can quit its event loop before the main thread enters it, which
+    # then waits forever (its timeout timer was stopped from the wrong thread too).
+    ended = []
+    worker.finished.connect(ended.append, Qt.ConnectionType.DirectConnection)
+    worker.start()
+    try:
+        assert gate.entered.wait(LONG)
+        worker.cancel()
+        assert not worker.wait(20)  # the call in flight is not cut short...
+    finally:
+        gate.opened.set()
     assert worker.wait(LONG * 1000)
-    assert finished.args[0].status == "cancelled"
+    qtbot.waitUntil(lambda: bool(ended), timeout=LONG * 1000)
+    assert ended[0].status == "cancelled"
     assert gate.calls == 1  # ...but nothing after it runs
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 
 from sepconv_gui.app.model_loader import ModelLoader
 from sepconv_gui.io.models import ModelLoadError
@@ -19,9 +19,15 @@ def test_result_arrives_from_another_thread(qtbot):
         ran_in.append(threading.current_thread())
         return "session"
 
-    with qtbot.waitSignal(loader.loaded, timeout=10_000) as caught:
-        number = loader.run(job, "Could not open x")
-    assert caught.args == ["session", number]
+    # The signal comes from the loader's thread: collect it directly and poll, because
+    # qtbot.waitSignal can miss an emission that lands just before its event loop starts.
+    caught = []
+    loader.loaded.connect(
+        lambda *args: caught.append(list(args)), Qt.ConnectionType.DirectConnection
+    )
+    number = loader.run(job, "Could not open x")
+    qtbot.waitUntil(lambda: bool(caught), timeout=10_000)
+    assert caught == [["session", number]]
     assert ran_in and ran_in[0] is not threading.main_thread()
 
 
@@ -36,8 +42,8 @@ def test_an_older_request_that_finishes_late_is_dropped(qtbot):
         return "old"
 
     loader.run(slow, "x")
-    with qtbot.waitSignal(loader.loaded, timeout=10_000):
-        loader.run(lambda: "new", "x")
+    loader.run(lambda: "new", "x")
+    qtbot.waitUntil(lambda: got == ["new"], timeout=10_000)
     release.set()
     qtbot.waitUntil(lambda: not any(t.name == "model-loader" for t in threading.enumerate()))
     QCoreApplication.processEvents()  # a wrongly sent "old" is queued by now: deliver it
