@@ -22,8 +22,9 @@ Versions: 1 (kernel, preset, channels as the source gives them, shared turned co
 pointwise presets or a custom matrix, the equivalent normal bank); 2 adds ``channels``
 (synthesized C), ``depthwise_kind`` / ``depthwise_custom`` (per-channel or per-map
 kernels), ``luma`` and ``swap`` pointwise presets, and ``normal_kind`` / ``normal_seed`` /
-``normal_bank_file`` (an independent normal bank). Version-1 files load unchanged: every
-version-2 field defaults to version-1 behaviour.
+``normal_bank_file`` (an independent normal bank), and ``kernel_factors`` (the 1-D
+factors the user typed, run as given by the spatial mode; optional, written only when set).
+Version-1 files load unchanged: every version-2 field defaults to version-1 behaviour.
 
 **Where big arrays live**: beside the JSON as ``.npy`` files (plain ``numpy.save``, exact,
 readable without this app, and of any size up to the engine's limits, which JSON numbers
@@ -74,6 +75,7 @@ V2_FIELDS = V1_FIELDS | {
     "normal_bank_file",
     "pointwise_custom_file",
     "depthwise_custom_file",
+    "kernel_factors",
 }
 FIELDS_OF_VERSION = {1: V1_FIELDS, 2: V2_FIELDS}
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -261,7 +263,8 @@ def design_json(design, files: dict[str, str] | None = None) -> str:
             raise DesignError(
                 f"{name} is saved beside the design as .npy; save the design to a file"
             )
-        if name != "normal_bank":
+        # Written only when typed, so files without them stay readable by earlier v2 builds.
+        if name != "normal_bank" and not (name == "kernel_factors" and value is None):
             entries[name] = _plain(value)
     lines = [
         f"  {json.dumps(k)}: {json.dumps(v, separators=(', ', ': '))}" for k, v in entries.items()

@@ -7,7 +7,8 @@ One design drives all three modes so they can be compared honestly:
   blurs, shifted copies — names in ``channels.channel_names``);
 * the *base kernel* K (kh x kw) comes from a preset or the grid editor;
 * **spatial-separable** runs K on every input channel as a rank-r sum of 1-D passes
-  (r = ``spatial_rank``; 0 means "exact": the kernel's numerical rank);
+  (r = ``spatial_rank``; 0 means "exact": the kernel's numerical rank), or exactly the 1-D
+  factors the user typed (``kernel_factors``, kept while K is their outer product);
 * **depthwise-separable** makes C*M maps, map ``c*M + m`` being channel c's m-th kernel, then
   mixes them into P outputs with the ``(P, C*M)`` pointwise matrix. ``depthwise_kind``:
   ``shared`` gives every channel K turned m quarter turns clockwise (``rot90(K, -m)``: M = 2
@@ -74,6 +75,8 @@ class Design:
     normal_kind: str = "equivalent"
     normal_seed: int = 0
     normal_bank: FrozenArray | None = None
+    # (column, row) exactly as typed; kept only while ``kernel`` is their outer product.
+    kernel_factors: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -99,6 +102,11 @@ class Design:
         design_weights.check_sizes(self, channels)
 
     def spatial_factors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``(r, kh)`` and row ``(r, kw)`` factors for the spatial-separable mode:
+        the typed ``kernel_factors`` when there are some (exact, as typed), else the SVD's."""
+        if self.kernel_factors is not None:
+            column, row = self.kernel_factors
+            return np.array([column]), np.array([row])
         analysis = analyze_kernel(self.kernel_array())
         limit = len(analysis.singular_values)
         rank = self.spatial_rank or max(analysis.rank, 1)
@@ -106,7 +114,13 @@ class Design:
 
     # --- editing ------------------------------------------------------------------------------
     def with_changes(self, **changes) -> Design:
-        """A copy with ``changes`` applied (validated; raises DesignError)."""
+        """A copy with ``changes`` applied (validated; raises DesignError).
+
+        A new kernel without new ``kernel_factors`` drops the typed factors: they belonged
+        to the old kernel.
+        """
+        if "kernel" in changes and "kernel_factors" not in changes:
+            changes = {**changes, "kernel_factors": None}
         return replace(self, **changes)
 
     # --- files --------------------------------------------------------------------------------
@@ -195,6 +209,7 @@ def validate(design: Design) -> None:
             allow_empty=True,
         ),
     }
+    canonical["kernel_factors"] = _factors(design.kernel_factors, canonical["kernel"])
     for name, value in canonical.items():
         object.__setattr__(design, name, value)
     if design.depthwise_kind != "shared" and design.depthwise_custom is None:
@@ -205,3 +220,22 @@ def validate(design: Design) -> None:
         raise DesignError("normal_kind 'file' needs an imported bank (normal_bank)")
     if design.channels:
         design.check_channels(design.channels)
+
+
+def _factors(value, kernel) -> tuple | None:
+    """``kernel_factors`` as (column, row) tuples of floats, refused unless their outer
+    product is exactly ``kernel`` (so the spatial mode never runs something else)."""
+    if value is None or (isinstance(value, (list, tuple)) and len(value) == 0):
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise DesignError("kernel_factors must be [column, row], two lists of numbers")
+    column, row = (
+        check.grid(f"kernel_factors {name}", [part], max_rows=1, max_cols=MAX_KERNEL_SIDE)[0]
+        for name, part in zip(("column", "row"), value, strict=True)
+    )
+    if not np.array_equal(np.outer(column, row), np.array(kernel)):
+        raise DesignError(
+            "kernel_factors: the kernel is not exactly outer(column, row); drop the factors "
+            "or set the kernel to their product"
+        )
+    return column, row

@@ -108,3 +108,16 @@ def test_typed_factors_become_the_kernel_exactly_and_stay_as_typed(host, qtbot):
 def test_factors_of_a_separable_preset_are_its_own_pieces(host):
     assert host.editor.column_edit.text() == "1, 2, 1"
     assert host.editor.row_edit.text() == "1, 0, -1"
+
+
+def test_typed_factors_reach_the_design_and_show_again_after_a_reload(host, qtbot):
+    editor = host.editor
+    type_factors(qtbot, editor, "1, 4, 1", "1 2 1")
+    assert host.design.kernel_factors == ((1.0, 4.0, 1.0), (1.0, 2.0, 1.0))
+    column, row = host.design.spatial_factors()
+    np.testing.assert_array_equal(column, [[1, 4, 1]])
+    np.testing.assert_array_equal(row, [[1, 2, 1]])
+    fresh = KernelEditor()
+    qtbot.addWidget(fresh)
+    fresh.set_design(Design.from_json(host.design.to_json()))
+    assert (fresh.column_edit.text(), fresh.row_edit.text()) == ("1, 4, 1", "1, 2, 1")

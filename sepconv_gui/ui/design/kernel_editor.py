@@ -43,6 +43,11 @@ def format_numbers(values) -> str:
     return ", ".join(kernel_ops.format_value(v, scale) for v in values)
 
 
+def exact_numbers(values) -> str:
+    """Typed factors shown so that reading them back gives the same floats (no rounding)."""
+    return ", ".join(repr(float(v)).removesuffix(".0") for v in values)
+
+
 TOOL_LABELS = {
     "normalize": "Normalize",
     "flip_horizontal": "Flip",
@@ -154,6 +159,7 @@ class KernelEditor(QWidget):
         self._kernel = np.zeros((3, 3))
         self._preset_name = CUSTOM
         self._typed_factors = None  # (column text, row text, their product) as typed
+        self._design_factors = None  # the design's kernel_factors (typed earlier, or loaded)
         guard_wheel(self)
 
     # --- model -> widgets -----------------------------------------------------------------
@@ -172,6 +178,7 @@ class KernelEditor(QWidget):
             for param in spec.params if spec else ():
                 value = design.preset_params.get(param.name, param.default)
                 self.param_controls[param.name].set_value(value)
+        self._design_factors = design.kernel_factors
         self._show_fit(design.kernel_array().shape)
         self._show_kernel(design.kernel_array(), design.spatial_rank)
 
@@ -377,9 +384,11 @@ class KernelEditor(QWidget):
     def _show_factors(self, kernel: np.ndarray, analysis) -> None:
         """The factors the user typed while the kernel is still their product; a separable
         preset's own pieces; else the SVD's best rank-1 pair."""
-        typed = self._typed_factors
+        typed, kept = self._typed_factors, self._design_factors
         if typed is not None and np.array_equal(kernel, typed[2]):
             column_text, row_text = typed[0], typed[1]
+        elif kept is not None and np.array_equal(kernel, np.outer(*kept)):
+            column_text, row_text = exact_numbers(kept[0]), exact_numbers(kept[1])
         else:
             self._typed_factors = None
             pieces = None
@@ -408,4 +417,14 @@ class KernelEditor(QWidget):
             return  # focus left without a change
         self._typed_factors = (self.column_edit.text(), self.row_edit.text(), kernel)
         self._to_custom()
-        self._emit(kernel, CUSTOM, {}, "Set 1-D factors")
+        self._show_kernel(kernel)
+        # The design keeps the factors so the spatial mode runs them as typed.
+        self.changed.emit(
+            {
+                "kernel": tuple(tuple(map(float, r)) for r in kernel),
+                "preset": CUSTOM,
+                "preset_params": {},
+                "kernel_factors": (tuple(map(float, column)), tuple(map(float, row))),
+            },
+            "Set 1-D factors",
+        )
