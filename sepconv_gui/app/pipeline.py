@@ -88,7 +88,11 @@ def run_design(
     start = time.perf_counter()
     data = prepare_input(image, design)
     result = FrameResult(
-        frame_index, generation, data, captured_at=start if captured_at is None else captured_at
+        frame_index,
+        generation,
+        data,
+        captured_at=start if captured_at is None else captured_at,
+        design=design,
     )
     samples: dict[str, list[ConvResult]] = {mode: [] for mode in design.modes}
     if repeats > 1:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.pipeline import FrameResult
+from .arithmetic_panel import ArithmeticPanel
 from .comparison import PixelRow, pixel_report
 from .visibility import ThrottledDraw
 
@@ -56,8 +58,16 @@ class PixelInspector(QWidget):
         for column in (0, 1):
             header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        # Below the values, each mode's sum for the same pixel (issue 11, item 6).
+        self.arithmetic = ArithmeticPanel()
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.arithmetic)
+        self.splitter.setStretchFactor(1, 2)
+        self._split = False
         layout.addWidget(self.title)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.splitter, 1)
         self.result: FrameResult | None = None
         self.point: tuple[int, int] | None = None  # the pixel shown, (x, y)
         self.rows: list[PixelRow] = []
@@ -77,6 +87,7 @@ class PixelInspector(QWidget):
             self.point = None
             self.title.setText("Outside the image.")
             self.table.setRowCount(0)
+            self.arithmetic.clear()
             return
         self.point = (math.floor(x), math.floor(y))
         self.title.setText(f"Pixel x = {self.point[0]}, y = {self.point[1]}")
@@ -88,6 +99,7 @@ class PixelInspector(QWidget):
                 if column == 1:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.table.setItem(index, column, item)
+        self.arithmetic.show_pixel(result, x, y)
 
     def show_result(self, result: FrameResult) -> None:
         """Keep ``result`` and re-read the pixel last asked for (throttled)."""
@@ -133,4 +145,8 @@ class PixelInspector(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._split:  # the table gets its rows, the arithmetic everything else
+            self._split = True
+            rows = self.table.horizontalHeader().height() + 6 * self.fontMetrics().height() + 16
+            self.splitter.setSizes([rows, max(1, self.splitter.height() - rows)])
         self.catch_up()
