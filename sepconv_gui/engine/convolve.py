@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import algorithms, fft_path
+from . import algorithms, fft_path, geometry
 from .cost import conv_cost
 from .errors import keeps_the_contract
 
@@ -22,6 +22,8 @@ def normal_conv(
     flip: bool = False,
     algorithm: str = "auto",
     keep_stages: bool = False,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
 ) -> ConvResult:
     """Full convolution: every output channel sums a kernel over every input channel.
 
@@ -40,6 +42,9 @@ def normal_conv(
         "direct", "gemm", "fft", or "auto" (a cost model picks; the choice is reported).
     keep_stages : bool
         Accepted for symmetry with the other modes: normal's only stage is its output.
+    stride, dilation : int or (int, int)
+        Sampling grid as in a network layer (see :mod:`.geometry`): the output is
+        ``ceil(H / sy) x ceil(W / sx)``, taps ``dilation`` pixels apart.
 
     Returns
     -------
@@ -56,6 +61,16 @@ def normal_conv(
     ((5, 5, 2), 18.0)
     """
     del keep_stages  # the single stage is the output itself
+    if not geometry.is_plain(stride, dilation):
+        return geometry.normal_conv(
+            image,
+            weights,
+            border=border,
+            flip=flip,
+            algorithm=algorithm,
+            stride=stride,
+            dilation=dilation,
+        )
     data, _ = as_image(image)
     bank = as_weights("weights", weights, 4, "(P, C, kh, kw)")
     border = check_border(border)

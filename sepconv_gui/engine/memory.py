@@ -251,6 +251,8 @@ def estimate_memory(
     border: str = "wrap",
     copies_input: bool = True,
     keep_stages: bool = False,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
 ) -> int:
     """Predicted peak bytes one call of ``mode`` allocates, before it runs.
 
@@ -266,7 +268,26 @@ def estimate_memory(
     True
     """
     from .algorithms import choose_within_budget
+    from .geometry import estimate_memory as strided_estimate
+    from .geometry import is_plain
 
+    if not is_plain(stride, dilation):  # stride/dilation: engine.geometry's own paths
+        return strided_estimate(
+            mode,
+            height,
+            width,
+            channels,
+            out_channels,
+            kh,
+            kw,
+            multiplier,
+            rank,
+            stride=stride,
+            dilation=dilation,
+            algorithm=algorithm,
+            border=border,
+            copies_input=copies_input,
+        )
     wrap = border == "wrap"
     extra = height * width * channels * FLOAT if copies_input else 0
     if mode == "normal":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from . import geometry
 from .cost import conv_cost
 from .errors import keeps_the_contract
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
@@ -65,6 +66,8 @@ def spatial_separable_conv(
     border: str = "reflect101",
     flip: bool = False,
     keep_stages: bool = False,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
 ) -> ConvResult:
     """Spatial-separable convolution: a vertical 1-D pass, then a horizontal one, per channel.
 
@@ -100,6 +103,17 @@ def spatial_separable_conv(
     >>> bool(np.allclose(sep, full, atol=1e-5))
     True
     """
+    if not geometry.is_plain(stride, dilation):
+        return geometry.spatial_conv(
+            image,
+            column,
+            row,
+            border=border,
+            flip=flip,
+            keep_stages=keep_stages,
+            stride=stride,
+            dilation=dilation,
+        )
     data, _ = as_image(image)
     columns, rows = _as_factor_pairs(column, row)
     border = check_border(border)
@@ -239,6 +253,8 @@ def depthwise_separable_conv(
     flip: bool = False,
     one_d_passes: bool | None = None,
     keep_stages: bool = False,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
 ) -> ConvResult:
     """Depthwise-separable convolution: one kernel per channel, then a 1x1 mix to P channels.
 
@@ -257,6 +273,9 @@ def depthwise_separable_conv(
         Run each depthwise kernel as one ``sepFilter2D`` of its column and row (both tricks at
         once). None (default) does so when every depthwise kernel is rank 1 and the passes
         need fewer multiplications; True insists (ValueError if a kernel is not rank 1).
+    stride, dilation : int or (int, int)
+        As in :func:`normal_conv` (:mod:`.geometry`); maps and output are then
+        ``ceil(H / sy) x ceil(W / sx)``.
     keep_stages : bool
         True keeps the ``(H, W, C*M)`` depthwise maps as ``stages["depthwise"]`` (a
         channels-last view of the buffer the maps were filtered into); False (default) keeps
@@ -276,6 +295,17 @@ def depthwise_separable_conv(
     >>> result.output.shape, result.stages["depthwise"].shape
     ((6, 6, 5), (6, 6, 4))
     """
+    if not geometry.is_plain(stride, dilation):
+        return geometry.depthwise_conv(
+            image,
+            depthwise,
+            pointwise,
+            border=border,
+            flip=flip,
+            keep_stages=keep_stages,
+            stride=stride,
+            dilation=dilation,
+        )
     data, _ = as_image(image)
     kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
     mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
