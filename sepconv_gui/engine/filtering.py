@@ -138,19 +138,41 @@ def _into(run, src: np.ndarray, shape: tuple[int, int], anchor, border: str, dst
     return dst
 
 
-def filter_into(src, kernel, anchor, border: str, dst: np.ndarray) -> np.ndarray:
-    """Correlate ``src`` ((H, W) or (H, W, n)) with a 2-D ``kernel`` into float32 ``dst``."""
+def _split_into(run, src, shape, anchor, border: str, dst: np.ndarray, parts: int):
+    """:func:`_into`, cut into row bands over ``parts`` engine threads (see bands.py).
+
+    Wrap is padded explicitly around the whole image, so a band cannot stand alone: it runs
+    in one piece.
+    """
+    if parts <= 1 or border == "wrap":
+        return _into(run, src, shape, anchor, border, dst)
+    from .bands import banded
+
+    banded(
+        lambda s, d: _into(run, s, shape, anchor, border, d), src, dst, shape[0], anchor[0], parts
+    )
+    return dst
+
+
+def filter_into(src, kernel, anchor, border: str, dst: np.ndarray, parts: int = 1) -> np.ndarray:
+    """Correlate ``src`` ((H, W) or (H, W, n)) with a 2-D ``kernel`` into float32 ``dst``.
+
+    ``parts`` > 1 cuts the call into row bands over that many engine threads.
+    """
 
     def run(source, target, anchor_xy, border_type):
         return cv2.filter2D(
             source, cv2.CV_32F, kernel, dst=target, anchor=anchor_xy, borderType=border_type
         )
 
-    return _into(run, src, kernel.shape, anchor, border, dst)
+    return _split_into(run, src, kernel.shape, anchor, border, dst, parts)
 
 
-def sep_filter_into(src, column, row, anchor, border: str, dst: np.ndarray) -> np.ndarray:
-    """Correlate ``src`` with ``outer(column, row)`` as one ``cv2.sepFilter2D`` into ``dst``."""
+def sep_filter_into(
+    src, column, row, anchor, border: str, dst: np.ndarray, parts: int = 1
+) -> np.ndarray:
+    """Correlate ``src`` with ``outer(column, row)`` as one ``cv2.sepFilter2D`` into ``dst``
+    (in row bands over ``parts`` engine threads when ``parts`` > 1)."""
     column = np.ascontiguousarray(column, dtype=np.float32).ravel()
     row = np.ascontiguousarray(row, dtype=np.float32).ravel()
 
@@ -159,4 +181,4 @@ def sep_filter_into(src, column, row, anchor, border: str, dst: np.ndarray) -> n
             source, cv2.CV_32F, row, column, dst=target, anchor=anchor_xy, borderType=border_type
         )
 
-    return _into(run, src, (column.size, row.size), anchor, border, dst)
+    return _split_into(run, src, (column.size, row.size), anchor, border, dst, parts)

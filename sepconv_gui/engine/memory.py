@@ -193,10 +193,15 @@ def _chunk_temps(height, width, channels) -> int:
     return 2 * height * width * CV_MAX_CHANNELS * FLOAT
 
 
+def _seam_windows(width: int, channels: int, kh: int) -> int:
+    """The windows the seams between threads' row bands are filtered again into (bands.py)."""
+    return (num_threads() - 1) * 2 * max(kh - 1, 0) * width * channels * FLOAT
+
+
 def _spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> int:
     from .separable import fused_spatial_plan
 
-    plane = height * width * channels * FLOAT
+    plane = height * width * channels * FLOAT + _seam_windows(width, channels, kh)
     per_call = min(channels, CV_MAX_CHANNELS)
     temps = _chunk_temps(height, width, channels)
     if keep_stages:
@@ -229,7 +234,7 @@ def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, 
         _filter_scratch(height, width, kh, kw, per_call, wrap),
         num_threads() * one_plane,  # planes are filtered on every engine thread at once
     ) + _chunk_temps(height, width, channels)
-    maps_buffer = pixels * maps * FLOAT
+    maps_buffer = pixels * maps * FLOAT + _seam_windows(width, max(channels, maps), kh)
     planes = pixels * channels * FLOAT  # the channels-first copy of the input
     output = pixels * out_channels * FLOAT
     # The planes are dropped before the output is allocated.

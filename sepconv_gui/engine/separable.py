@@ -13,10 +13,11 @@ import numpy as np
 from . import geometry
 from .cost import conv_cost
 from .errors import keeps_the_contract
+from .bands import apply_seams, band_edges, run_band
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
-from .threads import parallel_for
+from .threads import num_threads, parallel_for
 from .validation import as_image, as_weights, check_border, check_kernel_fits
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
@@ -138,12 +139,13 @@ def spatial_separable_conv(
     cost = conv_cost("spatial", height, width, channels, channels, kh, kw, rank=rank)
     timer = StageTimer()
     output = np.empty_like(data)
+    parts = num_threads()
     if not keep_stages:
         plan = fused_spatial_plan(kh, kw, rank)
         with timer.stage("spatial"):
             if plan == "filter2d":
                 kernel, anchor = oriented(np.einsum("ri,rj->ij", columns, rows), flip)
-                filter_into(data, kernel, anchor, border, output)
+                filter_into(data, kernel, anchor, border, output, parts)
             else:
                 scratch = np.empty_like(data) if rank > 1 else None
                 for index, (col, rw) in enumerate(zip(columns, rows)):
@@ -151,7 +153,8 @@ def spatial_separable_conv(
                     col_k, _ = oriented(col.reshape(kh, 1), flip)
                     row_k, _ = oriented(rw.reshape(1, kw), flip)
                     target = output if index == 0 else scratch
-                    sep_filter_into(data, col_k, row_k, anchor_of(kh, kw, flip), border, target)
+                    anchor = anchor_of(kh, kw, flip)
+                    sep_filter_into(data, col_k, row_k, anchor, border, target, parts)
                     if index:
                         output += scratch
         return ConvResult(output, {"horizontal": output}, timer.seconds, cost, plan)
@@ -163,12 +166,12 @@ def spatial_separable_conv(
         col_kernel, col_anchor = oriented(col.reshape(kh, 1), flip)
         row_kernel, row_anchor = oriented(rw.reshape(1, kw), flip)
         with timer.stage("vertical"):
-            filter_into(data, col_kernel, col_anchor, border, vertical)
+            filter_into(data, col_kernel, col_anchor, border, vertical, parts)
             if rank > 1:
                 stacked[:, :, index * channels : (index + 1) * channels] = vertical
         with timer.stage("horizontal"):
             target = output if index == 0 else scratch
-            filter_into(vertical, row_kernel, row_anchor, border, target)
+            filter_into(vertical, row_kernel, row_anchor, border, target, parts)
             if index:
                 output += scratch
     stages = {"vertical": stacked, "horizontal": output}
@@ -232,15 +235,48 @@ class _DepthwisePass:
     def __init__(self, kernels: np.ndarray, factors, flip: bool) -> None:
         self.kernels, self.factors, self.flip = kernels, factors, flip
 
-    def run(self, index: int, src: np.ndarray, border: str, dst: np.ndarray) -> None:
+    def run(self, index: int, src: np.ndarray, border: str, dst: np.ndarray, parts=1) -> None:
         kh, kw = self.kernels.shape[1:]
         if self.factors is None:
             kernel, anchor = oriented(self.kernels[index], self.flip)
-            filter_into(src, kernel, anchor, border, dst)
+            filter_into(src, kernel, anchor, border, dst, parts)
             return
         column, _ = oriented(self.factors[0][index].reshape(kh, 1), self.flip)
         row, _ = oriented(self.factors[1][index].reshape(1, kw), self.flip)
-        sep_filter_into(src, column, row, anchor_of(kh, kw, self.flip), border, dst)
+        sep_filter_into(src, column, row, anchor_of(kh, kw, self.flip), border, dst, parts)
+
+    def run_planes(self, planes, multiplier: int, border: str, buffer: np.ndarray) -> None:
+        """Filter every map into its plane of the channels-first ``buffer``, over the engine's
+        threads: whole maps when they share out evenly, else maps cut into row bands too
+        (3 maps on 2 threads: 6 half-maps, 3 each, instead of 2 maps against 1)."""
+        maps, height, width = buffer.shape
+        kh, kw = self.kernels.shape[1:]
+        threads = num_threads()
+        bands = 1
+        if border != "wrap" and maps % threads:
+            best = -(-maps // threads) * threads / maps  # work of the busiest thread, relative
+            for count in range(2, threads + 1):
+                units = maps * count
+                if -(-units // threads) * threads / units < best - 1e-9:
+                    bands, best = count, -(-units // threads) * threads / units
+        edges = band_edges(height, kh, bands, width) if bands > 1 else [0, height]
+        per_map = len(edges) - 1
+        fixes: list = [None] * (maps * per_map)
+        ay = anchor_of(kh, kw, self.flip)[0]
+
+        def run(first: int, last: int) -> None:
+            for unit in range(first, last):
+                index, band = divmod(unit, per_map)
+                src = planes[index // multiplier]
+
+                def call(source, target, index=index):
+                    self.run(index, source, border, target)
+
+                fixes[unit] = run_band(call, src, buffer[index], edges, band, kh, ay)
+
+        parallel_for(maps * per_map, run)
+        for index in range(maps):
+            apply_seams(buffer[index], fixes[index * per_map : (index + 1) * per_map])
 
 
 @keeps_the_contract
@@ -357,7 +393,7 @@ def depthwise_separable_conv(
         # the cost of C calls on small frames; the mix may then use cv2.transform.
         with timer.stage("depthwise"):
             depth_maps = np.empty_like(data)
-            depth_pass.run(0, data, border, depth_maps)
+            depth_pass.run(0, data, border, depth_maps, num_threads())
         with timer.stage("pointwise"):
             output = pointwise_mix(depth_maps, mix)
         mixer = "transform" if uses_transform(maps, out_channels) else "matmul"
@@ -367,12 +403,7 @@ def depthwise_separable_conv(
         with timer.stage("depthwise"):
             planes = np.ascontiguousarray(data.transpose(2, 0, 1))
             buffer = np.empty((maps, height, width), dtype=np.float32)
-
-            def run(first: int, last: int) -> None:
-                for index in range(first, last):
-                    depth_pass.run(index, planes[index // multiplier], border, buffer[index])
-
-            parallel_for(maps, run)
+            depth_pass.run_planes(planes, multiplier, border, buffer)
             del planes
             depth_maps = buffer.transpose(1, 2, 0)
         with timer.stage("pointwise"):

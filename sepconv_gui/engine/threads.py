@@ -17,6 +17,7 @@ cores this process may run on (its affinity mask).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import warnings
@@ -100,36 +101,70 @@ def split(count: int, parts: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
 
 
-def parallel_for(count: int, body: Callable[[int, int], None], *, grain: int = 1) -> None:
+class _Shares:
+    """Ranges handed out one at a time to whichever thread asks next.
+
+    Threads claim ranges from a shared counter instead of owning a fixed share, so a helper
+    that the OS has not started yet (another process holds its core) costs nothing: the
+    calling thread takes its ranges too and waits only for ranges a helper has claimed.
+    """
+
+    def __init__(self, body: Callable[[int, int], None], ranges: list[tuple[int, int]]):
+        self.body, self.ranges = body, ranges
+        self._next = itertools.count()  # next() on a count is atomic under the GIL
+        self._done = 0
+        self._finished = threading.Condition()
+        self.errors: list[BaseException] = []
+
+    def work(self, as_worker: bool = False) -> None:
+        if as_worker:
+            _local.worker = True
+        try:
+            while (index := next(self._next)) < len(self.ranges):
+                try:
+                    if not self.errors:
+                        self.body(*self.ranges[index])
+                except BaseException as error:  # noqa: BLE001 - re-raised by the caller
+                    self.errors.append(error)
+                finally:
+                    with self._finished:
+                        self._done += 1
+                        if self._done == len(self.ranges):
+                            self._finished.notify_all()
+        finally:
+            if as_worker:
+                _local.worker = False
+
+    def wait(self) -> None:
+        with self._finished:
+            self._finished.wait_for(lambda: self._done == len(self.ranges))
+
+
+def parallel_for(
+    count: int, body: Callable[[int, int], None], *, grain: int = 1, pieces: int | None = None
+) -> None:
     """Run ``body(start, stop)`` over ``range(count)`` split across the engine's threads.
 
-    The calling thread takes the first share. ``grain`` is the smallest share worth a
-    thread. Calls from inside a worker run inline, so nesting cannot deadlock the pool.
-    Exceptions from any share propagate to the caller after every share finished.
+    ``grain`` is the smallest range worth a thread. The range is cut into ``pieces`` ranges
+    (default: one per thread) that the calling thread and the pool's helpers claim one at a
+    time, so a helper that cannot get a core delays nothing it has not claimed. Calls from
+    inside a worker run inline, so nesting cannot deadlock the pool. The first exception of
+    any range propagates to the caller after every claimed range finished.
     """
     parts = min(num_threads(), count // max(1, grain))
     if parts <= 1 or getattr(_local, "worker", False):
         if count > 0:
             body(0, count)
         return
-    ranges = split(count, parts)
-    pool = _executor(len(ranges) - 1)
-    futures = [pool.submit(_as_worker, body, a, b) for a, b in ranges[1:]]
-    try:
-        body(*ranges[0])
-    finally:
-        errors = [f.exception() for f in futures]
-    for error in errors:
-        if error is not None:
-            raise error
-
-
-def _as_worker(body: Callable[[int, int], None], start: int, stop: int) -> None:
-    _local.worker = True
-    try:
-        body(start, stop)
-    finally:
-        _local.worker = False
+    ranges = split(count, max(parts, min(pieces or parts, count // max(1, grain))))
+    shares = _Shares(body, ranges)
+    pool = _executor(parts - 1)
+    for _ in range(parts - 1):
+        pool.submit(shares.work, True)
+    shares.work()
+    shares.wait()
+    if shares.errors:
+        raise shares.errors[0]
 
 
 def _blas_handles() -> list:
