@@ -112,6 +112,11 @@ class Controller(QObject):
             self._run_now(self._still)
         return not problem
 
+    def want_stages(self, wanted: bool) -> None:
+        """Keep the intermediate stages of live frames while a view shows them (stills keep
+        them always); without them spatial and depthwise skip a pass or a copy per frame."""
+        self._inbox.want_stages(wanted)
+
     # --- inputs ---------------------------------------------------------------------------
     def open_image(self, path: str | Path) -> bool:
         """Load an image file as the input; on failure keep the current one and say why."""

@@ -52,20 +52,35 @@ def prepare_input(image: np.ndarray, design: Design) -> np.ndarray:
     return image
 
 
-def run_mode(mode: str, image: np.ndarray, design: Design) -> ConvResult:
-    # The app shows every stage, so it asks the engine to keep them.
-    options = {"border": design.border, "flip": design.flip, "keep_stages": True}
-    channels = image.shape[2]
+def mode_weights(mode: str, design: Design, channels: int) -> tuple:
+    """The weights ``mode`` is called with for ``channels`` input channels (built from the
+    design; worth keeping while the design stays the same: live frames reuse them)."""
     if mode == "normal":
-        return normal_conv(
-            image, design.normal_weights(channels), algorithm=design.algorithm, **options
-        )
+        return (design.normal_weights(channels),)
     if mode == "spatial":
-        column, row = design.spatial_factors()
-        return spatial_separable_conv(image, column, row, **options)
-    return depthwise_separable_conv(
-        image, design.depthwise_kernels(channels), design.pointwise_weights(channels), **options
-    )
+        return design.spatial_factors()
+    return design.depthwise_kernels(channels), design.pointwise_weights(channels)
+
+
+def run_mode(
+    mode: str,
+    image: np.ndarray,
+    design: Design,
+    *,
+    keep_stages: bool = True,
+    weights: tuple | None = None,
+) -> ConvResult:
+    """One mode on ``image``. ``keep_stages`` keeps the intermediate arrays (the Stages dock
+    shows them; live frames skip them otherwise: they cost a second pass or a copy);
+    ``weights`` are :func:`mode_weights` made earlier for the same design and channels."""
+    options = {"border": design.border, "flip": design.flip, "keep_stages": keep_stages}
+    if weights is None:
+        weights = mode_weights(mode, design, image.shape[2])
+    if mode == "normal":
+        return normal_conv(image, *weights, algorithm=design.algorithm, **options)
+    if mode == "spatial":
+        return spatial_separable_conv(image, *weights, **options)
+    return depthwise_separable_conv(image, *weights, **options)
 
 
 def run_design(

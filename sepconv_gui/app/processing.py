@@ -170,6 +170,9 @@ class Processor:
         self.last_good: Design | None = None
         self._reported = -1
         self._cache: dict[str, tuple[tuple, ConvResult]] = {}
+        # The weights of the newest design, by identity: live frames of one design share
+        # them instead of rebuilding banks and factor SVDs every frame.
+        self._weights: tuple[Design | None, int, dict[str, tuple]] = (None, 0, {})
 
     def forget(self) -> None:
         """Drop reusable mode results (their frame is gone)."""
@@ -185,16 +188,18 @@ class Processor:
         frame_key: object = None,
         captured_at: float | None = None,
         repeats: int = 1,
+        keep_stages: bool = True,
         should_stop: Callable[[], bool] = never,
     ) -> tuple[FrameResult | None, str | None]:
         """Each enabled mode once (or reused): the result to show now, and a message for the
         user if the design failed. ``frame_key`` names a still whose mode results may be
         reused by later designs; None for live frames. A None result means nothing to show.
+        ``keep_stages`` False leaves out the intermediate arrays (nobody shows them).
         """
         start = time.perf_counter()
         message = None
         try:
-            result = self._once(image, design, frame_key, should_stop)
+            result = self._once(image, design, frame_key, keep_stages, should_stop)
         except Abandoned:
             return None, None
         except ModeFailed as failure:
@@ -206,7 +211,7 @@ class Processor:
             if fallback is None or fallback == design:
                 return None, message
             try:
-                result = self._once(image, fallback, frame_key, should_stop)
+                result = self._once(image, fallback, frame_key, keep_stages, should_stop)
             except (Abandoned, ModeFailed):  # e.g. the last good kernel no longer fits
                 return None, message
         else:
@@ -218,7 +223,16 @@ class Processor:
         result.seconds = result.finished_at - start
         return result, message
 
-    def _once(self, image, design: Design, frame_key, should_stop) -> FrameResult:
+    def _weights_of(self, mode: str, design: Design, channels: int) -> tuple:
+        known, known_channels, weights = self._weights
+        if known is not design or known_channels != channels:
+            weights = {}
+            self._weights = (design, channels, weights)
+        if mode not in weights:
+            weights[mode] = pipeline.mode_weights(mode, design, channels)
+        return weights[mode]
+
+    def _once(self, image, design: Design, frame_key, keep_stages, should_stop) -> FrameResult:
         data = prepare_input(image, design)
         result = FrameResult(0, 0, data, design=design)
         fresh = []
@@ -231,7 +245,10 @@ class Processor:
                 result.results[mode] = cached[1]
                 continue
             try:
-                result.results[mode] = pipeline.run_mode(mode, data, design)
+                weights = self._weights_of(mode, design, data.shape[2])
+                result.results[mode] = pipeline.run_mode(
+                    mode, data, design, keep_stages=keep_stages, weights=weights
+                )
             except Exception as error:
                 raise ModeFailed(mode, error) from error
             fresh.append(mode)
@@ -261,7 +278,9 @@ class Processor:
                         continue
                     if should_stop():
                         return None
-                    samples[mode].append(pipeline.run_mode(mode, first.image, design))
+                    weights = self._weights_of(mode, design, first.image.shape[2])
+                    run = pipeline.run_mode(mode, first.image, design, weights=weights)
+                    samples[mode].append(run)
         except Exception:
             return None
         refined = replace(first, results=dict(first.results), final=True)

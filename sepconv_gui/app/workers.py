@@ -36,6 +36,7 @@ class Job:
     generation: int
     repeats: int = 1
     serial: int = 0  # which frame: a still keeps its serial across design changes
+    keep_stages: bool = True  # stills always; live frames while something shows stages
 
 
 class Inbox:
@@ -55,6 +56,7 @@ class Inbox:
         self._generation = 0
         self._done = (0, -1)
         self._closed = False
+        self._stages_wanted = False
 
     def put_frame(self, frame: Frame, *, still: bool = False) -> None:
         with self._cond:
@@ -67,6 +69,21 @@ class Inbox:
         with self._cond:
             self._design, self._generation = design, generation
             self._cond.notify_all()
+
+    def want_stages(self, wanted: bool) -> None:
+        """Keep intermediate stages of live frames (a view shows them) or not. Turned on, the
+        newest frame runs again, so a paused or slow source shows its stages too."""
+        with self._cond:
+            if wanted == self._stages_wanted:
+                return
+            self._stages_wanted = wanted
+            if wanted and self._frame is not None and self._repeats == 1:
+                self._frame_serial += 1
+                self._cond.notify_all()
+
+    @property
+    def stages_wanted(self) -> bool:
+        return self._stages_wanted
 
     def wait_until_taken(self, timeout: float) -> bool:
         """Block until processing has taken the newest frame (or ``timeout`` passes)."""
@@ -99,6 +116,7 @@ class Inbox:
                 self._generation,
                 self._repeats,
                 self._frame_serial,
+                keep_stages=self._repeats > 1 or self._stages_wanted,
             )
 
     @property
@@ -198,6 +216,7 @@ class ProcessingThread(QThread):
                 frame_key=job.serial if job.repeats > 1 else None,
                 captured_at=job.captured_at,
                 repeats=job.repeats,
+                keep_stages=job.keep_stages,
                 should_stop=superseded,
             )
             if message:

@@ -110,7 +110,7 @@ def test_a_still_keeps_the_median_run_not_the_fastest(monkeypatch):
     # First pass 0.05 s (a warm-up: not counted), then 0.03, 0.01, 0.02: the median is 0.02.
     durations = iter([0.05, 0.03, 0.01, 0.02])
     monkeypatch.setattr(
-        pipeline, "run_mode", lambda mode, image, design: Timed(next(durations), "run")
+        pipeline, "run_mode", lambda mode, image, design, **options: Timed(next(durations), "run")
     )
     processor = Processor()
     first, message = processor.first_pass(
@@ -126,7 +126,7 @@ def test_a_slow_first_pass_counts_as_a_sample(monkeypatch):
     slow = pipeline.SLOW_WARMUP_S * 2
     durations = iter([slow, slow * 3, slow * 2])
     monkeypatch.setattr(
-        pipeline, "run_mode", lambda mode, image, design: Timed(next(durations), "run")
+        pipeline, "run_mode", lambda mode, image, design, **options: Timed(next(durations), "run")
     )
     processor = Processor()
     first, _ = processor.first_pass(

@@ -146,7 +146,9 @@ def test_big_kernel_then_tiny_image_then_a_design_change(qtbot, controller, monk
 def test_a_design_refused_by_preflight_never_reaches_the_engine(qtbot, monkeypatch):
     ran = []
     real = pipeline.run_mode
-    monkeypatch.setattr(pipeline, "run_mode", lambda m, i, d: ran.append(d) or real(m, i, d))
+    monkeypatch.setattr(
+        pipeline, "run_mode", lambda m, i, d, **o: ran.append(d) or real(m, i, d, **o)
+    )
     controller = Controller(Design(), synchronous=True)
     try:
         controller.show_image(_image("small", (8, 8, 3)), "small")

@@ -103,8 +103,9 @@ def shape_of(result: FrameResult, design: Design) -> DesignShape:
     kh, kw = design.kernel_array().shape
     rank = 1
     spatial = result.results.get("spatial")
-    if spatial is not None:
-        rank = max(1, spatial.stages["vertical"].shape[2] // channels)
+    vertical = spatial.stages.get("vertical") if spatial is not None else None
+    if vertical is not None:  # live frames keep no stages unless a view shows them
+        rank = max(1, vertical.shape[2] // channels)
     else:
         rank = len(design.spatial_factors()[0])
     return DesignShape(

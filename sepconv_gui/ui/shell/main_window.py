@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(
                 lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up)
             )
+        # Live frames keep their intermediate stages only while the Stages dock is in view.
+        self.stages_dock.visibilityChanged.connect(self.controller.want_stages)
 
     def _watch_views(self, views: list) -> None:
         for view in views:

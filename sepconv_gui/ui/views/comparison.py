@@ -224,13 +224,14 @@ def kernel_shape(result: FrameResult) -> tuple[int, int] | None:
     product = total = None
     for mode, conv in result.results.items():
         stages = conv.cost.stages
-        if mode == "spatial":
+        if mode == "spatial" and "vertical" in conv.stages:  # kept only when shown
             rank = max(1, conv.stages["vertical"].shape[2] // channels)
             return stages["vertical"].parameters // rank, stages["horizontal"].parameters // rank
         if mode == "normal":
             product = stages["normal"].parameters // (conv.output.shape[2] * channels)
         elif mode == "depthwise":
-            per_map = stages["depthwise"].parameters // conv.stages["depthwise"].shape[2]
+            maps = stages["pointwise"].parameters // conv.output.shape[2]  # P·(C·M) weights
+            per_map = stages["depthwise"].parameters // max(1, maps)
             if conv.algorithm.startswith("sepfilter"):
                 total = per_map  # 1-D passes store kh + kw weights per map
             else:

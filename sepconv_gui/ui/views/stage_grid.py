@@ -364,8 +364,13 @@ class StageGrid(QWidget):
                 section.hide()
             return
         conv = result.results[mode]
+        try:
+            specs = stage_specs(result, mode)
+        except KeyError:  # a live frame made while no view wanted stages: the next has them
+            self.status.setText("Stages arrive with the next frame")
+            self._throttle.still_waiting()
+            return
         self.status.setText(f"{conv.algorithm} · {1e3 * conv.total_seconds:.1f} ms")
-        specs = stage_specs(result, mode)
         columns = self._columns()
         for section, spec in zip(self.sections, specs):
             if (mode, spec.key) not in self._mappings:
