@@ -9,6 +9,16 @@ import sys
 from . import __version__
 
 
+def _window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (320 <= width <= 16384 and 240 <= height <= 16384):
+        raise argparse.ArgumentTypeError(f"{text!r}: a window from 320x240 to 16384x16384")
+    return width, height
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="sepconv-gui",
@@ -37,6 +47,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="scripted run: give up (exit code 4) after this long; default 300",
     )
     parser.add_argument("--design", metavar="JSON", help="a saved design to start with")
+    parser.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start in presentation mode (F5): the input and one output large, full screen",
+    )
+    parser.add_argument(
+        "--window-size",
+        metavar="WxH",
+        type=_window_size,
+        help="open the window at this size, e.g. 1280x720 (screenshots)",
+    )
     parser.add_argument("--version", action="version", version=f"sepconv-gui {__version__}")
     parser.add_argument(
         "--self-test",
@@ -116,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         window.start_source(spec)
     elif args.path:
         window.open_path(args.path)
+    if args.window_size:
+        window.resize(*args.window_size)
     window.show()
+    if args.presentation:
+        window.presentation.enter()
     return app.exec()
 
 

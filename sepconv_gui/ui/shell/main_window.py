@@ -38,6 +38,7 @@ from ..design.history import DesignHistory, describe
 from ..design.pacing import DesignPacer
 from .menus import build_menus
 from ..teach.opening import add_opening_actions, opening_design
+from ..teach.presentation import add_presentation
 from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.pacer = DesignPacer(self, self.controller.set_design)
         self.actions_by_name: dict[str, QAction] = build_menus(self)
         self.actions_by_name.update(add_opening_actions(self))
+        self.actions_by_name.update(add_presentation(self))
         self._pending_source: str | None = None  # a new input not yet on screen
         install_desktop_rules(self)
         self._connect()
@@ -379,6 +381,7 @@ class MainWindow(QMainWindow):
     def flush_display(self) -> None:
         """Draw a result still waiting for its display slot now (screenshots, export)."""
         self._display.flush()
+        self.presentation.flush()
 
     def _show_images(self) -> None:
         result, self._unshown = self._unshown, None
