@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..engine import conv_cost, factorize_depthwise_separable
 from .design_weights import channels_for
 from .state import MAX_MULTIPLIER, Design
@@ -60,6 +62,45 @@ def fit_tradeoff(design: Design, channels: int | None = None, max_multiplier: in
     points = []
     for m in range(1, top + 1):
         error = factorize_depthwise_separable(bank, m)[2]
+        cost = conv_cost("depthwise", 1, 1, c, p, kh, kw, multiplier=m).multiplications
+        points.append(FitPoint(m, error, cost, normal, m <= MAX_MULTIPLIER))
+    return points
+
+
+def channel_singular_values(bank, should_stop=None, on_channel=None):
+    """Singular values of every input channel's ``P × kh·kw`` slice, ``(C, min(P, kh·kw))``.
+
+    One SVD per channel serves every M: the rank-M fit of a channel drops exactly its singular
+    values past the M-th (Eckart-Young), so the trade-off needs no refit per M. Returns None
+    when ``should_stop()`` turns true between channels; ``on_channel(done, total)`` after each.
+    """
+    p, c, kh, kw = bank.shape
+    values = np.zeros((c, min(p, kh * kw)))
+    for channel in range(c):
+        if should_stop is not None and should_stop():
+            return None
+        values[channel] = np.linalg.svd(bank[:, channel].reshape(p, kh * kw), compute_uv=False)
+        if on_channel is not None:
+            on_channel(channel + 1, c)
+    return values
+
+
+def tradeoff_points(values, shape: tuple[int, int, int, int]) -> list[FitPoint]:
+    """FitPoints for M = 1 .. min(kh·kw, P) from :func:`channel_singular_values`.
+
+    The relative error at M is sqrt(sum of the squared singular values past M, over all
+    channels) / ||bank||_F, the same number ``factorize_depthwise_separable`` reports.
+    """
+    p, c, kh, kw = shape
+    energy = np.asarray(values, dtype=np.float64) ** 2
+    total = float(energy.sum())
+    # tails[m] = energy every channel loses when it keeps only m singular values
+    tails = energy.sum(axis=0)[::-1].cumsum()[::-1]
+    normal = conv_cost("normal", 1, 1, c, p, kh, kw).multiplications
+    points = []
+    for m in range(1, min(kh * kw, p) + 1):
+        lost = float(tails[m]) if m < len(tails) else 0.0
+        error = float(np.sqrt(max(lost, 0.0) / total)) if total > 0 else 0.0
         cost = conv_cost("depthwise", 1, 1, c, p, kh, kw, multiplier=m).multiplications
         points.append(FitPoint(m, error, cost, normal, m <= MAX_MULTIPLIER))
     return points

@@ -16,6 +16,7 @@ from ...app.design_checks import FrozenArray
 from ...app.state import MAX_CHANNELS, MAX_OUT_CHANNELS, POINTWISE_KINDS, Design
 from ...engine import ALGORITHMS, BORDER_MODES, MODES
 from ..views.result_views import MODE_TITLES
+from .normal_bank import NormalBankPanel
 from .pointwise_editor import PointwiseEditor
 from .wheel_guard import guard_wheel
 
@@ -121,6 +122,12 @@ class ChannelDesigner(QWidget):
         self.pointwise_editor.changed.connect(self.labelled_change)
         self.pointwise_editor.failed.connect(self.failed)
         form.addRow(self.pointwise_editor)
+        self.normal_bank = NormalBankPanel()
+        self.normal_bank.changed.connect(self.labelled_change)
+        self.normal_bank.failed.connect(self.failed)
+        form.addRow(self.normal_bank)
+        self.source_channels = 3  # the source's own channel count, once a frame says
+        self._design: Design | None = None
         guard_wheel(self)
 
     def _pointwise_picked(self, kind: str) -> None:
@@ -135,8 +142,16 @@ class ChannelDesigner(QWidget):
         modes = tuple(m for m in MODES if self.mode_boxes[m].isChecked())
         self.changed.emit({"modes": modes})
 
+    def set_source_channels(self, channels: int) -> None:
+        """The source has ``channels`` channels (1 or 3): matrices follow its real C."""
+        if channels != self.source_channels:
+            self.source_channels = channels
+            if self._design is not None:
+                self.set_design(self._design)
+
     def set_design(self, design: Design) -> None:
         """Show ``design`` without echoing it back as an edit."""
+        self._design = design
         widgets = [
             *self.mode_boxes.values(),
             self.grayscale,
@@ -165,4 +180,5 @@ class ChannelDesigner(QWidget):
         self.flip.setChecked(design.flip)
         self.algorithm.setCurrentText(design.algorithm)
         del blockers
-        self.pointwise_editor.set_design(design)
+        self.pointwise_editor.set_design(design, self.source_channels)
+        self.normal_bank.set_design(design, self.source_channels)

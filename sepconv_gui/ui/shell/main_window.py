@@ -375,8 +375,15 @@ class MainWindow(QMainWindow):
         # a second. Past that a screen shows nothing new, and four full repaints per result
         # at 50 results/s left the event loop 60 ms late at p95.
         self.timing_plots.show_result(result, self.controller.design)
+        self._note_source_channels(result)
         self._unshown = result
         self._display.new_input(wait=self.controller.is_streaming)
+
+    def _note_source_channels(self, result) -> None:
+        # The source's own C shows only when the design neither grays nor synthesizes it.
+        ran = result.design
+        if ran is not None and not ran.channels and not ran.grayscale:
+            self.channel_designer.set_source_channels(result.image.shape[2])
 
     def flush_display(self) -> None:
         """Draw a result still waiting for its display slot now (screenshots, export)."""
@@ -486,7 +493,8 @@ class MainWindow(QMainWindow):
 
     def _threads_stopped(self, wait_ms: int) -> bool:
         panel_done = self.benchmark_panel.shutdown(wait_ms=wait_ms // 2)
-        return self.controller.shutdown(wait_ms=wait_ms // 2) and panel_done
+        fit_done = self.channel_designer.normal_bank.shutdown(wait_ms=wait_ms // 4)
+        return self.controller.shutdown(wait_ms=wait_ms // 2) and panel_done and fit_done
 
 
 def _stacked(*widgets: QWidget) -> QWidget:
