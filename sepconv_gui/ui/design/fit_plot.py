@@ -6,7 +6,7 @@ the one in use is red; the normal bank's own count is the dashed line the fits a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 
 import pyqtgraph as pg
 
@@ -40,6 +40,9 @@ class FitPlot(pg.PlotWidget):
         self.points = []
         self.chosen = 0
         self.setTitle("Fit depthwise-separable to see the trade-off", size="9pt")
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 200)  # as wide as the dock makes it, never widening the dock
 
     def show_points(self, points, chosen: int = 0) -> None:
         """``points``: design_fit.FitPoint, one per M; ``chosen``: the M in use (0: none)."""
