@@ -16,6 +16,7 @@ from ...app.design_checks import FrozenArray
 from ...app.state import MAX_CHANNELS, MAX_OUT_CHANNELS, POINTWISE_KINDS, Design
 from ...engine import ALGORITHMS, BORDER_MODES, MODES
 from ..views.result_views import MODE_TITLES
+from .cost_card import CostCard
 from .normal_bank import NormalBankPanel
 from .pointwise_editor import PointwiseEditor
 from .wheel_guard import guard_wheel
@@ -118,6 +119,8 @@ class ChannelDesigner(QWidget):
             lambda name: self.changed.emit({"algorithm": name})
         )
         form.addRow("Normal algorithm", self.algorithm)
+        self.cost_card = CostCard()
+        form.addRow(self.cost_card)
         self.pointwise_editor = PointwiseEditor()
         self.pointwise_editor.changed.connect(self.labelled_change)
         self.pointwise_editor.failed.connect(self.failed)
@@ -181,4 +184,5 @@ class ChannelDesigner(QWidget):
         self.algorithm.setCurrentText(design.algorithm)
         del blockers
         self.pointwise_editor.set_design(design, self.source_channels)
+        self.cost_card.set_design(design, self.source_channels)
         self.normal_bank.set_design(design, self.source_channels)
