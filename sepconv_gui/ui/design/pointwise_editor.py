@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 from ...app.design_checks import FrozenArray
 from ...app.design_weights import channels_for
 from ...app.state import Design, DesignError
+from .channel_diagram import ChannelDiagram
 from .kernel_grid import KernelGrid, KernelGridArea
 
 MAX_SHOWN = 64  # larger matrices are summarized, not drawn cell by cell
@@ -31,6 +32,8 @@ class PointwiseEditor(QGroupBox):
         layout = QVBoxLayout(self)
         self.caption = QLabel(wordWrap=True)
         layout.addWidget(self.caption)
+        self.diagram = ChannelDiagram()
+        layout.addWidget(self.diagram)
         self.grid = KernelGrid()
         self.grid.max_cell, self.grid.max_height = 40, 240
         self.grid.setToolTip("Row p: output p. Column c·M + m: channel c's m-th map.")
@@ -48,7 +51,9 @@ class PointwiseEditor(QGroupBox):
         except DesignError as error:
             self.caption.setText(str(error))
             self.area.hide()
+            self.diagram.set_weights(None, c, m)
             return
+        self.diagram.set_weights(self.matrix, c, m)
         self.caption.setText(
             f"{design.pointwise}: {p} outputs × {c * m} maps (C = {c}, M = {m}). "
             "Edit a cell to make it a custom matrix."

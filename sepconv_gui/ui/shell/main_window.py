@@ -27,6 +27,7 @@ from ...io.samples import bundled_samples, default_sample
 from ...io.sources import VIDEO_SUFFIXES
 from ..measure.benchmark_panel import BenchmarkPanel
 from ..design.channel_designer import ChannelDesigner
+from ..design.code_preview import CodePreview
 from ..measure.cost_panel import CostPanel
 from ..views.difference_view import DifferenceView
 from .desktop_rules import install_desktop_rules
@@ -265,6 +266,21 @@ class MainWindow(QMainWindow):
         self.kernel_editor.set_design(design)
         self.channel_designer.set_design(design)
         self.statusBar().showMessage("Layer in use; " + "; ".join(notes), 12000)
+
+    def show_code_preview(self) -> CodePreview:
+        """Edit ▸ Copy as code: a preview of the design as code, kept current while open."""
+        if getattr(self, "code_preview", None) is None:
+            self.code_preview = CodePreview(self.controller.design, parent=self)
+            self.controller.design_changed.connect(self._refresh_code_preview)
+        self._refresh_code_preview()
+        self.code_preview.show()
+        self.code_preview.raise_()
+        return self.code_preview
+
+    def _refresh_code_preview(self, *_args) -> None:
+        if self.code_preview.isVisible() or not _args:
+            channels = self.channel_designer.source_channels
+            self.code_preview.set_design(self.controller.design, channels)
 
     def save_design(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -126,6 +126,14 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
 
     edit_menu = bar.addMenu("&Edit")
     edit_menu.addActions([actions["undo"], actions["redo"]])
+    edit_menu.addSeparator()
+    actions["copy_code"] = _action(
+        window,
+        "Copy as &code…",
+        window.show_code_preview,
+        tip="The design as a runnable OpenCV, PyTorch or Keras snippet, with a preview",
+    )
+    edit_menu.addAction(actions["copy_code"])
 
     source_menu = bar.addMenu("&Source")
     pattern = source_menu.addMenu("Test &pattern")
