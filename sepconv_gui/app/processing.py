@@ -19,6 +19,7 @@ from .. import engine
 from ..engine import ConvResult, ResourceError
 from . import pipeline
 from .pipeline import SLOW_WARMUP_S, FrameResult, prepare_input
+from .design_checks import FrozenArray
 from .state import Design, DesignError
 
 #: Design fields each mode does not read (see ``pipeline.run_mode``). A field missing here
@@ -58,8 +59,14 @@ class Abandoned(Exception):
 def mode_key(mode: str, design: Design) -> tuple:
     ignored = IGNORED_FIELDS.get(mode, set())
     return tuple(
-        (f.name, repr(getattr(design, f.name))) for f in fields(design) if f.name not in ignored
+        (f.name, _keyed(getattr(design, f.name))) for f in fields(design) if f.name not in ignored
     )
+
+
+def _keyed(value):
+    # A FrozenArray's repr shows only its shape: it is compared by content instead, or an
+    # edited per-channel kernel or pointwise weight would reuse the old result.
+    return value if isinstance(value, FrozenArray) else repr(value)
 
 
 def _gb(count: int) -> str:

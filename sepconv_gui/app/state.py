@@ -36,7 +36,7 @@ import numpy as np
 
 from ..engine import ALGORITHMS, BORDER_MODES, MODES, PRESETS, analyze_kernel
 from . import design_checks as check
-from . import design_weights
+from . import design_kernels, design_weights
 from .design_checks import DesignError, FrozenArray
 from .design_file import FORMAT_VERSION, design_json, parse, read_design_text, save_design
 
@@ -121,6 +121,8 @@ class Design:
         """
         if "kernel" in changes and "kernel_factors" not in changes:
             changes = {**changes, "kernel_factors": None}
+        # Per-channel / per-map kernels grow and shrink with C and M.
+        changes = design_kernels.follow_sizes(self, changes)
         return replace(self, **changes)
 
     # --- files --------------------------------------------------------------------------------

@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app import design_kernels
 from ...app.state import MAX_KERNEL_SIDE, Design
 from ...engine import PRESETS, analyze_kernel, preset_factors, preset_kernel
 from ...engine.kernels import preset_size
 from . import kernel_ops
 from .kernel_grid import KernelGrid, KernelGridArea
 from .kernel_files import load_kernel, save_kernel
+from .kernel_target import KernelTargetPicker
 from .param_control import ParamControl
 from .separability_panel import SeparabilityPanel
 from .wheel_guard import guard_wheel
@@ -93,6 +95,10 @@ class KernelEditor(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.target_picker = KernelTargetPicker()
+        self.target_picker.kind_requested.connect(self._kind_requested)
+        self.target_picker.target_changed.connect(self.set_target)
+        layout.addWidget(self.target_picker)
         top = QFormLayout()
         self.preset = QComboBox()
         for name, spec in PRESETS.items():
@@ -160,27 +166,97 @@ class KernelEditor(QWidget):
         self._preset_name = CUSTOM
         self._typed_factors = None  # (column text, row text, their product) as typed
         self._design_factors = None  # the design's kernel_factors (typed earlier, or loaded)
+        self._design = Design()
+        self._target = design_kernels.BASE  # which kernel is on show (app.design_kernels)
+        self._source_channels = 3
+        # target -> (preset, params, kernel) it was last made from: a channel's kernel shows
+        # its preset and live parameters again while it is still what the preset made.
+        self._made_by: dict = {}
         guard_wheel(self)
 
     # --- model -> widgets -----------------------------------------------------------------
     def set_design(self, design: Design) -> None:
         """Show ``design`` without echoing it back as an edit. Parameter controls are rebuilt
         only when the preset changes, so a slider being dragged stays under the mouse."""
+        self._design = design
+        labels = self.channel_labels()
+        self._target = design_kernels.valid_target(design, self._target, len(labels))
+        kernel, preset, params = self._target_view(design)
+        self.target_picker.show_state(design, labels, self._target, kernel.shape)
         with QSignalBlocker(self.preset):
-            index = self.preset.findData(design.preset)
+            index = self.preset.findData(preset)
             self.preset.setCurrentIndex(index if index >= 0 else self.preset.findData(CUSTOM))
         name = self.preset.currentData()
         if name != self._preset_name or not self.param_controls and PRESETS.get(name):
             self._preset_name = name
-            self._build_params(design.preset_params)
+            self._build_params(params)
         else:
             spec = PRESETS.get(name)
             for param in spec.params if spec else ():
-                value = design.preset_params.get(param.name, param.default)
+                value = params.get(param.name, param.default)
                 self.param_controls[param.name].set_value(value)
-        self._design_factors = design.kernel_factors
-        self._show_fit(design.kernel_array().shape)
-        self._show_kernel(design.kernel_array(), design.spatial_rank)
+        base = self._target == design_kernels.BASE
+        self._design_factors = design.kernel_factors if base else None
+        self.separability.set_preview_only(not base)
+        self._show_fit(kernel.shape)
+        self._show_kernel(kernel, design.spatial_rank)
+
+    # --- which kernel: the base one, a channel's or a map's ---------------------------------
+    def set_source_channels(self, count: int) -> None:
+        """The source's channel count (1 or 3), which names the input channels."""
+        if count != self._source_channels:
+            self._source_channels = count
+            self.set_design(self._design)
+
+    def channel_labels(self) -> list[str]:
+        """One name per channel of the design's kernel stack (the channel designer's)."""
+        design = self._design
+        labels = design_kernels.channel_labels(design, self._source_channels)
+        custom = design.depthwise_custom
+        if design.depthwise_kind == "shared" or custom is None:
+            return labels
+        stored = len(custom) // (design.multiplier if design.depthwise_kind == "per_map" else 1)
+        extra = [f"channel {c}" for c in range(len(labels), stored)]
+        return (labels + extra)[:stored]
+
+    @property
+    def target(self):
+        return self._target
+
+    def set_target(self, target) -> None:
+        """Show and edit ``target``: BASE, ``(channel, None)`` or ``(channel, map)``."""
+        self._target = target
+        self.set_design(self._design)
+
+    def _target_view(self, design: Design):
+        """(kernel, preset, params) of the kernel on show."""
+        if self._target == design_kernels.BASE:
+            return design.kernel_array(), design.preset, design.preset_params
+        kernel = design_kernels.target_kernel(design, self._target)
+        made = self._made_by.get(self._target)
+        if made is not None and np.array_equal(made[2], kernel):
+            return kernel, made[0], made[1]
+        return kernel, CUSTOM, {}
+
+    def _target_name(self) -> str:
+        channel, m = self._target
+        name = self.channel_labels()[channel]
+        return name if m is None else f"{name} map {m + 1}"
+
+    def _kind_requested(self, kind: str) -> None:
+        channels = len(design_kernels.channel_labels(self._design, self._source_channels))
+        changes = design_kernels.switch_kind(self._design, kind, channels)
+        channel = self._target[0]
+        if kind == "shared":
+            self._target = design_kernels.BASE
+        else:  # show a channel's kernel at once: that is what the user asked to edit
+            self._target = (channel or 0, 0 if kind == "per_map" else None)
+        titles = {
+            "shared": "One kernel for every channel",
+            "per_channel": "Per-channel kernels",
+            "per_map": "Edit each map",
+        }
+        self.changed.emit(changes, titles[kind])
 
     def _natural_size(self) -> tuple[int, int] | None:
         if self._preset_name == CUSTOM:
@@ -236,6 +312,11 @@ class KernelEditor(QWidget):
 
     def _emit(self, kernel: np.ndarray, preset: str, params: dict, label: str) -> None:
         self._show_kernel(kernel)
+        if self._target != design_kernels.BASE:
+            self._made_by[self._target] = (preset, dict(params), np.array(kernel))
+            changes = design_kernels.set_target_kernel(self._design, self._target, kernel)
+            self.changed.emit(changes, f"{label} ({self._target_name()})")
+            return
         self.changed.emit(
             {
                 "kernel": tuple(tuple(map(float, r)) for r in kernel),
@@ -417,6 +498,9 @@ class KernelEditor(QWidget):
             return  # focus left without a change
         self._typed_factors = (self.column_edit.text(), self.row_edit.text(), kernel)
         self._to_custom()
+        if self._target != design_kernels.BASE:  # a depthwise kernel runs as a 2-D grid
+            self._emit(kernel, CUSTOM, {}, "Set 1-D factors")
+            return
         self._show_kernel(kernel)
         # The design keeps the factors so the spatial mode runs them as typed.
         self.changed.emit(

@@ -10,6 +10,8 @@ import re
 
 import numpy as np
 
+from ...app.design_kernels import resize_centered  # noqa: F401  (re-exported for the editor)
+
 MAX_SIDE = 31
 
 NOISE = 1e-12
@@ -113,19 +115,6 @@ def place_block(kernel: np.ndarray, block: np.ndarray, row: int, column: int) ->
     result[: kernel.shape[0], : kernel.shape[1]] = kernel
     h, w = min(block.shape[0], kh - row), min(block.shape[1], kw - column)
     result[row : row + h, column : column + w] = block[:h, :w]
-    return result
-
-
-def resize_centered(kernel: np.ndarray, kh: int, kw: int) -> np.ndarray:
-    """The kernel at a new size, keeping what fits around the anchor (the centre): growing
-    pads zeros on every side, shrinking trims the outer rows and columns."""
-    result = np.zeros((kh, kw))
-    oh, ow = kernel.shape
-    # Anchors are at (k // 2): line them up, then copy the overlap.
-    dr, dc = kh // 2 - oh // 2, kw // 2 - ow // 2
-    r0, c0 = max(0, dr), max(0, dc)
-    r1, c1 = min(kh, oh + dr), min(kw, ow + dc)
-    result[r0:r1, c0:c1] = kernel[r0 - dr : r1 - dr, c0 - dc : c1 - dc]
     return result
 
 

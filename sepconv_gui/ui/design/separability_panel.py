@@ -106,10 +106,11 @@ class SeparabilityPanel(QGroupBox):
         layout.addWidget(KernelGridArea(self.approximation))
         self._kernel = np.zeros((1, 1))
         self._rank_setting = 0
+        self.preview_only = False  # a kernel the spatial mode does not run: r is a preview
 
     def show_kernel(self, kernel: np.ndarray, rank_setting: int | None = None) -> None:
         """``rank_setting`` is the design's spatial_rank (0: the kernel's own rank)."""
-        if rank_setting is not None:
+        if rank_setting is not None and not self.preview_only:
             self._rank_setting = rank_setting
         self._kernel = np.asarray(kernel, dtype=np.float64)
         analysis = analyze_kernel(self._kernel)
@@ -150,7 +151,15 @@ class SeparabilityPanel(QGroupBox):
             f"font-weight: bold; background: {colour}; }}"
         )
 
+    def set_preview_only(self, on: bool) -> None:
+        """On for a per-channel or per-map kernel: the slider shows what rank r would do to
+        it, without setting the spatial mode's r (which runs the base kernel)."""
+        if on and not self.preview_only:
+            self._rank_setting = 0
+        self.preview_only = on
+
     def _slid(self, r: int) -> None:
         self._rank_setting = r
         self.show_kernel(self._kernel)
-        self.rank_changed.emit(r)
+        if not self.preview_only:
+            self.rank_changed.emit(r)

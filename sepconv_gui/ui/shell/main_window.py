@@ -208,6 +208,9 @@ class MainWindow(QMainWindow):
         c.recovered.connect(self.error_banner.dismiss)
         c.source_notice.connect(self.error_banner.show_message)
         c.source_changed.connect(self._source_changed)
+        c.source_changed.connect(
+            lambda _name: self.kernel_editor.set_source_channels(c.source_channels)
+        )
         c.source_failed.connect(self._source_failed)
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
         c.paused_changed.connect(lambda p: self.actions_by_name["pause"].setChecked(p))
