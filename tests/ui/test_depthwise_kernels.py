@@ -115,3 +115,18 @@ def test_synthesized_channels_are_named_as_the_channel_designer_names_them(windo
     assert len(names) == 12 and window.controller.design.depthwise_custom.shape == (12, 3, 3)
     window.channel_designer.channels.setValue(14)  # new channels start with the base kernel
     assert window.controller.design.depthwise_custom.shape == (14, 3, 3)
+
+
+def test_a_channel_kernels_rank_slider_previews_without_setting_the_spatial_rank(window):
+    editor, picker = window.kernel_editor, window.kernel_editor.target_picker
+    pick(window, picker.kind, "Per-channel kernels")
+    editor.preset.setCurrentIndex(editor.preset.findData("laplacian"))  # R: rank 2
+    steps = window.history.stack.count()
+    editor.separability.slider.setValue(1)
+    assert window.controller.design.spatial_rank == 0  # the spatial mode runs the base kernel
+    assert window.history.stack.count() == steps
+    assert "rank 1" in editor.separability.psnr_label.text()
+    pick(window, picker.channel, "Base kernel (spatial mode)")
+    editor.preset.setCurrentIndex(editor.preset.findData("laplacian"))
+    editor.separability.slider.setValue(1)
+    assert window.controller.design.spatial_rank == 1

@@ -198,8 +198,13 @@ class KernelEditor(QWidget):
         base = self._target == design_kernels.BASE
         self._design_factors = design.kernel_factors if base else None
         self.separability.set_preview_only(not base)
+        self.separability.set_options(design.border, design.flip)
         self._show_fit(kernel.shape)
         self._show_kernel(kernel, design.spatial_rank)
+
+    def show_source(self, image) -> None:
+        """The current input (as the modes see it): the PSNR of rank r is measured on it."""
+        self.separability.set_source(image, self._design.border, self._design.flip)
 
     # --- which kernel: the base one, a channel's or a map's ---------------------------------
     def set_source_channels(self, count: int) -> None:

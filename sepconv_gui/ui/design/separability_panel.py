@@ -13,7 +13,8 @@ from PySide6.QtCore import QRectF, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
-from ...engine import analyze_kernel
+from ...app import design_psnr
+from ...engine import ResourceError, analyze_kernel
 from .kernel_grid import KernelGrid, KernelGridArea
 from .kernel_ops import format_value
 
@@ -99,6 +100,13 @@ class SeparabilityPanel(QGroupBox):
         layout.addLayout(row)
         self.summary = QLabel(wordWrap=True)
         layout.addWidget(self.summary)
+        self.psnr_label = QLabel(wordWrap=True)
+        self.psnr_label.setObjectName("rankPsnr")
+        self.psnr_label.setToolTip(
+            "Output PSNR of r pairs of 1-D passes against one exact k×k pass, on a small copy "
+            "of the current input: 10·log10(range² / MSE), range = the exact output's max − min"
+        )
+        layout.addWidget(self.psnr_label)
         self.approximation = KernelGrid()
         self.approximation.setEditTriggers(KernelGrid.NoEditTriggers)
         self.approximation.max_cell, self.approximation.max_height = 30, 160
@@ -107,6 +115,9 @@ class SeparabilityPanel(QGroupBox):
         self._kernel = np.zeros((1, 1))
         self._rank_setting = 0
         self.preview_only = False  # a kernel the spatial mode does not run: r is a preview
+        self._source = None  # design_psnr.preview_image of the current input
+        self._options = ("reflect101", False)  # border, flip
+        self._exact = None  # (kernel bytes, shape, options, exact output) for the PSNR
 
     def show_kernel(self, kernel: np.ndarray, rank_setting: int | None = None) -> None:
         """``rank_setting`` is the design's spatial_rank (0: the kernel's own rank)."""
@@ -138,11 +149,61 @@ class SeparabilityPanel(QGroupBox):
             f"{r} pair{'s' * (r != 1)} of 1-D passes: {r}·({kh}+{kw}) = {passes} "
             f"multiplications per pixel per channel against {kh}·{kw} = {full} for one "
             f"{kh}×{kw} pass, {verdict}."
+            + (
+                " A preview: the spatial-separable mode runs the base kernel."
+                if self.preview_only
+                else ""
+            )
         )
         approximation = (
             analysis.approximation(r) if analysis.singular_values[0] > 0 else self._kernel
         )
         self.approximation.set_kernel(approximation)
+        self._show_psnr(r)
+
+    # --- the rank-r output against the exact one, on the current input ---------------------
+    def set_source(self, image, border: str = "reflect101", flip: bool = False) -> None:
+        """The input the PSNR is measured on (any size: a small copy is kept)."""
+        self._source = None if image is None else design_psnr.preview_image(image)
+        self._options = (border, flip)
+        self._exact = None
+        self.show_kernel(self._kernel)
+
+    def set_options(self, border: str, flip: bool) -> None:
+        if (border, flip) != self._options:
+            self._options = (border, flip)
+            self._exact = None
+
+    def psnr_value(self, r: int) -> float | None:
+        """dB of rank r against the exact result on the current input; None without one."""
+        if self._source is None:
+            return None
+        key = (self._kernel.tobytes(), self._kernel.shape, self._options)
+        if self._exact is None or self._exact[0] != key:
+            exact = design_psnr.exact_output(self._source, self._kernel, *self._options)
+            self._exact = (key, exact)
+        return design_psnr.rank_psnr(
+            self._source, self._kernel, r, *self._options, exact=self._exact[1]
+        )
+
+    def _show_psnr(self, r: int) -> None:
+        try:
+            value = self.psnr_value(r)
+        except (ValueError, ResourceError) as error:  # e.g. a kernel larger than the input
+            self.psnr_label.setText(f"Output PSNR: not measured ({error}).")
+            return
+        if value is None:
+            self.psnr_label.setText("Output PSNR: open an image to measure it.")
+            return
+        h, w = self._source.shape[:2]
+        if value > 100:
+            shown = "over 100 dB (the same up to float32 rounding)"
+        else:
+            shown = f"{value:.1f} dB"
+        self.psnr_label.setText(
+            f"Output PSNR of rank {r} against the exact k×k result: {shown} "
+            f"(on the current input at {w}×{h})."
+        )
 
     @staticmethod
     def _badge(colour: str) -> str:

@@ -211,6 +211,8 @@ class MainWindow(QMainWindow):
         c.source_changed.connect(
             lambda _name: self.kernel_editor.set_source_channels(c.source_channels)
         )
+        c.source_changed.connect(self._psnr_source_stale)
+        c.result_ready.connect(self._psnr_source)
         c.source_failed.connect(self._source_failed)
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
         c.paused_changed.connect(lambda p: self.actions_by_name["pause"].setChecked(p))
@@ -228,6 +230,17 @@ class MainWindow(QMainWindow):
         self.model_panel.failed.connect(self.show_error)
         self.model_panel.opened.connect(lambda _name: self.model_dock.raise_())
         self.model_panel.design_chosen.connect(self.use_model_design)
+
+    def _psnr_source_stale(self, *_args) -> None:
+        self._psnr_shape = None
+
+    def _psnr_source(self, result) -> None:
+        """The separability panel measures PSNR on the first result of each input (and again
+        when the input's shape changes), not on every frame of a video."""
+        shape = result.image.shape
+        if shape != getattr(self, "_psnr_shape", None):
+            self._psnr_shape = shape
+            self.kernel_editor.show_source(result.image)
 
     # --- design -----------------------------------------------------------------------------
     def edit_design(self, changes: dict, label: str = "") -> None:
