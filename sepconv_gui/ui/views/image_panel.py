@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -35,6 +36,28 @@ GRAY_LUT = GRAY_MAP.getLookupTable(nPts=256, alpha=False).astype(np.uint8)
 AUTO = "auto"
 BAR_AXIS_WIDTH = 52
 RGB = -1  # channel-picker entry for "all three channels as colour"
+
+
+def display_factor(view: pg.ViewBox, device_ratio: float) -> int:
+    """How many image pixels share one device pixel of ``view`` (1 when zoomed in or when
+    the view has no size yet): the image is drawn that many times smaller, and looks the
+    same, since a screen cannot show more pixels than it has."""
+    if view.width() < 2 or view.height() < 2:
+        return 1
+    px, py = view.viewPixelSize()
+    per_device_pixel = min(px, py) / max(device_ratio, 1.0)
+    if not np.isfinite(per_device_pixel):
+        return 1
+    return max(1, int(per_device_pixel))
+
+
+def shrink(plane: np.ndarray, factor: int) -> np.ndarray:
+    """``plane`` ((H, W) or (H, W, 3)) averaged over ``factor``-pixel squares."""
+    if factor <= 1:
+        return plane
+    height, width = plane.shape[:2]
+    size = (max(1, width // factor), max(1, height // factor))
+    return cv2.resize(np.ascontiguousarray(plane), size, interpolation=cv2.INTER_AREA)
 
 
 class ImagePanel(QWidget):
@@ -102,12 +125,15 @@ class ImagePanel(QWidget):
         self.source: np.ndarray | None = None
         self.auto_mapping = "clip"
         self.mapping = "clip"
-        self.shown: np.ndarray | None = None
+        self._shown: tuple | None = None  # (plane, mapping) the image item shows
+        self._factor = 1  # image pixels per drawn pixel (see display_factor)
         self.levels: tuple[float, float] = (0.0, 1.0)
         self._bar_levels: tuple[float, float] | None = None  # what the colour bar shows
         self._look: str | None = None  # "rgb", "signed" or "gray": the lookup table in use
         self._fixed_mapping: str | None = None
         self.look: SharedLook | None = None  # the outputs' common look, when "Auto" shares it
+        # Zooming in needs more pixels than a fitted view drew: draw again when it does.
+        self.view.sigRangeChanged.connect(self._range_changed)
 
     def set_auto_label(self, text: str, tip: str) -> None:
         """Rename the "Auto" entry (output views call it "Shared": all outputs alike)."""
@@ -118,6 +144,16 @@ class ImagePanel(QWidget):
     def shares_look(self) -> bool:
         """True while this view shows the outputs' shared look (no per-view override)."""
         return self.look is not None and self.chosen_mapping == AUTO
+
+    @property
+    def shown(self) -> np.ndarray | None:
+        """The values the view shows at full resolution (the item draws a reduced copy)."""
+        if self._shown is None:
+            return None
+        plane, mapping, signed_rgb = self._shown
+        if signed_rgb:
+            return np.clip(0.5 + 0.5 * plane / signed_rgb, 0.0, 1.0)
+        return apply_mapping(plane, mapping)
 
     @property
     def color_bar_shown(self) -> bool:
@@ -201,9 +237,18 @@ class ImagePanel(QWidget):
         self._fixed_mapping = fixed_mapping
         if fixed_mapping is not None:
             self.auto_mapping = fixed_mapping
-        elif choose_mapping or self.shown is None:
+        elif choose_mapping or self._shown is None:
             self.auto_mapping = default_mapping(pick_channels(array, self.channel))
         self._render()
+
+    def _range_changed(self, *_args) -> None:
+        if self.source is not None and self._wanted_factor() != self._factor:
+            self._render()
+
+    def _wanted_factor(self) -> int:
+        if not self.graphics.isVisible():
+            return 1
+        return display_factor(self.view, self.graphics.devicePixelRatioF())
 
     def _render(self) -> None:
         if self.source is None:
@@ -211,13 +256,17 @@ class ImagePanel(QWidget):
         plane = pick_channels(self.source, self.channel)
         if self.shares_look:
             mapping, levels = self.look.mapping, self.look.levels
-            data = apply_mapping(plane, mapping)
         else:
             mapping = self.auto_mapping if self.chosen_mapping == AUTO else self.chosen_mapping
-            data, levels = map_for_display(plane, mapping)
+            levels = map_for_display(plane, mapping)[1]
+        # The mapping is applied to the reduced copy only: the levels came from all pixels.
+        self._factor = self._wanted_factor()
+        data = apply_mapping(shrink(plane, self._factor), mapping)
         colour = data.ndim == 3
+        signed_rgb = 0.0
         if colour and mapping == "signed":
             # A colour map cannot tint RGB; centre each channel on grey instead.
+            signed_rgb = levels[1]
             data, levels = np.clip(0.5 + 0.5 * data / levels[1], 0.0, 1.0), (0.0, 1.0)
         look = "rgb" if colour else ("signed" if mapping == "signed" else "gray")
         if look != self._look:  # a new lookup table makes pyqtgraph rebuild its caches
@@ -235,4 +284,8 @@ class ImagePanel(QWidget):
             self._bar_levels = levels
             self.color_bar.setLevels(levels)
         self.item.setImage(data, levels=levels, autoLevels=False)
-        self.shown, self.mapping, self.levels = data, mapping, levels
+        height, width = plane.shape[:2]
+        # In full-resolution pixels whatever was drawn: zoom, links and the inspector agree.
+        self.item.setRect(QRectF(0, 0, width, height))
+        self._shown = (plane, mapping, signed_rgb)
+        self.mapping, self.levels = mapping, levels

@@ -125,7 +125,7 @@ class ResultViews(QWidget):
         if not self._fitting:
             return
         for panel in self.panels.values():
-            if panel.shown is not None:
+            if panel.source is not None:
                 panel.view.autoRange(items=[panel.item], padding=0.02)
                 return  # the others follow through their links
 
