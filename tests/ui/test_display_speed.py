@@ -55,3 +55,12 @@ def test_the_reduced_image_is_the_average_of_each_block():
     expected = np.array([[3.5, 5.5, 7.5], [15.5, 17.5, 19.5]], dtype=np.float32)
     np.testing.assert_allclose(shrink(plane, 2), expected)
     assert shrink(plane, 1) is plane
+
+
+def test_levels_become_bytes_rounded_and_saturated():
+    from sepconv_gui.ui.views.image_panel import to_uint8
+
+    data = np.array([[-3.0, -1.0, 0.0, 0.5, 1.0, 7.0, np.nan]], dtype=np.float32)
+    expected = np.array([[0, 0, 128, 191, 255, 255, 0]], dtype=np.uint8)  # 127.5 -> 128
+    np.testing.assert_array_equal(to_uint8(data, (-1.0, 1.0)), expected)
+    assert to_uint8(np.ones((2, 2, 3), np.float32), (0.0, 2.0)).shape == (2, 2, 3)

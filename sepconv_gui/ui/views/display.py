@@ -14,7 +14,7 @@ SATURATED = 0.005
 """Fraction of pixels the signed and absolute mappings let saturate: one bright outlier
 (a corner, a specular highlight) would otherwise squeeze every other edge into near-grey."""
 
-SAMPLE = 1 << 16
+SAMPLE = 1 << 14
 """Most values looked at to place the levels: enough for a stable percentile, cheap per frame."""
 
 MAPPINGS = {

@@ -51,6 +51,16 @@ def display_factor(view: pg.ViewBox, device_ratio: float) -> int:
     return max(1, int(per_device_pixel))
 
 
+def to_uint8(data: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """``data`` scaled so ``levels`` span 0..255, rounded and saturated (NaN gives 0):
+    pyqtgraph then only looks colours up in a 256-entry table instead of rescaling floats
+    on every paint. One OpenCV pass, outside the GIL."""
+    low, high = levels
+    scale = 255.0 / (high - low) if high > low else 0.0
+    data = np.ascontiguousarray(data, dtype=np.float32)
+    return cv2.addWeighted(data, scale, data, 0.0, -low * scale, dtype=cv2.CV_8U)
+
+
 def shrink(plane: np.ndarray, factor: int) -> np.ndarray:
     """``plane`` ((H, W) or (H, W, 3)) averaged over ``factor``-pixel squares."""
     if factor <= 1:
@@ -283,7 +293,7 @@ class ImagePanel(QWidget):
         if not colour and levels != self._bar_levels:
             self._bar_levels = levels
             self.color_bar.setLevels(levels)
-        self.item.setImage(data, levels=levels, autoLevels=False)
+        self.item.setImage(to_uint8(data, levels), levels=(0, 255), autoLevels=False)
         height, width = plane.shape[:2]
         # In full-resolution pixels whatever was drawn: zoom, links and the inspector agree.
         self.item.setRect(QRectF(0, 0, width, height))
