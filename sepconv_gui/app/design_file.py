@@ -23,7 +23,10 @@ pointwise presets or a custom matrix, the equivalent normal bank); 2 adds ``chan
 (synthesized C), ``depthwise_kind`` / ``depthwise_custom`` (per-channel or per-map
 kernels), ``luma`` and ``swap`` pointwise presets, and ``normal_kind`` / ``normal_seed`` /
 ``normal_bank_file`` (an independent normal bank), and ``kernel_factors`` (the 1-D
-factors the user typed, run as given by the spatial mode; optional, written only when set).
+factors the user typed, run as given by the spatial mode; optional, written only when set),
+and ``stride`` / ``dilation`` (``[vertical, horizontal]``, each 1 to :data:`MAX_STEP`, a
+single number meaning both: the sampling grid every mode runs at; optional, written only
+when not 1, so files without them read as before).
 Version-1 files load unchanged: every version-2 field defaults to version-1 behaviour.
 
 **Where big arrays live**: beside the JSON as ``.npy`` files (plain ``numpy.save``, exact,
@@ -54,6 +57,7 @@ from .design_checks import DesignError
 
 FORMAT_NAME = "sepconv-gui design"
 FORMAT_VERSION = 2
+MAX_STEP = 8  # largest stride or dilation a design may ask for
 MAX_ARRAY_VALUES = 1 << 25
 INLINE_VALUES = 1 << 16
 # Array fields that may live in an .npy beside the JSON: axes, and the file-name suffix.
@@ -76,6 +80,8 @@ V2_FIELDS = V1_FIELDS | {
     "pointwise_custom_file",
     "depthwise_custom_file",
     "kernel_factors",
+    "stride",
+    "dilation",
 }
 FIELDS_OF_VERSION = {1: V1_FIELDS, 2: V2_FIELDS}
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -193,6 +199,21 @@ def _v1_to_v2(values: dict) -> dict:
 MIGRATIONS = {1: _v1_to_v2}
 
 
+def step_pair(name: str, value) -> tuple[int, int]:
+    """A design's stride or dilation as ``(vertical, horizontal)``: one whole number or two,
+    each 1..MAX_STEP (raises DesignError naming the field otherwise)."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value, value]
+    ok = len(items) == 2 and all(
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_STEP for v in items
+    )
+    if not ok:
+        raise DesignError(
+            f"{name} must be a whole number from 1 to {MAX_STEP}, or two of them "
+            f"[vertical, horizontal]; got {value!r}"
+        )
+    return items[0], items[1]
+
+
 def load_array(key: str, name, folder, ndim: int) -> np.ndarray:
     """Read an ``.npy`` named by a design file's ``key`` (see the module doc)."""
     if not isinstance(name, str) or not name.endswith(".npy"):
@@ -265,6 +286,8 @@ def design_json(design, files: dict[str, str] | None = None) -> str:
             )
         # Written only when typed, so files without them stay readable by earlier v2 builds.
         if name != "normal_bank" and not (name == "kernel_factors" and value is None):
+            if name in ("stride", "dilation") and tuple(value) == (1, 1):
+                continue
             entries[name] = _plain(value)
     lines = [
         f"  {json.dumps(k)}: {json.dumps(v, separators=(', ', ': '))}" for k, v in entries.items()

@@ -13,8 +13,8 @@ the widget). No Qt here: the same object answers tests and the dock.
 * a **depthwise** layer becomes per-map depthwise kernels, the pointwise layer that follows it
   (if any) as the custom pointwise matrix, and their equivalent bank as the normal mode.
 
-What the design cannot hold is said in the returned notes: the bias, and stride or dilation
-(the engine runs every mode at stride 1, dilation 1).
+The layer's stride and dilation become the design's, so every mode samples as the layer does.
+What the design cannot hold is said in the returned notes: the bias.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ..engine.network import (
     filter_singular_values,
 )
 from ..io.models import Model, load_model, sample_model
+from .design_file import MAX_STEP
 from .design_fit import fit_depthwise
 from .state import MAX_KERNEL_SIDE, MAX_MULTIPLIER, MAX_OUT_CHANNELS, Design, DesignError
 
@@ -126,6 +127,8 @@ class ModelSession:
                 f"it reads {layer.in_channels} channels; only layers that read the image "
                 "(1 or 3 channels) run on it"
             )
+        if max(*layer.stride, *layer.dilation) > MAX_STEP:
+            return f"its stride {layer.stride} or dilation {layer.dilation} exceeds {MAX_STEP}"
         kh, kw = layer.kernel_size
         if max(kh, kw) > MAX_KERNEL_SIDE:
             return f"its {kh} x {kw} kernel is larger than {MAX_KERNEL_SIDE} x {MAX_KERNEL_SIDE}"
@@ -155,15 +158,14 @@ class ModelSession:
             spatial_rank=0,
             grayscale=c == 1,
             channels=0,
+            stride=tuple(layer.stride),
+            dilation=tuple(layer.dilation),
         )
         notes = []
         if layer.bias is not None:
             notes.append("the bias is left out (the design has none)")
         if layer.stride != (1, 1) or layer.dilation != (1, 1):
-            notes.append(
-                f"runs at stride 1, dilation 1 (the layer has stride {layer.stride}, "
-                f"dilation {layer.dilation}): the engine has no stride or dilation yet"
-            )
+            notes.append(f"stride {layer.stride}, dilation {layer.dilation} as in the layer")
         if layer.kind == "normal":
             design = base.with_changes(
                 **common, out_channels=layer.out_channels, normal_kind="file", normal_bank=weights

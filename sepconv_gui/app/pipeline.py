@@ -74,6 +74,7 @@ def run_mode(
     shows them; live frames skip them otherwise: they cost a second pass or a copy);
     ``weights`` are :func:`mode_weights` made earlier for the same design and channels."""
     options = {"border": design.border, "flip": design.flip, "keep_stages": keep_stages}
+    options.update(stride=design.stride, dilation=design.dilation)
     if weights is None:
         weights = mode_weights(mode, design, image.shape[2])
     if mode == "normal":

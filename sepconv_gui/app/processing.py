@@ -112,6 +112,9 @@ def _estimate_bytes(mode: str, design: Design, shape: tuple[int, int, int]) -> i
     """The engine's prediction of the call's peak bytes; 0 when it cannot say."""
     h, w, c = shape
     kh, kw = np.shape(design.kernel)
+    grid = {"stride": design.stride, "dilation": design.dilation}
+    if design.stride == design.dilation == (1, 1):
+        grid = {}  # the usual paths: nothing to add
     try:
         return int(
             engine.estimate_memory(
@@ -126,6 +129,7 @@ def _estimate_bytes(mode: str, design: Design, shape: tuple[int, int, int]) -> i
                 design.spatial_rank or min(kh, kw),  # at most the kernel's rank
                 algorithm=design.algorithm,
                 border=design.border,
+                **grid,
             )
         )
     except Exception:  # an estimate that cannot be had must not block a design
@@ -144,6 +148,8 @@ def preflight(design: Design, shape: tuple[int, ...] | None) -> str | None:
     channels = shape[2] if len(shape) > 2 else 1
     if design.grayscale and channels == 3:  # as pipeline.prepare_input does
         channels = 1
+    if design.channels:  # synthesized channels, or a model layer's own input
+        channels = design.channels
     kh, kw = np.shape(design.kernel)
     if kh > h or kw > w:
         return (

@@ -38,7 +38,14 @@ from ..engine import ALGORITHMS, BORDER_MODES, MODES, PRESETS, analyze_kernel
 from . import design_checks as check
 from . import design_kernels, design_weights
 from .design_checks import DesignError, FrozenArray
-from .design_file import FORMAT_VERSION, design_json, parse, read_design_text, save_design
+from .design_file import (
+    FORMAT_VERSION,
+    design_json,
+    parse,
+    read_design_text,
+    save_design,
+    step_pair,
+)
 
 __all__ = ["Design", "DesignError", "FORMAT_VERSION", "FrozenArray", "save_design", "validate"]
 
@@ -77,6 +84,9 @@ class Design:
     normal_bank: FrozenArray | None = None
     # (column, row) exactly as typed; kept only while ``kernel`` is their outer product.
     kernel_factors: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    # The sampling grid every mode runs at, (vertical, horizontal), as a network layer's.
+    stride: tuple[int, int] = (1, 1)
+    dilation: tuple[int, int] = (1, 1)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -212,6 +222,8 @@ def validate(design: Design) -> None:
         ),
     }
     canonical["kernel_factors"] = _factors(design.kernel_factors, canonical["kernel"])
+    canonical["stride"] = step_pair("stride", design.stride)
+    canonical["dilation"] = step_pair("dilation", design.dilation)
     for name, value in canonical.items():
         object.__setattr__(design, name, value)
     if design.depthwise_kind != "shared" and design.depthwise_custom is None:

@@ -31,7 +31,10 @@ def test_normal_image_layer_becomes_bank_fit_and_kernel(sample):
     np.testing.assert_allclose(design.pointwise_weights(3), point, atol=1e-12)
     np.testing.assert_array_equal(design.kernel_array(), conv1.weights[5, 1].astype(np.float64))
     assert (design.out_channels, design.multiplier, design.grayscale) == (8, 2, False)
-    assert any("bias" in n for n in notes) and any("stride 1" in n for n in notes)
+    assert any("bias" in n for n in notes)
+    # The layer runs as defined: its stride and dilation become the design's.
+    assert (design.stride, design.dilation) == (conv1.stride, conv1.dilation) == ((2, 2), (1, 1))
+    assert any("stride (2, 2)" in n for n in notes)
     assert any(f"{error:.3f}" in n for n in notes)
 
 

@@ -118,8 +118,17 @@ def test_window_menu_opens_the_sample_and_uses_a_layer(qtbot):
         window.actions_by_name["open_sample_model"].trigger()
     assert window.model_panel.proxy.rowCount() == 53
     window.model_panel.multiplier_box.setValue(2)
+    before, steps = window.controller.design, window.history.stack.count()
     assert window.model_panel.use_layer()
     design = window.controller.design
     assert (design.normal_kind, design.out_channels, design.multiplier) == ("file", 8, 2)
-    assert "stride 1" in window.statusBar().currentMessage()
+    assert design.stride == (2, 2) and window.channel_designer.stride.value() == 2
+    assert "stride (2, 2)" in window.statusBar().currentMessage()
+    # One undoable step: undo gives back the design before, in the controller and editors.
+    assert window.history.stack.count() == steps + 1
+    window.history.stack.undo()
+    assert window.controller.design == before
+    assert window.channel_designer.stride.value() == before.stride[0]
+    window.history.stack.redo()
+    assert window.controller.design == design
     window.close()

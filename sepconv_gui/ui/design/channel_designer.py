@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.design_checks import FrozenArray
+from ...app.design_file import MAX_STEP
 from ...app.state import MAX_CHANNELS, MAX_OUT_CHANNELS, POINTWISE_KINDS, Design
 from ...engine import ALGORITHMS, BORDER_MODES, MODES
 from ..views.result_views import MODE_TITLES
@@ -119,6 +120,26 @@ class ChannelDesigner(QWidget):
             lambda name: self.changed.emit({"algorithm": name})
         )
         form.addRow("Normal algorithm", self.algorithm)
+
+        # The sampling grid of every mode, as a network layer's stride and dilation.
+        self.stride = QSpinBox(minimum=1, maximum=MAX_STEP)
+        self.stride.setPrefix("stride ")
+        self.stride.setToolTip(
+            "Stride s: every mode computes every s-th row and column only "
+            "(output ceil(H/s) x ceil(W/s)), as a network layer with that stride"
+        )
+        self.stride.valueChanged.connect(lambda v: self.changed.emit({"stride": (v, v)}))
+        self.dilation = QSpinBox(minimum=1, maximum=MAX_STEP)
+        self.dilation.setPrefix("dilation ")
+        self.dilation.setToolTip(
+            "Dilation d: the kernel's taps are d pixels apart (a 3x3 kernel at d = 2 spans "
+            "5x5 with the same 9 multiplications)"
+        )
+        self.dilation.valueChanged.connect(lambda v: self.changed.emit({"dilation": (v, v)}))
+        grid_row = QHBoxLayout()
+        grid_row.addWidget(self.stride)
+        grid_row.addWidget(self.dilation)
+        form.addRow("Sampling grid", grid_row)
         self.cost_card = CostCard()
         form.addRow(self.cost_card)
         self.pointwise_editor = PointwiseEditor()
@@ -167,6 +188,8 @@ class ChannelDesigner(QWidget):
             self.border,
             self.flip,
             self.algorithm,
+            self.stride,
+            self.dilation,
         ]
         blockers = [QSignalBlocker(w) for w in widgets]
         for mode, box in self.mode_boxes.items():
@@ -182,6 +205,12 @@ class ChannelDesigner(QWidget):
         self.border.setCurrentIndex(self.border.findData(design.border))
         self.flip.setChecked(design.flip)
         self.algorithm.setCurrentText(design.algorithm)
+        for box, (vertical, horizontal) in (
+            (self.stride, design.stride),
+            (self.dilation, design.dilation),
+        ):
+            box.setValue(vertical)
+            box.setSuffix("" if vertical == horizontal else f" × {horizontal}")  # rows × columns
         del blockers
         self.pointwise_editor.set_design(design, self.source_channels)
         self.cost_card.set_design(design, self.source_channels)

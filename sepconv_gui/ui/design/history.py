@@ -28,6 +28,8 @@ LABELS = {  # the undo text for edits the channel designer sends, by the field t
     "border": "Change border",
     "flip": "Toggle true convolution",
     "algorithm": "Change normal algorithm",
+    "stride": "Change stride",
+    "dilation": "Change dilation",
 }
 
 

@@ -277,10 +277,9 @@ class MainWindow(QMainWindow):
         self.history.push(self.controller.design, design, label)
 
     def use_model_design(self, design: Design, notes: list) -> None:
-        """Model dock ▸ Use this layer: the layer becomes the design, like a loaded one."""
-        self.controller.set_design(design)
-        self.kernel_editor.set_design(design)
-        self.channel_designer.set_design(design)
+        """Model dock ▸ Use this layer: the layer becomes the design, like a loaded one (one
+        undoable step)."""
+        self.apply_design(design, "Use model layer")
         self.statusBar().showMessage("Layer in use; " + "; ".join(notes), 12000)
 
     def show_code_preview(self) -> CodePreview:
