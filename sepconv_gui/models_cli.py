@@ -169,13 +169,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="OUT", help="write the table as JSON")
     parser.add_argument("--csv", metavar="OUT", help="write the table as CSV")
+    parser.add_argument(
+        "--groups",
+        metavar="LAYER=G",
+        action="append",
+        default=[],
+        help="a state dict layer's groups (state dicts do not store them); repeatable",
+    )
     return parser.parse_args(argv)
+
+
+def parse_groups(items: Sequence[str]) -> dict[str, int]:
+    groups = {}
+    for item in items:
+        name, _, value = item.rpartition("=")
+        if not name or not value.isdigit() or int(value) < 1:
+            raise UsageError(f"--groups {item!r}: expected LAYER=G with G a whole number >= 1")
+        groups[name] = int(value)
+    return groups
 
 
 def run(args: argparse.Namespace) -> int:
     multipliers = parse_multipliers(args.multipliers)
     try:
-        model = load_model(args.model if args.model else sample_model())
+        model = load_model(
+            args.model if args.model else sample_model(), groups=parse_groups(args.groups)
+        )
     except (ModelLoadError, FileNotFoundError) as error:
         raise UsageError(str(error)) from None
     size = parse_size(args.input_size) if args.input_size else model.suggested_input_size()

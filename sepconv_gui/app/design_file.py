@@ -26,7 +26,8 @@ kernels), ``luma`` and ``swap`` pointwise presets, and ``normal_kind`` / ``norma
 factors the user typed, run as given by the spatial mode; optional, written only when set),
 and ``stride`` / ``dilation`` (``[vertical, horizontal]``, each 1 to :data:`MAX_STEP`, a
 single number meaning both: the sampling grid every mode runs at; optional, written only
-when not 1, so files without them read as before).
+when not 1, so files without them read as before), and ``layer_input`` (the model layer
+whose input the design runs on, written only when set).
 Version-1 files load unchanged: every version-2 field defaults to version-1 behaviour.
 
 **Where big arrays live**: beside the JSON as ``.npy`` files (plain ``numpy.save``, exact,
@@ -82,6 +83,7 @@ V2_FIELDS = V1_FIELDS | {
     "kernel_factors",
     "stride",
     "dilation",
+    "layer_input",
 }
 FIELDS_OF_VERSION = {1: V1_FIELDS, 2: V2_FIELDS}
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -287,6 +289,8 @@ def design_json(design, files: dict[str, str] | None = None) -> str:
         # Written only when typed, so files without them stay readable by earlier v2 builds.
         if name != "normal_bank" and not (name == "kernel_factors" and value is None):
             if name in ("stride", "dilation") and tuple(value) == (1, 1):
+                continue
+            if name == "layer_input" and not value:
                 continue
             entries[name] = _plain(value)
     lines = [

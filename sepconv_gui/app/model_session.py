@@ -3,8 +3,10 @@
 The Model dock shows what this holds and asks it for everything it draws (no computing in
 the widget). No Qt here: the same object answers tests and the dock.
 
-"Use this layer" (:meth:`ModelSession.design_for`) needs a layer that reads the image itself
-(C = 1 or 3):
+"Use this layer" (:meth:`ModelSession.design_for`) takes normal and depthwise layers. One that
+reads the image (C = 1 or 3) runs on the source itself; a deeper one runs on its own real
+input (the model cut at that layer, through onnxruntime: :mod:`.layer_feed`), or, without
+onnxruntime, on C channels synthesized from the source, and says which:
 
 * a **normal** layer becomes an imported normal bank (``normal_kind`` "file"), its best
   depthwise-separable fit at M as the depthwise-separable design
@@ -32,7 +34,15 @@ from ..engine.network import (
 from ..io.models import Model, load_model, sample_model
 from .design_file import MAX_STEP
 from .design_fit import fit_depthwise
-from .state import MAX_KERNEL_SIDE, MAX_MULTIPLIER, MAX_OUT_CHANNELS, Design, DesignError
+from . import layer_feed
+from .state import (
+    MAX_CHANNELS,
+    MAX_KERNEL_SIDE,
+    MAX_MULTIPLIER,
+    MAX_OUT_CHANNELS,
+    Design,
+    DesignError,
+)
 
 IMAGE_CHANNELS = (1, 3)
 
@@ -122,11 +132,10 @@ class ModelSession:
             return "its weights are not available"
         if layer.kind not in ("normal", "depthwise"):
             return f"a {layer.kind} layer has no spatial kernel to show on an image"
-        if layer.in_channels not in IMAGE_CHANNELS:
-            return (
-                f"it reads {layer.in_channels} channels; only layers that read the image "
-                "(1 or 3 channels) run on it"
-            )
+        if layer.in_channels > MAX_CHANNELS:
+            return f"it reads {layer.in_channels} channels, more than {MAX_CHANNELS}"
+        if layer.input_path and any(op.is_global for op in layer.input_path):
+            return "its input is pooled to 1 x 1: there is no image to show"
         if max(*layer.stride, *layer.dilation) > MAX_STEP:
             return f"its stride {layer.stride} or dilation {layer.dilation} exceeds {MAX_STEP}"
         kh, kw = layer.kernel_size
@@ -135,6 +144,18 @@ class ModelSession:
         if layer.out_channels > MAX_OUT_CHANNELS:
             return f"its {layer.out_channels} outputs are more than {MAX_OUT_CHANNELS}"
         return ""
+
+    def _register_input(self, key: str, layer) -> None:
+        """Tell the pipeline how to compute this layer's input (ONNX models only)."""
+        model = self.model
+        if model.format != "onnx" or not layer.input_name:
+            why = f"a {model.format} file holds the weights only, no graph to run"
+            layer_feed.register(key, None, why)
+            return
+        from ..io.model_activations import LayerActivations, preprocess_for
+
+        prep = preprocess_for(model.path, model.input_size)
+        layer_feed.register(key, lambda: LayerActivations(model.path, layer.input_name, prep))
 
     def design_for(
         self, index: int, base: Design, multiplier: int = 1, chosen: tuple[int, int] | None = None
@@ -151,17 +172,22 @@ class ModelSession:
         c = layer.in_channels
         weights = layer.weights.astype(np.float64)
         output, channel = chosen or self.strongest_filter(index)
+        deep = c not in IMAGE_CHANNELS
+        key = layer_feed.key_for(self.model.name, layer.name) if deep else ""
+        if deep:
+            self._register_input(key, layer)
         common = dict(
             kernel=weights[output, channel],
             preset="custom",
             preset_params={},
             spatial_rank=0,
             grayscale=c == 1,
-            channels=0,
+            channels=c if deep else 0,
+            layer_input=key,
             stride=tuple(layer.stride),
             dilation=tuple(layer.dilation),
         )
-        notes = []
+        notes = [f"input: {layer_feed.input_note(key)}"] if deep else []
         if layer.bias is not None:
             notes.append("the bias is left out (the design has none)")
         if layer.stride != (1, 1) or layer.dilation != (1, 1):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import ConvResult, depthwise_separable_conv, normal_conv, spatial_separable_conv
+from . import layer_feed
 from .channels import expand_channels
 from .state import Design
 
@@ -42,6 +43,10 @@ SLOW_WARMUP_S = 0.2
 
 def prepare_input(image: np.ndarray, design: Design) -> np.ndarray:
     """The ``(H, W, C)`` float32 array the modes run on (grayscale when the design asks)."""
+    if design.layer_input:  # a deeper model layer: its real input when it can be computed
+        activations = layer_feed.layer_input(image, design.layer_input)
+        if activations is not None:
+            return activations
     image = np.asarray(image, dtype=np.float32)
     if image.ndim == 2:
         image = image[:, :, np.newaxis]

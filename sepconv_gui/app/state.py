@@ -87,6 +87,9 @@ class Design:
     # The sampling grid every mode runs at, (vertical, horizontal), as a network layer's.
     stride: tuple[int, int] = (1, 1)
     dilation: tuple[int, int] = (1, 1)
+    # The model layer whose input this design runs on ("model.onnx › conv3"), "" for the
+    # source itself: see app/layer_feed.py.
+    layer_input: str = ""
 
     def __post_init__(self) -> None:
         validate(self)
@@ -224,6 +227,8 @@ def validate(design: Design) -> None:
     canonical["kernel_factors"] = _factors(design.kernel_factors, canonical["kernel"])
     canonical["stride"] = step_pair("stride", design.stride)
     canonical["dilation"] = step_pair("dilation", design.dilation)
+    if not isinstance(design.layer_input, str) or len(design.layer_input) > 300:
+        raise DesignError("layer_input must be a layer's name of at most 300 characters")
     for name, value in canonical.items():
         object.__setattr__(design, name, value)
     if design.depthwise_kind != "shared" and design.depthwise_custom is None:

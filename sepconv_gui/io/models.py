@@ -96,6 +96,8 @@ class ConvLayer:
     kind: str = "normal"
     note: str = ""
     input_path: tuple[SpatialOp, ...] | None = field(default=None, compare=False)
+    input_name: str = field(default="", compare=False)
+    """The ONNX tensor the layer reads ("" when the file does not say)."""
 
     @property
     def available(self) -> bool:
@@ -330,7 +332,7 @@ def _load_npz(path: Path) -> list[ConvLayer]:
     return layers
 
 
-def _load_torch(path: Path) -> list[ConvLayer]:
+def _load_torch(path: Path, groups: dict[str, int] | None = None) -> list[ConvLayer]:
     try:
         import torch
     except ImportError:
@@ -347,7 +349,7 @@ def _load_torch(path: Path) -> list[ConvLayer]:
         state = state["state_dict"]
     if not isinstance(state, dict):
         raise ModelLoadError(f"{path.name}: holds a {type(state).__name__}, not a state dict")
-    layers = LayerList(path.name)
+    banks = []
     for key, tensor in state.items():
         if not (isinstance(key, str) and key.endswith("weight") and hasattr(tensor, "shape")):
             continue
@@ -358,8 +360,68 @@ def _load_torch(path: Path) -> list[ConvLayer]:
         bias = state.get(name + ".bias")
         array = tensor.detach().to(torch.float32).numpy()
         bias_array = None if bias is None else bias.detach().to(torch.float32).numpy()
-        layer = bank_layer(name, array, bias_array, note="state dict; groups taken as 1")
-        layers.add(layer)
+        banks.append((name, array, bias_array))
+    return state_dict_layers(banks, path.name, groups)
+
+
+def state_dict_layers(banks, source: str, groups: dict[str, int] | None = None) -> LayerList:
+    """Layers from a state dict's ``(name, weights, bias)`` banks, in the dict's order.
+
+    A state dict stores no ``groups``, so they are inferred (docs/models.md, "Groups in
+    PyTorch state dicts"), and ``groups`` (layer name -> G) overrides the inference:
+
+    * weights ``(P, 1, kh, kw)`` with a spatial kernel, after a layer with ``P_prev`` > 1
+      outputs where ``P`` is a multiple of ``P_prev``: depthwise, ``groups = P_prev``
+      (a layer cannot read one channel of the many the layer before produced);
+    * ``(P, 1, kh, kw)`` as the first layer: a normal layer on a 1-channel input;
+    * ``(P, 1, kh, kw)`` anywhere else (P not a multiple of P_prev): groups unknown, listed
+      unavailable with the reason, never silently read as groups = 1;
+    * ``(P, C, kh, kw)`` with C > 1: groups = 1 (a grouped layer needs ``groups``).
+    """
+    groups = dict(groups or {})
+    layers = LayerList(source)
+    previous = 0  # outputs of the layer before, 0 for none
+    for name, array, bias in banks:
+        p, per_group, kh, kw = array.shape
+        given = groups.pop(name, None)
+        if given is not None:
+            if isinstance(given, bool) or not isinstance(given, int) or given < 1 or p % given:
+                raise ModelLoadError(
+                    f"{source}: groups={given!r} for layer {name!r} does not divide its {p} outputs"
+                )
+            group, note = given, f"groups = {given} as given"
+        elif per_group == 1 and kh * kw > 1 and previous > 1 and p % previous == 0:
+            group = previous
+            note = (
+                f"groups = {previous} inferred: one input channel per filter after a layer "
+                f"with {previous} outputs (depthwise)"
+            )
+        elif per_group == 1 and kh * kw > 1 and previous > 1:
+            note = (
+                f"groups unknown: {p} filters of one input channel after a layer with "
+                f"{previous} outputs; give this layer's groups to read it"
+            )
+            layers.add(ConvLayer(name=name, weights=None, kind="unavailable", note=note))
+            previous = p
+            continue
+        else:
+            group = 1
+            note = "groups = 1 assumed: a state dict does not store groups"
+        check_bank_shape(name, array.shape, group)
+        weights = finite_float32(name, array)
+        layers.add(
+            ConvLayer(
+                name=name,
+                weights=weights,
+                bias=None if bias is None else finite_float32(name, np.asarray(bias).reshape(-1)),
+                groups=group,
+                kind=classify(group, weights.shape),
+                note=note,
+            )
+        )
+        previous = p
+    if groups:
+        raise ModelLoadError(f"{source}: no layer named {', '.join(map(repr, sorted(groups)))}")
     return layers
 
 
@@ -368,10 +430,10 @@ def _is_torch_zip(path: Path) -> bool:
         return any(name.endswith("data.pkl") for name in archive.namelist())
 
 
-def load_model(path) -> Model:
+def load_model(path, *, groups: dict[str, int] | None = None) -> Model:
     """Read a model file: its format, 2-D convolution layers and declared input size.
 
-    Same files and errors as :func:`load_conv_layers`.
+    Same files, ``groups`` and errors as :func:`load_conv_layers`.
     """
     path = _check_file(path)
     with path.open("rb") as stream:
@@ -381,19 +443,21 @@ def load_model(path) -> Model:
         fmt, layers = "npy", _load_npy(path)
     elif magic.startswith(b"PK\x03\x04"):
         if zipfile.is_zipfile(path) and _is_torch_zip(path):
-            fmt, layers = "pytorch", _load_torch(path)
+            fmt, layers = "pytorch", _load_torch(path, groups)
         else:
             fmt, layers = "npz", _load_npz(path)
     elif path.suffix.lower() in (".pt", ".pth", ".bin", ".ckpt"):
-        fmt, layers = "pytorch", _load_torch(path)
+        fmt, layers = "pytorch", _load_torch(path, groups)
     else:
         from .onnx_models import load_onnx
 
         fmt, (layers, input_size) = "onnx", load_onnx(path)
+    if groups and fmt != "pytorch":
+        raise ModelLoadError(f"{path.name}: groups are given only for PyTorch state dicts")
     return Model(path, fmt, check_totals(layers, path), input_size)
 
 
-def load_conv_layers(path) -> list[ConvLayer]:
+def load_conv_layers(path, *, groups: dict[str, int] | None = None) -> list[ConvLayer]:
     """Every 2-D convolution layer of a model file, in the order the model runs them.
 
     Parameters
@@ -401,6 +465,9 @@ def load_conv_layers(path) -> list[ConvLayer]:
     path : str or Path
         An ONNX model, a NumPy ``.npy`` bank ``(P, C, kh, kw)``, an ``.npz`` of named banks,
         or a PyTorch ``state_dict`` file (needs PyTorch).
+    groups : dict, optional
+        For a state dict, which stores no groups: layer name -> groups, overriding the
+        inference of :func:`state_dict_layers`.
 
     Raises
     ------
@@ -416,4 +483,4 @@ def load_conv_layers(path) -> list[ConvLayer]:
     >>> [(layer.name, layer.kind, layer.weights.shape) for layer in load_conv_layers(path)]
     [('blur', 'normal', (8, 3, 3, 3))]
     """
-    return load_model(path).layers
+    return load_model(path, groups=groups).layers

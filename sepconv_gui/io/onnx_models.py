@@ -207,7 +207,9 @@ def _conv_layer(graph: _Graph, node, input_path) -> ConvLayer:
     name = _layer_name(node)
     attrs = _attributes(graph.onnx, node)
     groups = int(attrs.get("group", 1))
-    described = dict(name=name, input_path=input_path, auto_pad=_auto_pad(attrs))
+    described = dict(
+        name=name, input_path=input_path, auto_pad=_auto_pad(attrs), input_name=node.input[0]
+    )
     try:
         if node.op_type in _OTHER_CONVS:
             raise _Unavailable(_OTHER_CONVS[node.op_type])

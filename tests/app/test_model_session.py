@@ -44,9 +44,12 @@ def test_the_strongest_filter_is_the_default_pick(sample):
     assert np.sum(weights[p, c] ** 2) == np.max(np.sum(weights**2, axis=(2, 3)))
 
 
-def test_layers_that_do_not_read_the_image_say_why(sample):
+def test_deeper_layers_run_on_their_own_channels_and_pointwise_layers_say_why(sample):
     names = {layer.name: i for i, layer in enumerate(sample.model.layers)}
-    assert "8 channels" in sample.can_use(names["conv2_depthwise"])
+    assert sample.can_use(names["conv2_depthwise"]) == ""
+    design, _ = sample.design_for(names["conv2_depthwise"], Design())
+    assert (design.channels, design.multiplier, design.stride) == (8, 1, (2, 1))
+    assert design.layer_input.endswith("conv2_depthwise")
     assert "pointwise" in sample.can_use(names["conv2_expand"])
     with pytest.raises(DesignError, match="conv2_expand"):
         sample.design_for(names["conv2_expand"], Design())

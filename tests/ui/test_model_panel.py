@@ -67,11 +67,13 @@ def test_picking_a_tile_shows_that_filters_singular_values(panel, qtbot):
     np.testing.assert_allclose(panel.singular_plot.values, expected, rtol=1e-12)
 
 
-def test_depthwise_layers_wrap_and_cannot_be_used(panel):
+def test_depthwise_layers_wrap_and_pointwise_ones_cannot_be_used(panel):
     names = [x.name for x in panel.session.model.layers]
-    panel.select_layer(names.index("conv11_depthwise"))  # 200 filters of one channel each
+    panel.select_layer(names.index("conv11_expand"))
     assert not panel.use_button.isEnabled()
-    assert "200 channels" in panel.use_button.toolTip()
+    assert "pointwise" in panel.use_button.toolTip()
+    panel.select_layer(names.index("conv11_depthwise"))  # 200 filters of one channel each
+    assert panel.use_button.isEnabled()
     tiles, per_row = page_tiles((200, 1, 5, 5), 1, 0)
     assert per_row == COLUMNS_PER_PAGE and tiles[0] == (ROWS_PER_PAGE * COLUMNS_PER_PAGE, 0)
     assert "of 200" in panel.grid.page_label.text()

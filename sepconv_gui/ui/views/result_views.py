@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from ...app import layer_feed
 from ...app.pipeline import FrameResult
 from ...engine import MODES
 
@@ -97,7 +98,10 @@ class ResultViews(QWidget):
             image[:, :, 0] if image.shape[2] == 1 else image, fixed_mapping="clip"
         )
         height, width, channels = image.shape
-        self.panels["input"].detail.setText(f"{width}×{height}, C = {channels}")
+        note = layer_feed.input_note(result.design.layer_input) if result.design else ""
+        self.panels["input"].detail.setText(
+            f"{width}×{height}, C = {channels}" + (f" · {note}" if note else "")
+        )
         outputs = [conv.output for conv in result.results.values()]
         if decide or self._shared_mapping is None:
             self._shared_mapping = shared_look(outputs).mapping
