@@ -53,6 +53,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="start in presentation mode (F5): the input and one output large, full screen",
     )
     parser.add_argument(
+        "--lesson",
+        type=int,
+        metavar="N",
+        help="open step N of the guided lessons (Lessons menu) on the input",
+    )
+    parser.add_argument(
         "--window-size",
         metavar="WxH",
         type=_window_size,
@@ -67,6 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if (args.stats_json or args.screenshot) and not args.frames:
         args.frames = 1
+    if args.lesson is not None and args.lesson < 1:
+        parser.error("--lesson counts from 1")
     if args.frames is not None and args.frames < 1:
         parser.error("--frames must be at least 1")
     if args.timeout is not None and not (args.frames and args.timeout > 0):
@@ -140,6 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.window_size:
         window.resize(*args.window_size)
     window.show()
+    if args.lesson:
+        steps = len(window.lessons.steps) if window.lessons is not None else 0
+        if args.lesson > steps:
+            print(
+                f"sepconv-gui: there are {steps} lesson steps, not {args.lesson}", file=sys.stderr
+            )
+        else:
+            window.lessons.go(args.lesson - 1)
     if args.presentation:
         window.presentation.enter()
     return app.exec()

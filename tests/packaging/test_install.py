@@ -104,6 +104,7 @@ def test_wheel_carries_every_module_and_resource_but_not_the_tools(installed):
     for image in (ROOT / "resources" / "images").glob("*.png"):
         assert f"sepconv_gui/resources/images/{image.name}" in names
     assert "sepconv_gui/resources/images/README.md" in names  # the licences travel with them
+    assert "sepconv_gui/resources/lessons.toml" in names  # the Lessons menu's text
     assert not [n for n in names if "/tools/" in n or n.startswith("resources/")]
 
 
