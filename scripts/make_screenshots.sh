@@ -15,4 +15,11 @@ run --frames 1 --screenshot "$out/main-window.png"
 rm -rf "$settings/sepconv-gui"
 run --design docs/designs/gaussian5-p8.json --source pattern:640x480@60 --frames 120 \
     --screenshot "$out/streaming.png"
-echo "wrote $out/main-window.png and $out/streaming.png"
+# A classroom projector, 1280×720: presentation mode (F5) and a guided lesson step.
+run_720() { XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1280x720x24" python3 -m sepconv_gui "$@"; }
+rm -rf "$settings/sepconv-gui"
+# No window manager under Xvfb: full screen is the window size given.
+run_720 --window-size 1280x720 --presentation --frames 3 --screenshot "$out/presentation.png"
+rm -rf "$settings/sepconv-gui"
+run_720 --window-size 1280x720 --lesson 2 --frames 3 --screenshot "$out/lesson-step2.png"
+echo "wrote $out/main-window.png, streaming.png, presentation.png and lesson-step2.png"

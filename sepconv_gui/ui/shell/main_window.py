@@ -40,6 +40,8 @@ from ..design.pacing import DesignPacer
 from .menus import build_menus
 from ..teach.opening import add_opening_actions, opening_design
 from ..teach.presentation import add_presentation
+from ..teach.lessons import add_lessons
+from ..teach.recorder import add_recording
 from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
@@ -76,6 +78,8 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, QAction] = build_menus(self)
         self.actions_by_name.update(add_opening_actions(self))
         self.actions_by_name.update(add_presentation(self))
+        self.actions_by_name.update(add_lessons(self))
+        self.actions_by_name.update(add_recording(self))
         self._pending_source: str | None = None  # a new input not yet on screen
         install_desktop_rules(self)
         self._connect()
