@@ -16,9 +16,12 @@ from sepconv_gui.ui.teach.opening import opening_design
 @pytest.fixture
 def window(qtbot, request):
     # The opening blur where its numbers are checked; the cheap 3x3 default elsewhere.
-    design = getattr(request, "param", None)
-    w = MainWindow(synchronous=True, design=design)
+    design = getattr(request, "param", None) or opening_design()
+    w = MainWindow(synchronous=True, design=design, open_default=False)
     qtbot.addWidget(w)
+    # Counts per pixel do not depend on the image size; a small one keeps the test quick.
+    image = np.random.default_rng(3).random((60, 90, 3), dtype=np.float32)
+    w.controller.show_image(image, "small.png")
     w.resize(1280, 720)
     w.show()
     qtbot.waitExposed(w)
@@ -58,6 +61,14 @@ def test_f5_shows_input_and_one_output_large_with_the_lesson_and_esc_restores(wi
     assert visible_docks(window) == docks_before and window.menuBar().isVisible()
     assert window.statusBar().isVisible() and not window.isFullScreen()
     assert not window.actions_by_name["presentation"].isChecked()
+    qtbot.keyClick(window, Qt.Key_F5)
+    assert mode.active
+    qtbot.keyClick(view, Qt.Key_F5)  # F5 leaves as well as Esc
+    assert not mode.active and visible_docks(window) == docks_before
+    window.showMaximized()
+    mode.enter()
+    mode.leave()
+    assert window.isMaximized() and not window.isFullScreen()  # back as it was
 
 
 def test_keys_change_output_preset_and_p_through_the_undo_stack(window, qtbot):

@@ -2,9 +2,11 @@
 atomically, never over an existing file without consent, ended by its limits and by closing."""
 
 import cv2
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
 
+from sepconv_gui.app.state import Design
 from sepconv_gui.ui.shell.main_window import MainWindow
 from sepconv_gui.ui.teach.recorder import Recorder
 
@@ -40,7 +42,7 @@ def test_clip_decodes_to_the_frames_and_size_written_and_appears_only_when_done(
         recorder.capture()
     assert not target.exists()  # still a hidden temporary file beside it
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".demo.")]
-    colour.setFixedSize(300, 90)  # a resize mid-clip keeps the clip's size
+    colour.setFixedSize(320, 60)  # a resize mid-clip keeps the clip's size and the shape
     recorder.capture()
     assert recorder.stop() == target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.mp4"]
@@ -49,6 +51,8 @@ def test_clip_decodes_to_the_frames_and_size_written_and_appears_only_when_done(
     assert {f.shape for f in frames} == {(120, 160, 3)}
     b, g, r = frames[0][60, 80].astype(int)  # BGR: the red came through as red
     assert r > 150 and g < 90 and b < 90
+    # 320x60 into 160x120: 160x30 in the middle, black bands above and below (not stretched).
+    assert frames[-1][60, 80, 2] > 150 and frames[-1][10, 80].max() < 40
 
 
 def test_the_time_limit_ends_the_clip_and_says_so(colour, tmp_path, qtbot):
@@ -76,8 +80,9 @@ def test_an_existing_file_is_kept_unless_replacing_was_agreed(colour, tmp_path):
 
 
 def test_window_shows_the_indicator_and_closing_finishes_the_clip(qtbot, tmp_path):
-    window = MainWindow(synchronous=True)
+    window = MainWindow(synchronous=True, design=Design(), open_default=False)
     qtbot.addWidget(window)
+    window.controller.show_image(np.full((48, 64, 3), 0.5, np.float32), "grey.png")
     window.resize(1280, 720)
     window.show()
     qtbot.waitExposed(window)

@@ -206,7 +206,7 @@ class PresentationMode(QObject):
         hidden = [d for d in w.findChildren(QDockWidget) if d.isVisible()]
         hidden += [t for t in w.findChildren(QToolBar) if t.isVisible()]
         hidden += [x for x in (w.menuBar(), w.statusBar(), w.centralWidget()) if x.isVisible()]
-        self._saved = {"hidden": hidden, "full_screen": w.isFullScreen()}
+        self._saved = {"hidden": hidden, "state": w.windowState()}
         for widget in hidden:
             widget.hide()
         self.active = True
@@ -225,8 +225,9 @@ class PresentationMode(QObject):
         w = self.window
         self.active = False
         self.view.hide()
-        if not self._saved.get("full_screen") and w.isFullScreen():
-            w.showNormal()
+        state = self._saved.get("state", Qt.WindowNoState)
+        if w.windowState() != state:  # maximized, normal or full screen, as it was
+            w.setWindowState(state)
         for widget in self._saved.get("hidden", []):
             widget.show()
         self._saved = {}

@@ -45,6 +45,18 @@ def widget_frame(widget: QWidget) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
+def letterbox(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``frame`` scaled to fit ``size`` (width, height) with its shape kept, centred on black."""
+    width, height = size
+    scale = min(width / frame.shape[1], height / frame.shape[0])
+    fitted = (max(1, round(frame.shape[1] * scale)), max(1, round(frame.shape[0] * scale)))
+    small = cv2.resize(frame, fitted, interpolation=cv2.INTER_AREA)
+    out = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - fitted[1]) // 2, (width - fitted[0]) // 2
+    out[top : top + fitted[1], left : left + fitted[0]] = small
+    return out
+
+
 def free_name(path: Path) -> Path:
     """``path``, or ``name (2).mp4`` and so on when it exists."""
     candidate, number = path, 2
@@ -123,8 +135,8 @@ class Recorder(QObject):
         if not self.recording:
             return
         frame = widget_frame(self.target())
-        if frame.shape[1::-1] != self._size:  # the window changed size: keep the clip's size
-            frame = cv2.resize(frame, self._size, interpolation=cv2.INTER_AREA)
+        if frame.shape[1::-1] != self._size:  # another size (presentation on): fit, no stretch
+            frame = letterbox(frame, self._size)
         for _ in range(max(1, min(repeat, self.max_frames - self.frames))):
             self._writer.write(frame)
             self.frames += 1
