@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,54 +25,14 @@ from ...engine import PRESETS, analyze_kernel, preset_factors, preset_kernel
 from ...engine.kernels import preset_size
 from . import kernel_ops
 from .kernel_grid import KernelGrid, KernelGridArea
-from .kernel_files import load_kernel, save_kernel
+from . import kernel_tools
+from .kernel_tools import TOOL_LABELS, exact_numbers, format_numbers, parse_numbers
 from .kernel_target import KernelTargetPicker
 from .param_control import ParamControl
 from .separability_panel import SeparabilityPanel
 from .wheel_guard import guard_wheel
 
 CUSTOM = "custom"
-
-
-def format_numbers(values) -> str:
-    scale = float(np.abs(values).max()) if len(values) else 0.0
-    return ", ".join(kernel_ops.format_value(v, scale) for v in values)
-
-
-def exact_numbers(values) -> str:
-    """Typed factors shown so that reading them back gives the same floats (no rounding)."""
-    return ", ".join(repr(float(v)).removesuffix(".0") for v in values)
-
-
-TOOL_LABELS = {
-    "normalize": "Normalize",
-    "flip_horizontal": "Flip",
-    "flip_vertical": "Flip",
-    "transpose": "Transpose",
-    "rotate": "Rotate",
-    "scale": "Scale",
-    "clear": "Clear",
-}
-TOOLS = (  # (operation, button text, tooltip)
-    ("normalize", "Normalize", "Scale to sum 1; a zero-sum kernel to absolute values summing to 1"),
-    ("flip_horizontal", "Flip ↔", "Mirror left-right"),
-    ("flip_vertical", "Flip ↕", "Mirror top-bottom"),
-    ("transpose", "Transpose", "Swap rows and columns"),
-    ("rotate", "Rotate 90°", "Turn a quarter turn counter-clockwise"),
-    ("clear", "Clear", "Set every value to 0"),
-)
-
-
-def parse_numbers(text: str, what: str) -> np.ndarray:
-    try:
-        values = [float(part) for part in re.split(r"[\s,;]+", text.strip()) if part]
-    except ValueError:
-        raise ValueError(
-            f"the {what} must be numbers separated by commas or spaces; got {text!r}"
-        ) from None
-    if not values or len(values) > MAX_KERNEL_SIDE or not np.isfinite(values).all():
-        raise ValueError(f"the {what} needs 1 to {MAX_KERNEL_SIDE} finite numbers")
-    return np.array(values)
 
 
 class KernelEditor(QWidget):
@@ -389,77 +343,13 @@ class KernelEditor(QWidget):
         self._grid_edited(kernel, f"{TOOL_LABELS[name]} kernel")
 
     def _build_tools(self) -> QGridLayout:
-        tools = QGridLayout()
-        tools.setSpacing(2)
-        self.tool_buttons: dict[str, QToolButton] = {}
-
-        def button(name: str, text: str, tip: str) -> QToolButton:
-            b = QToolButton(text=text, toolTip=tip)
-            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            b.clicked.connect(lambda: self.apply_tool(name))
-            self.tool_buttons[name] = b
-            return b
-
-        for n, (name, text, tip) in enumerate(TOOLS):
-            tools.addWidget(button(name, text, tip), n // 3, n % 3)
-        self.scale_factor = QDoubleSpinBox(minimum=-1e6, maximum=1e6, decimals=4, value=2.0)
-        self.scale_factor.setPrefix("× ")
-        self.scale_factor.setToolTip("Factor for Scale")
-        tools.addWidget(button("scale", "Scale", "Multiply every value by the factor"), 2, 0)
-        tools.addWidget(self.scale_factor, 2, 1)
-        self.paint_button = QToolButton(text="Paint", checkable=True)
-        self.paint_button.setToolTip(
-            "Drag over cells to set them to the paint value (one undo step per stroke)"
-        )
-        self.paint_value = QDoubleSpinBox(minimum=-1e6, maximum=1e6, decimals=4, value=1.0)
-        self.paint_value.setToolTip("Value painted into cells")
-        self.paint_button.toggled.connect(self._paint_changed)
-        self.paint_value.valueChanged.connect(self._paint_changed)
-        tools.addWidget(self.paint_button, 3, 0)
-        tools.addWidget(self.paint_value, 3, 1)
-        zoom = QHBoxLayout()
-        for text, factor, tip in (("−", 0.8, "Zoom out"), ("+", 1.25, "Zoom in (Ctrl+wheel)")):
-            b = QToolButton(text=text, toolTip=tip)
-            b.clicked.connect(lambda _=False, f=factor: self.grid.set_zoom(self.grid.zoom * f))
-            zoom.addWidget(b)
-        tools.addLayout(zoom, 3, 2)
-        files = QHBoxLayout()
-        for text, slot, tip in (
-            ("Import…", self.import_kernel, "Load a kernel from a text grid or a .npy file"),
-            ("Export…", self.export_kernel, "Save this kernel as a text grid or a .npy file"),
-        ):
-            b = QToolButton(text=text, toolTip=tip)
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            b.clicked.connect(slot)
-            files.addWidget(b)
-        tools.addLayout(files, 2, 2)
-        return tools
+        return kernel_tools.build_tools(self)
 
     def import_kernel(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import kernel", "", "Kernels (*.txt *.csv *.tsv *.npy);;All files (*)"
-        )
-        if not path:
-            return
-        try:
-            kernel = load_kernel(path)
-        except (OSError, ValueError) as error:
-            self.failed.emit(f"Could not import the kernel: {error}")
-            return
-        self._grid_edited(kernel, f"Import {Path(path).name}")
+        kernel_tools.import_kernel(self)
 
     def export_kernel(self) -> None:
-        # The dialog asks before replacing an existing file.
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export kernel", "kernel.txt", "Text grid (*.txt);;NumPy array (*.npy)"
-        )
-        if not path:
-            return
-        try:
-            save_kernel(path, self._kernel)
-        except OSError as error:
-            self.failed.emit(f"Could not export the kernel: {error}")
+        kernel_tools.export_kernel(self)
 
     def _paint_changed(self) -> None:
         on = self.paint_button.isChecked()
