@@ -112,3 +112,11 @@ def test_channels_first_copy_in_row_blocks():
 
     data = seeded("planes").random((300, 64, 5)).astype(np.float32)  # 4 blocks of 75 rows
     np.testing.assert_array_equal(channels_first(data), data.transpose(2, 0, 1))
+
+
+@pytest.mark.parametrize("where", [0, 262143, 262144, -1])
+def test_a_non_finite_value_in_any_block_is_refused(where):
+    image = np.ones((300, 300, 3), np.float32)  # 270000 values: two blocks of the check
+    image.reshape(-1)[where] = np.inf if where % 2 else np.nan
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        engine.spatial_separable_conv(image, [1.0], [1.0])
