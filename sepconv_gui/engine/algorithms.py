@@ -158,11 +158,20 @@ FFT_NS_PER_SPECTRUM_ROW = 0.161  # P*C kernel spectra, each kh DFT rows, when no
 
 
 def estimated_ns_per_pixel(
-    algorithm: str, channels: int, out_channels: int, kh: int, kw: int, *, cached: bool = False
+    algorithm: str,
+    channels: int,
+    out_channels: int,
+    kh: int,
+    kw: int,
+    *,
+    cached: bool = False,
+    overlap: float = 1.0,
 ) -> float:
     """The cost model behind ``choose``: estimated nanoseconds per output pixel.
 
     ``cached`` (fft only): the kernels' spectra are already kept from an earlier call.
+    ``overlap`` (fft only): transformed values per output value relative to one full frame,
+    above 1 when the call runs in overlap-save tiles (``fft_path.tile_overlap``).
     """
     taps, pairs = kh * kw, channels * out_channels
     if algorithm == "direct":
@@ -173,9 +182,8 @@ def estimated_ns_per_pixel(
         )
     if algorithm == "fft":
         spectra = 0.0 if cached else FFT_NS_PER_SPECTRUM_ROW * pairs * kh
-        return (
-            FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs + spectra
-        )
+        transforms = FFT_NS_PER_TRANSFORM * (channels + out_channels) + FFT_NS_PER_PRODUCT * pairs
+        return overlap * transforms + spectra
     raise ValueError(f"no cost model for algorithm {algorithm!r}")
 
 
@@ -192,12 +200,15 @@ def choose(
     """The algorithm "auto" runs when memory is no limit: the cheapest under the cost model.
 
     All three costs grow with H*W alike, so the image size changes the ranking only through
-    memory (see :func:`choose_within_budget`); ``cached`` says the fft's kernel spectra are
-    kept from an earlier call.
+    memory (see :func:`choose_within_budget`) and through the fft's tiles (big banks run in
+    overlap-save tiles, which transform some values twice); ``cached`` says the fft's kernel
+    spectra are kept from an earlier call.
     """
-    del height, width
+    overlap = fft_path.tile_overlap(height, width, out_channels, channels, kh, kw)
     costs = {
-        name: estimated_ns_per_pixel(name, channels, out_channels, kh, kw, cached=cached)
+        name: estimated_ns_per_pixel(
+            name, channels, out_channels, kh, kw, cached=cached, overlap=overlap
+        )
         for name in ("direct", "gemm", "fft")
     }
     return min(costs, key=costs.get)
@@ -233,8 +244,10 @@ def choose_within_budget(
     if not fitting:
         smallest = min(names, key=needs.get)
         return smallest, needs[smallest]
+    overlap = fft_path.tile_overlap(height, width, out_channels, channels, kh, kw)
     costs = {
-        n: estimated_ns_per_pixel(n, channels, out_channels, kh, kw, cached=cached) for n in fitting
+        n: estimated_ns_per_pixel(n, channels, out_channels, kh, kw, cached=cached, overlap=overlap)
+        for n in fitting
     }
     best = min(costs, key=costs.get)
     return best, needs[best]

@@ -107,10 +107,73 @@ def cache_key(weights: np.ndarray, fh: int, fw: int) -> tuple:
     return (digest, weights.shape, fh, fw)
 
 
+#: The fewest output rows (and columns) a tile must give: below this the kh - 1 rows every
+#: tile transforms again cost more than full-frame spectra computed on the fly.
+MIN_TILE_OUTPUT = 32
+
+
+def _smooth_lengths(limit: int) -> list[int]:
+    """Every 2^a 3^b 5^c up to ``limit``, ascending."""
+    found, power2 = [], 1
+    while power2 <= limit:
+        power23 = power2
+        while power23 <= limit:
+            length = power23
+            while length <= limit:
+                found.append(length)
+                length *= 5
+            power23 *= 3
+        power2 *= 2
+    return sorted(found)
+
+
+def tile_sizes(height: int, width: int, p: int, c: int, kh: int, kw: int):
+    """The transform size ``(th, tw)`` of overlap-save tiles, or None for one full frame.
+
+    Tiles are used when the full-frame kernel spectra would not fit the cache's cap (they
+    would be recomputed at every call, and take P*C frame-sized spectra of memory): then the
+    largest square-ish tiles whose spectra do fit, as long as a tile still gives at least
+    MIN_TILE_OUTPUT rows and columns of output (else full frames, spectra on the fly).
+    """
+    fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+    if spectra_bytes(p, c, fh, fw) <= CACHE.capacity:
+        return None
+    best = None
+    for length in _smooth_lengths(max(fh, fw)):
+        th, tw = min(length, fh), min(length, fw)
+        if th - kh + 1 < min(MIN_TILE_OUTPUT, height) or tw - kw + 1 < min(MIN_TILE_OUTPUT, width):
+            continue
+        if spectra_bytes(p, c, th, tw) > CACHE.capacity:
+            break
+        best = (th, tw)
+    return best
+
+
+def transform_size(height: int, width: int, p: int, c: int, kh: int, kw: int):
+    """``(fh, fw, tiled)``: the size the kernels' spectra are computed at for this call."""
+    tiles = tile_sizes(height, width, p, c, kh, kw)
+    if tiles is not None:
+        return tiles[0], tiles[1], True
+    fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+    return fh, fw, False
+
+
+def tile_overlap(height: int, width: int, p: int, c: int, kh: int, kw: int) -> float:
+    """Transformed values per output value of the tiled path relative to one full frame
+    (1.0 when the call is not tiled): what tiling adds to the FFT's cost."""
+    tiles = tile_sizes(height, width, p, c, kh, kw)
+    if tiles is None:
+        return 1.0
+    th, tw = tiles
+    fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+    count = -(-height // (th - kh + 1)) * -(-width // (tw - kw + 1))
+    return count * th * tw / (fh * fw)
+
+
 def is_cached(weights: np.ndarray, height: int, width: int) -> bool:
     """Whether the spectra of ``weights`` (already oriented) at this image size are kept."""
     p, c, kh, kw = weights.shape
-    fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
+    fh, fw, _ = transform_size(height, width, p, c, kh, kw)
     if spectra_bytes(p, c, fh, fw) > CACHE.capacity:
         return False  # never kept, and digesting a big bank costs time
     return CACHE.get(cache_key(weights, fh, fw)) is not None
@@ -158,23 +221,28 @@ class _KernelSpectra:
         return spectra
 
 
-def fft(image, weights, anchor, border, padded_planes):
-    """Normal convolution of float32 ``(H, W, C)`` ``image`` by oriented ``weights``."""
-    height, width, channels = image.shape
-    p, _, kh, kw = weights.shape
-    source = padded_planes(image, anchor, (kh, kw), border)
-    fh, fw = fft_sizes(source.shape[1], source.shape[2])
-    workers = num_threads()
-    spectra = _fft.rfft2(source, s=(fh, fw), axes=(1, 2), workers=workers)
-    del source
+def _kernel_spectra(weights: np.ndarray, fh: int, fw: int) -> _KernelSpectra:
+    """The bank's spectra at ``fh x fw``: kept in the cache when they fit its cap, else
+    computed output by output as they are needed."""
+    p, c = weights.shape[:2]
     kernels = _KernelSpectra(weights, fh, fw, None)
-    if spectra_bytes(p, channels, fh, fw) <= CACHE.capacity:
+    if spectra_bytes(p, c, fh, fw) <= CACHE.capacity:
         key = cache_key(weights, fh, fw)
         kernels.cached = CACHE.get(key)
         if kernels.cached is None:
             kernels.cached = kernels.all()
             CACHE.put(key, kernels.cached)
-    out = np.empty((height, width, p), dtype=np.float32)
+    return kernels
+
+
+def _inverse_into(spectra, kernels, out, fh, fw, kh, kw, *, workers: int, share: bool):
+    """Sum the C products per output, inverse-transform in chunks, write the valid part.
+
+    ``out`` is the ``(rows, cols, P)`` view the valid part goes to; ``share`` spreads each
+    chunk's outputs over the engine's threads (off when the caller already runs per thread).
+    """
+    channels = spectra.shape[0]
+    rows, cols, p = out.shape
     half_width = fw // 2 + 1
     # Outputs go through the inverse FFT in chunks: batched transforms thread well, and the
     # chunk's spectra bound the memory whatever P is.
@@ -197,8 +265,44 @@ def fft(image, weights, anchor, border, padded_planes):
                         np.multiply(spectrum, spectra[c], out=term)
                         target += term
 
-        parallel_for(count, run)
+        if share:
+            parallel_for(count, run)
+        else:
+            run(0, count)
         full = _fft.irfft2(products[:count], s=(fh, fw), axes=(1, 2), workers=workers)
-        valid = full[:, kh - 1 : kh - 1 + height, kw - 1 : kw - 1 + width]
+        valid = full[:, kh - 1 : kh - 1 + rows, kw - 1 : kw - 1 + cols]
         out[:, :, first : first + count] = valid.transpose(1, 2, 0)
+
+
+def fft(image, weights, anchor, border, padded_planes):
+    """Normal convolution of float32 ``(H, W, C)`` ``image`` by oriented ``weights``."""
+    height, width, channels = image.shape
+    p, _, kh, kw = weights.shape
+    source = padded_planes(image, anchor, (kh, kw), border)
+    out = np.empty((height, width, p), dtype=np.float32)
+    tiles = tile_sizes(height, width, p, channels, kh, kw)
+    workers = num_threads()
+    if tiles is None:
+        fh, fw = fft_sizes(source.shape[1], source.shape[2])
+        spectra = _fft.rfft2(source, s=(fh, fw), axes=(1, 2), workers=workers)
+        del source
+        kernels = _kernel_spectra(weights, fh, fw)
+        _inverse_into(spectra, kernels, out, fh, fw, kh, kw, workers=workers, share=True)
+        return out
+    # Overlap-save: each tile transforms th x tw source values and keeps the th-kh+1 by
+    # tw-kw+1 outputs no circular wrap-around reached; the kernel spectra are tile-sized, so
+    # they stay in the cache for big banks too. Tiles are shared over the engine's threads.
+    th, tw = tiles
+    kernels = _kernel_spectra(weights, th, tw)
+    rows, cols = th - kh + 1, tw - kw + 1
+    origins = [(y, x) for y in range(0, height, rows) for x in range(0, width, cols)]
+
+    def run(first: int, last: int) -> None:
+        for y, x in origins[first:last]:
+            block = source[:, y : y + th, x : x + tw]
+            spectra = _fft.rfft2(block, s=(th, tw), axes=(1, 2), workers=1)
+            view = out[y : y + rows, x : x + cols]
+            _inverse_into(spectra, kernels, view, th, tw, kh, kw, workers=1, share=False)
+
+    parallel_for(len(origins), run)
     return out
