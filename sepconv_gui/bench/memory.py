@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,22 @@ from sepconv_gui import engine
 case = json.loads(sys.argv[1])
 h, w, c, p, k, m = (case[key] for key in ("height", "width", "channels", "outputs", "k", "m"))
 mode, algorithm = case["mode"], case["algorithm"]
+import time
+from sepconv_gui.engine import memory as engine_memory
+
+predicted = engine.estimate_memory(
+    mode, h, w, c, c if mode == "spatial" else p, k, k, m, case["rank"], algorithm=algorithm,
+    border=case["border"], copies_input=False, keep_stages=case["keep_stages"],
+    shared_kernel=False if mode == "depthwise" else None,
+)
+# A call the engine will refuse is refused without making its input (4K with C = 256 is
+# 8.5 GB of float32 before any convolution): the same check and message as the engine's.
+try:
+    engine_memory.check_fits(mode, predicted, f"{h}x{w}, C={c}, P={p}, {k}x{k} kernel")
+except engine.ResourceError as exc:
+    print(json.dumps({"predicted": predicted, "measured": 0, "ran": "refused",
+                      "note": str(exc), "seconds": 0.0, "input": 0}))
+    sys.exit(0)
 rng = np.random.default_rng(0)
 image = rng.random((h, w, c), dtype=np.float32)
 if mode == "normal":
@@ -46,26 +63,27 @@ def status(field):
             if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
 
-predicted = engine.estimate_memory(
-    mode, h, w, c, c if mode == "spatial" else p, k, k, m, case["rank"], algorithm=algorithm,
-    border=case["border"], copies_input=False, keep_stages=case["keep_stages"],
-)
 # A first call maps the libraries' code and the BLAS's thread buffers once per process; run
 # the call once before measuring, so what is measured is what every later call costs.
 try:
     call()
 except engine.ResourceError:
     pass
+# Measure a cold call (the estimate's case): the warm-up kept the kernels' FFT spectra.
+from sepconv_gui.engine import fft_path
+fft_path.CACHE.clear()
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 before = status("VmRSS")
+start = time.perf_counter()
 try:
     result = call()
     ran, note = result.algorithm, ""
 except engine.ResourceError as exc:
     ran, note = "refused", str(exc)
+seconds = time.perf_counter() - start
 print(json.dumps({"predicted": predicted, "measured": status("VmHWM") - before,
-                  "ran": ran, "note": note}))
+                  "ran": ran, "note": note, "seconds": seconds, "input": image.nbytes}))
 """
 
 
@@ -128,18 +146,57 @@ def grid(quick: bool) -> list[MemoryCase]:
     return cases
 
 
+def _markdown_row(case: MemoryCase, row: dict) -> str:
+    names = [name for name, hw in SIZES.items() if hw == (case.height, case.width)]
+    size = names[0] if names else f"{case.width}x{case.height}"
+    head = f"| {case.mode} | {size} | {case.channels} | {case.outputs} | {case.k}"
+    predicted = row["predicted"] / 1e6
+    if row["ran"] == "refused":
+        return f"{head} | refused: needs {predicted:,.0f} MB | | | |"
+    ratio = row["predicted"] / row["measured"] if row["measured"] > 0 else float("nan")
+    return (
+        f"{head} | {row['ran']} "
+        f"| {predicted:,.0f} | {row['measured'] / 1e6:,.0f} ({ratio:.2f}) | {row['seconds']:.2f} |"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sepconv_gui.bench.memory")
     parser.add_argument("--quick", action="store_true", help="a small grid at 320x240")
+    parser.add_argument(
+        "--budget",
+        metavar="SIZE",
+        help="the engine's memory budget in every case's process (SEPCONV_MEMORY_BUDGET, e.g. "
+        "6G); cases predicted above it are refused without making their input",
+    )
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), help="only these sizes")
+    parser.add_argument("--markdown", action="store_true", help="a table for performance.md")
     args = parser.parse_args(argv)
-    print("mode       algorithm  size        C    P    k   ran              predicted  measured")
-    for case in grid(args.quick):
-        row = measure(case)
+    env = dict(os.environ)
+    if args.budget:
+        env["SEPCONV_MEMORY_BUDGET"] = args.budget
+    cases = [
+        case
+        for case in grid(args.quick)
+        if args.quick
+        or not args.sizes
+        or (case.height, case.width) in [SIZES[s] for s in args.sizes]
+    ]
+    if args.markdown:
+        print("| mode | size | C | P | k | ran | predicted MB | peak RSS MB (pred/meas) | s |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    else:
+        print("mode       algorithm  size        C    P    k   ran          predicted  measured  s")
+    for case in cases:
+        row = measure(case, env=env)
+        if args.markdown:
+            print(_markdown_row(case, row), flush=True)
+            continue
         ratio = row["predicted"] / row["measured"] if row["measured"] > 0 else float("nan")
         print(
             f"{case.mode:10} {case.algorithm:10} {case.width}x{case.height:<6} {case.channels:4} "
-            f"{case.outputs:4} {case.k:3}   {row['ran']:16} {row['predicted'] / 1e6:8.1f} MB "
-            f"{row['measured'] / 1e6:8.1f} MB  x{ratio:.2f}",
+            f"{case.outputs:4} {case.k:3}   {row['ran']:12} {row['predicted'] / 1e6:8.1f} MB "
+            f"{row['measured'] / 1e6:8.1f} MB  x{ratio:.2f} {row.get('seconds', 0):6.2f}",
             flush=True,
         )
     return 0

@@ -134,8 +134,11 @@ def _filter_scratch(height: int, width: int, kh: int, kw: int, channels: int, wr
 
 def _fft_bytes(height, width, channels, out_channels, kh, kw, source_phase: int) -> int:
     """The FFT path's peak beyond the output and weights (see fft_path.fft for the phases)."""
-    from .fft_path import CACHE, FFT_CHUNK_BYTES, fft_sizes, spectra_bytes
+    from .fft_path import CACHE, FFT_CHUNK_BYTES, fft_sizes, spectra_bytes, tile_sizes
 
+    tiles = tile_sizes(height, width, out_channels, channels, kh, kw)
+    if tiles is not None:
+        return _tiled_fft_bytes(height, width, channels, out_channels, kh, kw, tiles)
     fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
     spectrum = fh * (fw // 2 + 1) * COMPLEX
     image_spectra = channels * spectrum
@@ -154,6 +157,35 @@ def _fft_bytes(height, width, channels, out_channels, kh, kw, source_phase: int)
         + 3 * (fh * kh + kw * (fw // 2 + 1)) * 16  # the DFT matrices, built in complex128
     )
     return max(source_phase, forward + source_phase, transforms)
+
+
+def _tiled_fft_bytes(height, width, channels, out_channels, kh, kw, tiles) -> int:
+    """The tiled FFT path's peak beyond the output and weights: the padded source stays for
+    the whole call; the tile-sized kernel spectra are kept (they fit the cache by
+    construction); every thread holds one tile's transforms at a time."""
+    from .fft_path import FFT_CHUNK_BYTES, spectra_bytes
+
+    th, tw = tiles
+    half = tw // 2 + 1
+    spectrum = th * half * COMPLEX
+    source = channels * (height + kh - 1) * (width + kw - 1) * FLOAT
+    building = min(channels, CV_MAX_CHANNELS) * (height + kh - 1) * (width + kw - 1) * FLOAT
+    if channels > CV_MAX_CHANNELS:
+        building += height * width * CV_MAX_CHANNELS * FLOAT
+    chunk = max(1, min(out_channels, FFT_CHUNK_BYTES // spectrum))
+    per_thread = (
+        channels * th * tw * FLOAT  # scipy's zero-padded copy of the tile's source block
+        + 2 * channels * spectrum  # the tile's image spectra and the transform's work copy
+        + 2 * chunk * spectrum  # the chunk's products and the inverse's working copy
+        + chunk * th * tw * FLOAT  # the inverse transforms
+        + 2 * spectrum  # one kernel spectrum and one product term
+    )
+    rows, cols = th - kh + 1, tw - kw + 1
+    tiles_count = -(-height // rows) * -(-width // cols)
+    threads = min(num_threads(), tiles_count)
+    matrices = 3 * (th * kh + kw * half) * 16  # the DFT matrices, built in complex128
+    kept = spectra_bytes(out_channels, channels, th, tw)
+    return source + max(building, kept + threads * per_thread + matrices)
 
 
 def _normal_bytes(algorithm, height, width, channels, out_channels, kh, kw, wrap=True) -> int:
@@ -220,20 +252,25 @@ def _spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> 
     return plane + (plane if rank > 1 else 0) + temps + scratch + rows
 
 
-def _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap) -> int:
+def _depthwise_bytes(
+    height, width, channels, out_channels, kh, kw, multiplier, wrap, shared_kernel=None
+) -> int:
     pixels, maps = height * width, channels * multiplier
     svd = maps * (kh * kw + kh * kh + kw * kw + kh + kw) * 8 + maps * kh * kw * 2
     weights = maps * (kh * kw + out_channels) * FLOAT * 2  # kernels and mix, copied and turned
     # One kernel for all channels filters them channels-last in one call; otherwise each
-    # plane is filtered on its own. Count the hungrier of the two scratch needs.
+    # plane is filtered on its own. Unknown (None): the hungrier of the two.
     per_call = min(channels, CV_MAX_CHANNELS)
     one_plane = (
         _filter_scratch(height, width, kh, kw, 1, wrap) + (kh + kw + 4) * (width + kw) * FLOAT
     )
-    scratch = max(
-        _filter_scratch(height, width, kh, kw, per_call, wrap),
-        num_threads() * one_plane,  # planes are filtered on every engine thread at once
-    ) + _chunk_temps(height, width, channels)
+    shared = _filter_scratch(height, width, kh, kw, per_call, wrap)
+    planes_scratch = num_threads() * one_plane  # planes filtered on every engine thread at once
+    if shared_kernel is None:
+        scratch = max(shared, planes_scratch)
+    else:
+        scratch = shared if shared_kernel and multiplier == 1 else planes_scratch
+    scratch += _chunk_temps(height, width, channels)
     maps_buffer = pixels * maps * FLOAT + _seam_windows(width, max(channels, maps), kh)
     planes = pixels * channels * FLOAT  # the channels-first copy of the input
     output = pixels * out_channels * FLOAT
@@ -258,6 +295,7 @@ def estimate_memory(
     keep_stages: bool = False,
     stride: int | tuple[int, int] = 1,
     dilation: int | tuple[int, int] = 1,
+    shared_kernel: bool | None = None,
 ) -> int:
     """Predicted peak bytes one call of ``mode`` allocates, before it runs.
 
@@ -266,6 +304,9 @@ def estimate_memory(
     ``border="wrap"`` (the default) is the hungriest border: the others skip an explicit pad.
     ``copies_input`` counts the float32 copy of an image that is not already a contiguous
     float32 array. ``keep_stages`` as in the mode's function (it changes what spatial runs).
+    ``shared_kernel`` (depthwise): whether one kernel filters every channel (M = 1), which
+    runs as one call over all channels with OpenCV scratch for all of them; None (unknown)
+    counts the hungrier of the two paths.
 
     Examples
     --------
@@ -304,7 +345,9 @@ def estimate_memory(
     elif mode == "spatial":
         raw = _spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages)
     elif mode == "depthwise":
-        raw = _depthwise_bytes(height, width, channels, out_channels, kh, kw, multiplier, wrap)
+        raw = _depthwise_bytes(
+            height, width, channels, out_channels, kh, kw, multiplier, wrap, shared_kernel
+        )
     else:
         raise ValueError(
             f"mode={mode!r} is not a convolution mode; use normal, spatial or depthwise"

@@ -374,6 +374,7 @@ def depthwise_separable_conv(
         )
     check_kernel_fits(kh, kw, height, width)
     multiplier = maps // channels
+    shared = bool(multiplier == 1 and np.all(kernels == kernels[:1]))
     check_fits(
         "depthwise",
         estimate_memory(
@@ -385,6 +386,7 @@ def depthwise_separable_conv(
             kh,
             kw,
             multiplier,
+            shared_kernel=shared,
             **_memory_options(image, data, border, keep_stages),
         ),
         f"{height}x{width}, C={channels}, M={multiplier}, P={mix.shape[0]}, {kh}x{kw} kernel",
@@ -401,7 +403,7 @@ def depthwise_separable_conv(
     depth_pass = _DepthwisePass(kernels, factors, flip)
     timer = StageTimer()
     pixels, out_channels = height * width, mix.shape[0]
-    if multiplier == 1 and np.all(kernels == kernels[:1]):
+    if shared:
         # One kernel for every channel (the usual teaching design): OpenCV filters all
         # channels channels-last in one call (chunked above its channel limit), a third of
         # the cost of C calls on small frames; the mix may then use cv2.transform.
