@@ -16,7 +16,9 @@ import pytest
 
 from sepconv_gui import engine
 from sepconv_gui.bench import main, protocol
+from sepconv_gui.bench.bound import bound
 from sepconv_gui.bench.contention import one_core_busy
+from sepconv_gui.bench.peaks import Peaks
 from sepconv_gui.bench.cli import parse_size
 from sepconv_gui.bench.peers import optional_module
 from sepconv_gui.bench.report import write_atomic
@@ -44,8 +46,13 @@ def tiny_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     json_path, csv_path = folder / "bench.json", folder / "bench.csv"
     printed = io.StringIO()
+    # The hardware bound from fixed peaks: measuring them would take a second and a cache.
+    fake = Peaks(
+        gemm_square_gflops=100.0, gemm_tall_gflops=50.0, copy_gbs=10.0, add_gbs=8.0, threads=1
+    )
     try:
-        with contextlib.redirect_stdout(printed):
+        with contextlib.redirect_stdout(printed), pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sepconv_gui.bench.peaks.measure_peaks", lambda *a, **k: fake)
             code = main(TINY + ["--json", str(json_path), "--csv", str(csv_path)])
     finally:
         engine.set_num_threads(
@@ -211,3 +218,26 @@ def test_contention_runs_the_grid_in_both_conditions(tmp_path):
     assert "## quiet" in text and "## one core busy" in text
     rows = json.loads(json_path.read_text())["rows"]
     assert [row["condition"] for row in rows] == ["quiet", "one core busy"]
+
+
+def test_every_row_has_its_hardware_bound(tiny_run):
+    _, printed, document, _ = tiny_run
+    assert "hardware bound: 100 GFLOP/s" in printed and "/bound" in printed
+    for row in document["rows"]:
+        assert row["bound_ms"] == max(row["compute_bound_ms"], row["memory_bound_ms"])
+        assert row["engine_over_bound"] == pytest.approx(row["engine_ms"] / row["bound_ms"])
+
+
+def test_bound_by_hand():
+    # 64x48, C=3 -> P=4, 3x3: 2*4*3*9*3072 - 4*3072 FLOPs would be the cost's; take 1e9
+    # FLOPs at 100 GFLOP/s = 10 ms against (3072*(3+4) + 4*3*9)*4 bytes at 10 GB/s.
+    row = {"width": 64, "height": 48, "channels": 3, "outputs": 4, "k": 3, "flops": 1e9}
+    row["engine_ms"] = 25.0
+    result = bound(row, 100.0, 10.0)
+    assert result["compute_bound_ms"] == pytest.approx(10.0)
+    assert result["memory_bound_ms"] == pytest.approx((3072 * 7 + 108) * 4 / 1e7)
+    assert result["limited_by"] == "compute" and result["engine_over_bound"] == pytest.approx(2.5)
+    depthwise = dict(row, family="depthwise", flops=1.0)
+    assert bound(depthwise, 100.0, 10.0)["memory_bound_ms"] == pytest.approx(
+        (3072 * 7 + 27 + 12) * 4 / 1e7
+    )

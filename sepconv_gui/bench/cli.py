@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from .bound import annotate
 from .contention import one_core_busy
 from .machine import available_cores, describe, set_threads
 from .report import machine_lines, table, to_csv, to_json, write_atomic
@@ -146,6 +147,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "the next contender needs); 'unset' leaves the environment alone. The engine does "
         "not use OpenMP",
     )
+    parser.add_argument(
+        "--no-bound",
+        action="store_true",
+        help="skip the hardware bound (engine / bound per case, from this machine's sgemm "
+        "GFLOP/s and memory bandwidth, measured once by bench.peaks and cached)",
+    )
+    parser.add_argument(
+        "--measure-peaks",
+        action="store_true",
+        help="measure the machine's peaks again instead of using the cached ones (they are "
+        "cached the first time they are measured: take them on a quiet machine)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
     parser.add_argument("--json", metavar="PATH", help="also write every number as JSON")
     parser.add_argument("--csv", metavar="PATH", help="also write one CSV line per row")
@@ -198,6 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine = describe(threads)
     machine["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY")
     print(machine_lines(machine), flush=True)
+    peaks = None
+    if not args.no_bound:
+        from .peaks import measure_peaks  # about a second the first time, then cached
+
+        peaks = measure_peaks(args.measure_peaks, threads=args.threads or None)
+        machine["peaks"] = peaks.to_dict()
+        print(
+            f"hardware bound: {peaks.gflops:.0f} GFLOP/s (best sgemm), {peaks.gbs:.1f} GB/s "
+            f"(best stream), {'cached' if peaks.from_cache else 'measured now'} "
+            f"{peaks.measured_at}; bound = max(FLOPs / GFLOP/s, least bytes / GB/s)",
+            flush=True,
+        )
 
     def log(message: str) -> None:
         if not args.quiet:
@@ -214,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measured = run_grid(settings, log)
         for row in measured:
             row["condition"] = condition
+        if peaks is not None:
+            annotate(measured, peaks)
         rows.extend(measured)
         print()
         if args.contention:
@@ -221,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(table(measured))
     print(
         "\nMedians in ms. ratio = engine / best peer (below 1: the engine is faster); "
-        "theo x / meas x = separable mode's theoretical / measured speedup over normal conv."
+        "theo x / meas x = separable mode's theoretical / measured speedup over normal conv; "
+        "/bound = engine / hardware bound (c: compute-bound, m: memory-bound)."
     )
     busy_rows = [row for row in rows if row.get("busy") and row["condition"] == "quiet"]
     if busy_rows:

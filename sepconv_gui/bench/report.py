@@ -32,6 +32,9 @@ CSV_FIELDS: tuple[str, ...] = (
     "best_peer",
     "best_peer_ms",
     "ratio",
+    "bound_ms",
+    "limited_by",
+    "engine_over_bound",
     "gflops",
     "flops",
     "theoretical_speedup",
@@ -89,7 +92,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width table, one line per row; medians in milliseconds."""
     header = (
         f"{'mode':<14} {'size':<12} {'k':>3} {'P':>3} {'engine':>9} {'algorithm':<18} "
-        f"{'best peer':<11} {'peer':>9} {'ratio':>6} {'GFLOP/s':>8} {'theo x':>7} "
+        f"{'best peer':<11} {'peer':>9} {'ratio':>6} {'/bound':>7} {'GFLOP/s':>8} {'theo x':>7} "
         f"{'meas x':>7} {'max|err|':>9}  peers (median ms)"
     )
     lines = [header, "-" * len(header)]
@@ -98,11 +101,14 @@ def table(rows: list[dict[str, Any]]) -> str:
         ratio = "WRONG" if row["verified"] is False else _number(row["ratio"], 2)
         error = "-" if row["max_abs_err"] is None else f"{row['max_abs_err']:.1e}"
         peers = " | ".join(_peer_cell(name, peer) for name, peer in row["peers"].items())
+        over = row.get("engine_over_bound")
+        bound = "-" if over is None else f"{over:.1f}{row['limited_by'][0]}"
         lines.append(
             f"{row['mode']:<14} {size:<12} {row['k']:>3} {row['outputs']:>3} "
             f"{_number(row['engine_ms'], 2):>9} {row['algorithm']:<18} "
             f"{row['best_peer'] or '-':<11} {_number(row['best_peer_ms'], 2):>9} "
-            f"{ratio:>6} {_number(row['gflops']):>8} {_number(row['theoretical_speedup'], 2):>7} "
+            f"{ratio:>6} {bound:>7} {_number(row['gflops']):>8} "
+            f"{_number(row['theoretical_speedup'], 2):>7} "
             f"{_number(row['measured_speedup'], 2):>7} {error:>9}  {peers}"
         )
     return "\n".join(lines)
