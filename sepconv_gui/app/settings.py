@@ -65,6 +65,13 @@ class AppSettings:
     def set_camera_resolution(self, size: str) -> None:
         self._qs.setValue("cameraResolution", size)
 
+    def engine_threads(self) -> int:
+        """The engine's thread cap chosen in View > Engine threads; 0 = automatic."""
+        return max(0, self._qs.value("engineThreads", 0, type=int))
+
+    def set_engine_threads(self, count: int) -> None:
+        self._qs.setValue("engineThreads", int(count))
+
     @staticmethod
     def data_folder() -> Path:
         """Where the app keeps files too big for the settings (e.g. an imported bank)."""

@@ -65,6 +65,12 @@ def num_threads() -> int:
     """The threads an engine call may use now (see :func:`set_num_threads`)."""
     if _requested is not None:
         return _requested
+    return default_num_threads()
+
+
+def default_num_threads() -> int:
+    """What :func:`num_threads` gives without a cap set in code: SEPCONV_THREADS, or the
+    cores this process may run on (at most MAX_DEFAULT_THREADS)."""
     text = os.environ.get(ENV_THREADS, "").strip()
     if text:
         try:
