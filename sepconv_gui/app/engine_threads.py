@@ -25,10 +25,14 @@ def apply(settings, count: int | None = None) -> int:
     """Cap the engine at ``count`` threads (saved in ``settings``), or at the saved cap when
     ``count`` is None; a saved count this machine cannot offer falls back to automatic.
     Returns the choice that applies."""
+    chosen = count is not None
     if count is None:
         count = settings.engine_threads()
     if count not in choices():
         count = 0
     settings.set_engine_threads(count)
-    set_num_threads(count or None)
+    # At start, "automatic" leaves the engine as it is (SEPCONV_THREADS, or a cap a script
+    # set before opening the window); a choice in the menu always applies.
+    if count or chosen:
+        set_num_threads(count or None)
     return count

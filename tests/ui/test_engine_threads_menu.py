@@ -47,3 +47,10 @@ def test_a_saved_count_this_machine_cannot_offer_falls_back_to_automatic(qtbot):
     submenu = add_engine_threads_menu(menu, settings)
     assert entries(submenu)[0].isChecked() and settings.engine_threads() == 0
     assert engine.num_threads() == engine_threads.automatic_count()
+
+
+def test_automatic_at_start_leaves_a_cap_set_in_code(qtbot):
+    engine.set_num_threads(1)
+    menu = QMenu()
+    submenu = add_engine_threads_menu(menu, AppSettings())
+    assert entries(submenu)[0].isChecked() and engine.num_threads() == 1

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from ...app.source_specs import CAMERA_RESOLUTIONS, SourceSpec
 from .about import show_about
+from .engine_menu import add_engine_threads_menu
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -165,6 +166,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
     view_menu.addAction(actions["full_screen"])
+    view_menu.addSeparator()
+    add_engine_threads_menu(view_menu, window.settings)  # also applies the saved thread cap
 
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([actions["about"], actions["about_qt"]])
