@@ -142,8 +142,11 @@ def _fft_bytes(height, width, channels, out_channels, kh, kw, source_phase: int)
     fh, fw = fft_sizes(height + kh - 1, width + kw - 1)
     spectrum = fh * (fw // 2 + 1) * COMPLEX
     image_spectra = channels * spectrum
-    # scipy zero-pads the padded image to the transform size before the forward transform.
-    forward = channels * fh * fw * FLOAT + 2 * image_spectra
+    # scipy zero-pads the padded image to the transform size, then transforms the last axis
+    # into the spectra and the other axis in place; the padded source is alive meanwhile
+    # (its chunked building buffers are not: they went before the transform started).
+    source = channels * (height + kh - 1) * (width + kw - 1) * FLOAT
+    forward = source + channels * fh * fw * FLOAT + image_spectra
     kept = spectra_bytes(out_channels, channels, fh, fw)
     kept = kept if kept <= CACHE.capacity else 0  # transformed on the fly when too big
     chunk = max(1, min(out_channels, FFT_CHUNK_BYTES // spectrum))
@@ -156,7 +159,7 @@ def _fft_bytes(height, width, channels, out_channels, kh, kw, source_phase: int)
         + threads * (2 * spectrum + kh * (fw // 2 + 1) * COMPLEX)  # per-thread products
         + 3 * (fh * kh + kw * (fw // 2 + 1)) * 16  # the DFT matrices, built in complex128
     )
-    return max(source_phase, forward + source_phase, transforms)
+    return max(source_phase, forward, transforms)
 
 
 def _tiled_fft_bytes(height, width, channels, out_channels, kh, kw, tiles) -> int:
@@ -266,11 +269,13 @@ def _depthwise_bytes(
     )
     shared = _filter_scratch(height, width, kh, kw, per_call, wrap)
     planes_scratch = num_threads() * one_plane  # planes filtered on every engine thread at once
+    # Above OpenCV's channel limit the one channels-last call goes in chunks through
+    # temporaries; the per-plane path has none.
+    shared += _chunk_temps(height, width, channels)
     if shared_kernel is None:
         scratch = max(shared, planes_scratch)
     else:
         scratch = shared if shared_kernel and multiplier == 1 else planes_scratch
-    scratch += _chunk_temps(height, width, channels)
     maps_buffer = pixels * maps * FLOAT + _seam_windows(width, max(channels, maps), kh)
     planes = pixels * channels * FLOAT  # the channels-first copy of the input
     output = pixels * out_channels * FLOAT
