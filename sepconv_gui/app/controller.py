@@ -258,13 +258,6 @@ class Controller(QObject):
                 f"Processing failed ({type(error).__name__}: {error})", generation
             )
 
-    @property
-    def source_channels(self) -> int:
-        """The source's channel count, 1 or 3 (3 before there is one): it names the
-        input channels in the design dock."""
-        count = self._input_shape[2] if self._input_shape else 3
-        return count if count in (1, 3) else 3
-
     def _set_input_shape(self, shape: tuple[int, ...]) -> None:
         self._input_shape = tuple(shape) if len(shape) == 3 else (*shape, 1)
 

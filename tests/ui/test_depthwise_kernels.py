@@ -130,3 +130,12 @@ def test_a_channel_kernels_rank_slider_previews_without_setting_the_spatial_rank
     editor.preset.setCurrentIndex(editor.preset.findData("laplacian"))
     editor.separability.slider.setValue(1)
     assert window.controller.design.spatial_rank == 1
+
+
+def test_a_gray_source_names_its_one_channel(window, qtbot):
+    picker = window.kernel_editor.target_picker
+    window.controller.show_image(np.full((32, 32), 0.5, np.float32), "gray")
+    pick(window, picker.kind, "Per-channel kernels")
+    names = [picker.channel.itemText(i) for i in range(picker.channel.count())]
+    assert names == ["Base kernel (spatial mode)", "gray"]
+    np.testing.assert_array_equal(window.engine_kernels(), np.stack([SX]))

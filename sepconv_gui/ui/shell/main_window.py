@@ -212,9 +212,6 @@ class MainWindow(QMainWindow):
         c.recovered.connect(self.error_banner.dismiss)
         c.source_notice.connect(self.error_banner.show_message)
         c.source_changed.connect(self._source_changed)
-        c.source_changed.connect(
-            lambda _name: self.kernel_editor.set_source_channels(c.source_channels)
-        )
         c.source_changed.connect(self._psnr_source_stale)
         c.result_ready.connect(self._psnr_source)
         c.source_failed.connect(self._source_failed)
@@ -419,6 +416,7 @@ class MainWindow(QMainWindow):
         ran = result.design
         if ran is not None and not ran.channels and not ran.grayscale:
             self.channel_designer.set_source_channels(result.image.shape[2])
+            self.kernel_editor.set_source_channels(result.image.shape[2])
 
     def flush_display(self) -> None:
         """Draw a result still waiting for its display slot now (screenshots, export)."""
