@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from ...engine import MODES
 from .comparison import THUMBNAIL_SIDE, stage_levels, stage_mapping, thumbnails, to_rgb8
 from .image_panel import GRAY_LUT, SIGNED_LUT
 from .result_views import MODE_TITLES
+from .stage_detail import StageDetail, open_stage_map
 from .visibility import ThrottledDraw
 
 PAGE_SIZE = 16
@@ -157,10 +158,14 @@ def legend(mapping: str, levels: tuple[float, float]) -> str:
 
 
 class Tile(QWidget):
-    """One thumbnail and its caption; reused from frame to frame."""
+    """One thumbnail and its caption; reused from frame to frame. A click opens it large."""
+
+    clicked = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip("Click to open this map large, with the weights that made it")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
@@ -181,9 +186,16 @@ class Tile(QWidget):
         self.caption.setText(caption)
         self.array = plane
 
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
 
 class StageSection(QWidget):
     """A heading, a colour legend, page controls and up to :data:`PAGE_SIZE` tiles."""
+
+    map_clicked = Signal(int)  # index of the clicked map in the whole stage, from 0
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -250,7 +262,12 @@ class StageSection(QWidget):
         self.legend.setText(legend(self.mapping, self.levels))
         lut = SIGNED_LUT if self.mapping == "signed" else GRAY_LUT
         while len(self.tiles) < stop - start:
-            self.tiles.append(Tile(self.tile_area))
+            tile = Tile(self.tile_area)
+            position = len(self.tiles)
+            tile.clicked.connect(
+                lambda n=position: self.map_clicked.emit(self.page * PAGE_SIZE + n)
+            )
+            self.tiles.append(tile)
             self._place(len(self.tiles) - 1)
         for index, tile in enumerate(self.tiles):
             if index < stop - start:
@@ -312,6 +329,7 @@ class StageGrid(QWidget):
         for section in self.sections:
             column.addWidget(section)
             section.hide()
+            section.map_clicked.connect(lambda n, s=section: self.open_map(s, n))
         column.addStretch(1)
         self.scroll.setWidget(body)
         layout.addLayout(top)
@@ -320,6 +338,7 @@ class StageGrid(QWidget):
         self._generation: int | None = None
         self._mappings: dict[tuple[str, str], str] = {}
         self._throttle = ThrottledDraw(self, self.refresh)
+        self.detail: StageDetail | None = None  # the large view of a clicked map
         self.mode_combo.currentIndexChanged.connect(self._throttle.options_changed)
 
     @property
@@ -350,6 +369,15 @@ class StageGrid(QWidget):
         if result.generation != self._generation:
             self._generation, self._mappings = result.generation, {}
         self._throttle.new_input()
+
+    def open_map(self, section: StageSection, index: int) -> StageDetail | None:
+        """Open map ``index`` of ``section``'s stage large, with its weights (issue 11, 6)."""
+        if self.result is None or section.spec is None:
+            return None
+        if self.detail is None:
+            self.detail = StageDetail(self)
+        open_stage_map(self.detail, self.result, self.mode, section.spec, index, section.mapping)
+        return self.detail
 
     def refresh(self) -> None:
         """Draw the current result for the chosen mode now."""
