@@ -48,7 +48,7 @@ from ...io.export import (
     value_levels,
     write_plan,
 )
-from ..views.display import MAPPINGS, default_mapping, map_for_display
+from ..views.display import MAPPINGS, SharedLook, apply_mapping, default_mapping, map_for_display
 from ..views.image_panel import SIGNED_LUT
 from ..views.result_views import MODE_TITLES
 
@@ -67,6 +67,7 @@ FORMAT_HINTS = {
 }
 
 MappingFor = Callable[[str], str]
+LookFor = Callable[[str], "SharedLook | None"]
 
 
 def item_title(item: ExportItem) -> str:
@@ -97,18 +98,37 @@ def item_mapping(item: ExportItem, mapping_for: MappingFor) -> str:
     return mapping if mapping in MAPPINGS else default_mapping(item.array)
 
 
-def build_job(item: ExportItem, fmt: str, mapping_for: MappingFor) -> ExportJob:
+def item_look(item: ExportItem, look_for: LookFor | None) -> SharedLook | None:
+    """The outputs' shared look when ``item`` is an output whose view shows it, else None."""
+    if look_for is None or item.mode is None or not item.shows_output:
+        return None
+    try:
+        return look_for(item.mode)
+    except Exception:  # noqa: BLE001  a view that is gone must not stop an export
+        return None
+
+
+def build_job(
+    item: ExportItem, fmt: str, mapping_for: MappingFor, look_for: LookFor | None = None
+) -> ExportJob:
     """The job that writes ``item`` in ``fmt``: display-mapped for 8-bit, values otherwise.
 
-    Levels come from the whole array, so the one-file-per-channel images of a stage share
-    them and can be compared with each other.
+    An output whose view shows the shared look (``look_for(mode)``) is written with that
+    look's mapping and levels, so equal outputs export equal pixels, as they look on screen.
+    Otherwise levels come from the whole array, so the one-file-per-channel images of a
+    stage share them and can be compared with each other.
     """
     if FORMATS[fmt].bits is None:
         return ExportJob(item.stem, item.array)
     if FORMATS[fmt].bits == 16:
         return ExportJob(item.stem, item.array, value_levels(item.array))
-    mapping = item_mapping(item, mapping_for)
-    data, levels = map_for_display(item.array, mapping)
+    look = item_look(item, look_for)
+    if look is not None:
+        mapping, levels = look.mapping, look.levels
+        data = apply_mapping(item.array, mapping)
+    else:
+        mapping = item_mapping(item, mapping_for)
+        data, levels = map_for_display(item.array, mapping)
     single = data.ndim == 2 or data.shape[2] != 3
     return ExportJob(
         item.stem, data, levels, SIGNED_LUT if mapping == "signed" and single else None
@@ -127,12 +147,17 @@ class ExportDialog(QDialog):
     """
 
     def __init__(
-        self, result: FrameResult, mapping_for: MappingFor, parent: QWidget | None = None
+        self,
+        result: FrameResult,
+        mapping_for: MappingFor,
+        parent: QWidget | None = None,
+        look_for: LookFor | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export results")
         self.frame_result = result
         self.mapping_for = mapping_for
+        self.look_for = look_for
         self.items = result_items(result.image, result.results)
         self.written: list[Path] = []
         self.settings = QSettings(ORGANIZATION, APPLICATION)
@@ -289,7 +314,10 @@ class ExportDialog(QDialog):
         Returns True when files were written (the dialog then closes). Never raises.
         """
         try:
-            jobs = [build_job(item, self.fmt, self.mapping_for) for item in self.chosen_items()]
+            jobs = [
+                build_job(item, self.fmt, self.mapping_for, self.look_for)
+                for item in self.chosen_items()
+            ]
             plan = plan_export(self.folder, jobs, self.fmt)
             conflicts = plan.conflicts()
             if conflicts:
@@ -328,12 +356,16 @@ def _channels(array: np.ndarray) -> int:
 
 
 def export_result(
-    parent: QWidget | None, result: FrameResult | None, mapping_for: MappingFor
+    parent: QWidget | None,
+    result: FrameResult | None,
+    mapping_for: MappingFor,
+    look_for: LookFor | None = None,
 ) -> list[Path]:
     """Show the export dialog for ``result``; returns the files written (maybe none).
 
     ``mapping_for(mode)`` names the display mapping the mode's view uses now ("clip",
-    "normalize", "abs" or "signed"); 8-bit PNGs are written with it. Never raises: problems
+    "normalize", "abs" or "signed"); 8-bit PNGs are written with it, or with the shared look
+    ``look_for(mode)`` returns (mapping and levels) for views that show it. Never raises: problems
     are shown in a message box.
     """
     try:
@@ -342,7 +374,7 @@ def export_result(
                 parent, "Export results", "There is nothing to export yet: open an image first."
             )
             return []
-        dialog = ExportDialog(result, mapping_for, parent)
+        dialog = ExportDialog(result, mapping_for, parent, look_for)
         try:
             dialog.exec()
             return list(dialog.written)

@@ -387,7 +387,10 @@ class MainWindow(QMainWindow):
         """File > Export: the frame on screen now, each view under the mapping it shows."""
         self.flush_display()
         return export_result(
-            self, self.shown_result, lambda mode: self.results.panels[mode].mapping
+            self,
+            self.shown_result,
+            lambda mode: self.results.panels[mode].mapping,
+            self.results.shared_look_for,
         )
 
     def copy_view(self) -> bool:

@@ -118,6 +118,12 @@ class ResultViews(QWidget):
         if first_frame:
             self.reset_view()
 
+    def shared_look_for(self, mode: str):
+        """The SharedLook the view of ``mode`` shows, or None when it overrides it (export
+        writes 8-bit images with it, so they look as on screen)."""
+        panel = self.panels.get(mode)
+        return self.look if panel is not None and panel.shares_look else None
+
     def reset_view(self) -> None:
         """Fit the images to their views, and keep fitting on resize until the user zooms."""
         self._fitting = True
