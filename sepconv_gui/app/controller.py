@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..io.images import ImageLoadError, fit_for_live, load_image
+from ..io.images import ImageLoadError, downscale_note, fit_for_live, load_image
 from ..io.sources import Frame, FrameSource
 from .pipeline import FrameResult
 from .processing import Processor, preflight
@@ -48,6 +48,7 @@ class Controller(QObject):
     source_failed = Signal(str)  # the live source stopped; offer to reconnect
     source_ended = Signal()
     source_notice = Signal(str)  # the source goes on, but says something (a partial video)
+    input_note = Signal(str)  # said once per loaded image: downscaled, transparency filled
     paused_changed = Signal(bool)
 
     def __init__(
@@ -120,12 +121,13 @@ class Controller(QObject):
     # --- inputs ---------------------------------------------------------------------------
     def open_image(self, path: str | Path) -> bool:
         """Load an image file as the input; on failure keep the current one and say why."""
+        notes: list[str] = []
         try:
-            image = load_image(path)
+            image = load_image(path, notes=notes)
         except ImageLoadError as error:
             self._report(str(error))
             return False
-        self.show_image(image, Path(path).name)
+        self.show_image(image, Path(path).name, notes)
         return True
 
     @property
@@ -138,9 +140,10 @@ class Controller(QObject):
         if self._still_original is not None and self._capture is None:
             self.show_image(self._still_original, self.source_name)
 
-    def show_image(self, image: np.ndarray, name: str) -> None:
+    def show_image(self, image: np.ndarray, name: str, notes: list[str] | None = None) -> None:
         """Make ``image`` the input. Unless full resolution is on, an image larger than the
-        live working size (io.images.LIVE_MAX_PIXELS) is processed downscaled."""
+        live working size (io.images.LIVE_MAX_PIXELS) is processed downscaled; that and
+        ``notes`` (from loading it) go out once through ``input_note``."""
         self.stop_source()
         self._still_original = image
         self._still = image if self._full_resolution else fit_for_live(image)
@@ -148,6 +151,9 @@ class Controller(QObject):
         self._set_input_shape(self._still.shape)
         self.source_name = name
         self.source_changed.emit(name)
+        said = list(notes or []) + [downscale_note(image.shape, self._still.shape)]
+        if any(said):
+            self.input_note.emit(f"{name}: {'; '.join(n for n in said if n)}.")
         if self._synchronous:
             self._run_now(self._still)
         else:

@@ -89,7 +89,9 @@ class _Header:
     complete: bool = True
 
 
-def load_image(path: str | Path, *, max_pixels: int | None = None) -> np.ndarray:
+def load_image(
+    path: str | Path, *, max_pixels: int | None = None, notes: list[str] | None = None
+) -> np.ndarray:
     """Read an image file as float32 in [0, 1].
 
     Parameters
@@ -98,6 +100,9 @@ def load_image(path: str | Path, *, max_pixels: int | None = None) -> np.ndarray
         Any file OpenCV can decode: PNG, JPEG, TIFF, WebP, BMP, GIF, PNM, HDR, JPEG 2000, ...
     max_pixels : int, optional
         Refuse images with more pixels than this; defaults to :data:`MAX_PIXELS`.
+    notes : list of str, optional
+        Sentences about what was changed on the way in are appended here (transparency
+        filled with white), for the app to tell the user once.
 
     Returns
     -------
@@ -132,7 +137,19 @@ def load_image(path: str | Path, *, max_pixels: int | None = None) -> np.ndarray
     orientation = header.orientation if header is not None else 1
     if orientation in _ORIENTATIONS:
         decoded = _ORIENTATIONS[orientation](decoded)
-    return _to_float(path, decoded, gray=header is not None and header.gray)
+    return _to_float(path, decoded, gray=header is not None and header.gray, notes=notes)
+
+
+def downscale_note(original: tuple[int, ...], shown: tuple[int, ...]) -> str | None:
+    """What to tell the user when an image of ``original`` shape runs at ``shown`` shape:
+    None when the sizes match."""
+    (height, width), (new_h, new_w) = original[:2], shown[:2]
+    if (height, width) == (new_h, new_w):
+        return None
+    return (
+        f"downscaled from {width}×{height} to {new_w}×{new_h} so edits stay interactive "
+        "(Source ▸ Still images at full resolution processes it whole)"
+    )
 
 
 def to_float_rgb(array: np.ndarray) -> np.ndarray:
@@ -232,7 +249,9 @@ def _decode(path: Path, data: bytes, header: _Header | None, limit: int) -> np.n
     return decoded
 
 
-def _to_float(path: Path, decoded: np.ndarray, *, gray: bool) -> np.ndarray:
+def _to_float(
+    path: Path, decoded: np.ndarray, *, gray: bool, notes: list[str] | None = None
+) -> np.ndarray:
     if decoded.dtype == np.uint8:
         image = decoded.astype(np.float32) / np.float32(255.0)
     elif decoded.dtype == np.uint16:
@@ -264,6 +283,8 @@ def _to_float(path: Path, decoded: np.ndarray, *, gray: bool) -> np.ndarray:
         )
     if alpha is not None:
         colour = colour * alpha + (1.0 - alpha)  # composite onto white
+        if notes is not None and float(alpha.min()) < 1.0:  # an opaque alpha changes nothing
+            notes.append("its transparency was filled with white (the alpha channel is not used)")
     return np.ascontiguousarray(colour, dtype=np.float32)
 
 

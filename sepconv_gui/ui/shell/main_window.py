@@ -52,6 +52,7 @@ from ..models.model_panel import ModelPanel
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
 DISPLAY_HZ = 30  # image redraws per second at most; results beyond that are timed, not drawn
 PATTERN_SIZES = ((320, 240), (640, 480), (1280, 720), (1920, 1080))
+NOTE_MS = 15000  # how long a note about a loaded image (downscaled, alpha) stays
 CLOSE_WAIT_MS = 400  # then the window says it is stopping and closes when the work returns
 STOPPING = "Stopping… waiting for the running computation to return; the window closes then."
 
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name.update(add_lessons(self))
         self.actions_by_name.update(add_recording(self))
         self._pending_source: str | None = None  # a new input not yet on screen
+        self._pending_note: str | None = None  # what to say about it once it is shown
         install_desktop_rules(self)
         self._connect()
         self.kernel_editor.set_design(start_design)
@@ -214,6 +216,7 @@ class MainWindow(QMainWindow):
         c.source_changed.connect(self._source_changed)
         c.source_changed.connect(self._psnr_source_stale)
         c.result_ready.connect(self._psnr_source)
+        c.input_note.connect(self._input_note)
         c.source_failed.connect(self._source_failed)
         c.source_ended.connect(lambda: self.statusBar().showMessage("End of video", 4000))
         c.paused_changed.connect(lambda p: self.actions_by_name["pause"].setChecked(p))
@@ -454,6 +457,11 @@ class MainWindow(QMainWindow):
         # Named in the title once its first frame is on screen: an image that fails to run
         # (too small for the kernel) must not lend its name to the frame still shown.
         self._pending_source = name
+        self._pending_note = None  # a note about an earlier input is not about this one
+
+    def _input_note(self, text: str) -> None:
+        # Said once, when the image is on screen (a load that fails to run says nothing).
+        self._pending_note = text
 
     def _source_shown(self) -> None:
         name, self._pending_source = self._pending_source, None
@@ -461,6 +469,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — sepconv-gui")
         self.error_label.clear()  # an error about an earlier input is stale now
         self.error_label.setToolTip("")
+        note, self._pending_note = self._pending_note, None
+        if note:
+            self.statusBar().showMessage(note, NOTE_MS)
 
     def _source_failed(self, message: str) -> None:
         self.show_error(message)
