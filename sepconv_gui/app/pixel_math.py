@@ -107,10 +107,13 @@ class Dot:
     values: np.ndarray
     weights: np.ndarray
     shape: tuple[int, ...]
+    sum: float | None = None  # given when computed for many dots at once
 
     @property
     def total(self) -> float:
-        return float(np.dot(self.values.ravel(), self.weights.ravel()))
+        if self.sum is None:
+            self.sum = float(np.sum(self.values * self.weights))
+        return self.sum
 
     @property
     def multiplications(self) -> int:
@@ -190,8 +193,11 @@ def explain_normal(image, bank, x, y, p, border, flip) -> ModeArithmetic:
     out, channels, kh, kw = bank.shape
     window = patch(image, x, y, kh, kw, border, flip)
     kernels = _turned(np.asarray(bank[p], dtype=np.float64), flip)
-    dots = [Dot(channel_name(c), window[:, :, c], kernels[c], (kh, kw)) for c in range(channels)]
-    sums = np.array([d.total for d in dots])
+    sums = np.einsum("hwc,chw->c", window, kernels)
+    dots = [
+        Dot(channel_name(c), window[:, :, c], kernels[c], (kh, kw), float(sums[c]))
+        for c in range(channels)
+    ]
     total = Dot(f"p{p + 1}", sums, np.ones_like(sums), (channels,))
     taps = kh * kw
     return ModeArithmetic(
@@ -261,12 +267,14 @@ def explain_depthwise(image, kernels, mix, x, y, p, border, flip) -> ModeArithme
     multiplier = maps // channels
     window = patch(image, x, y, kh, kw, border, flip)
     turned = _turned(np.asarray(kernels, dtype=np.float64), flip)
+    # Every map's patch sum in one call: 4096 maps of 31×31 one by one took 0.1 s a hover.
+    grouped = turned.reshape(channels, multiplier, kh, kw)
+    sums = np.einsum("hwc,cmhw->cm", window, grouped).ravel()
     dots = []
     for k in range(maps):
         c, m = divmod(k, multiplier)
         label = f"c{c + 1}·m{m + 1}" if multiplier > 1 else channel_name(c)
-        dots.append(Dot(label, window[:, :, c], turned[k], (kh, kw)))
-    sums = np.array([d.total for d in dots])
+        dots.append(Dot(label, window[:, :, c], turned[k], (kh, kw), float(sums[k])))
     weights = np.asarray(mix[p], dtype=np.float64)
     point = Dot(f"p{p + 1}", sums, weights, (maps,))
     out = mix.shape[0]

@@ -19,6 +19,10 @@ TERMS_SHOWN = 4
 SUMS_SHOWN = 3
 """Weighted sums listed per step: the first SUMS_SHOWN - 1, "… n more …", the last."""
 
+PAIRS_SHOWN = 2
+"""Pairs of 1-D passes shown for a rank-r spatial kernel: the first PAIRS_SHOWN - 1 and the
+last."""
+
 MODE_NAMES = {
     "normal": "Normal",
     "spatial": "Spatial-separable",
@@ -40,21 +44,34 @@ def factor(value: float) -> str:
     return f"({text})" if text.startswith("−") else text
 
 
+def shown_indices(count: int, shown: int) -> list[int | None]:
+    """Indices to show of ``count`` items: all, or the first ``shown - 1``, None (for "…")
+    and the last. Only these are ever formatted: a 31×31 patch over 4096 maps is millions
+    of products, and a hover must stay instant."""
+    if count <= shown:
+        return list(range(count))
+    return list(range(shown - 1)) + [None, count - 1]
+
+
 def shorten(items: list[str], shown: int, joiner: str) -> str:
     """``items`` joined, or the first ``shown - 1``, "…" and the last when there are more."""
-    if len(items) <= shown:
-        return joiner.join(items)
-    return joiner.join(items[: shown - 1] + ["…", items[-1]])
+    picked = shown_indices(len(items), shown)
+    return joiner.join("…" if i is None else items[i] for i in picked)
 
 
 def dot_text(dot: Dot, shown: int = TERMS_SHOWN) -> str:
     """``"0.42·1 + 0.4·0 + … + 0.37·(−1) = 0.118"``; a plain sum when every weight is 1."""
     values, weights = dot.values.ravel(), dot.weights.ravel()
-    if np.all(weights == 1.0):
-        terms = [factor(v) for v in values]
-    else:
-        terms = [f"{factor(v)}·{factor(w)}" for v, w in zip(values, weights)]
-    return f"{shorten(terms, shown, ' + ')} = {number(dot.total)}"
+    plain = bool(np.all(weights == 1.0))
+    terms = []
+    for i in shown_indices(values.size, shown):
+        if i is None:
+            terms.append("…")
+        elif plain:
+            terms.append(factor(values[i]))
+        else:
+            terms.append(f"{factor(values[i])}·{factor(weights[i])}")
+    return f"{' + '.join(terms)} = {number(dot.total)}"
 
 
 def mode_lines(arithmetic: ModeArithmetic) -> list[str]:
@@ -67,13 +84,24 @@ def mode_lines(arithmetic: ModeArithmetic) -> list[str]:
         f"  {arithmetic.multiplications:,} mult for {label}; {arithmetic.per_pixel:,} per pixel "
         f"for all outputs ({arithmetic.formula})",
     ]
-    for step in arithmetic.steps:
+    steps: list = arithmetic.steps
+    if arithmetic.mode == "spatial" and len(steps) > 2 * PAIRS_SHOWN:
+        # A rank-31 kernel is 31 pairs of passes: show the first and the last pair.
+        hidden = len(steps) // 2 - PAIRS_SHOWN
+        steps = steps[: 2 * PAIRS_SHOWN - 2] + [hidden] + steps[-2:]
+    for step in steps:
+        if isinstance(step, int):
+            lines.append(f"  … {step} more pairs of passes, each added to the output …")
+            continue
         lines.append(f"  {step.title}:")
-        entries = [f"    {dot.label}: {dot_text(dot)}" for dot in step.dots]
-        if len(entries) > SUMS_SHOWN + 1:  # never "… 1 more": that line could be the sum
-            hidden = len(entries) - SUMS_SHOWN
-            entries = entries[: SUMS_SHOWN - 1] + [f"    … {hidden} more …", entries[-1]]
-        lines += entries
+        dots = step.dots
+        # Never "… 1 more": that line could be the sum itself.
+        picked = shown_indices(len(dots), SUMS_SHOWN if len(dots) > SUMS_SHOWN + 1 else len(dots))
+        for i in picked:
+            if i is None:
+                lines.append(f"    … {len(dots) - SUMS_SHOWN} more …")
+            else:
+                lines.append(f"    {dots[i].label}: {dot_text(dots[i])}")
     lines += [f"  {note}" for note in arithmetic.notes]
     return lines
 
