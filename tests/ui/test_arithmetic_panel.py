@@ -71,3 +71,17 @@ def test_only_the_modes_that_ran_are_explained(inspector):
     result = run_design(image, Design(modes=("spatial",)))
     inspector.show_pixel(result, 2, 2)
     assert list(inspector.arithmetic.arithmetic.modes) == ["spatial"]
+
+
+def test_a_high_rank_spatial_kernel_shows_its_first_and_last_pair():
+    kernel = np.random.default_rng(8).standard_normal((5, 5))  # rank 5: five pairs
+    design = Design(kernel=tuple(map(tuple, kernel)), preset="custom", modes=("spatial",))
+    image = np.random.default_rng(2).random((9, 9, 1)).astype(np.float32)
+    result = run_design(image, design)
+    math = explain_pixel(result.image, engine_inputs(design, 1), 4, 4).modes["spatial"]
+    assert len(math.steps) == 10
+    lines = mode_lines(math)
+    assert sum("vertical pass" in line for line in lines) == 2
+    assert "  … 3 more pairs of passes, each added to the output …" in lines
+    assert "(pair 5 of 5)" in "".join(lines)
+    assert math.value == pytest.approx(result.results["spatial"].output[4, 4, 0], abs=2e-5)
