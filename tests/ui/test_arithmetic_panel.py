@@ -6,7 +6,7 @@ import pytest
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.pixel_math import Dot, engine_inputs, explain_pixel
 from sepconv_gui.app.state import Design
-from sepconv_gui.ui.views.arithmetic_text import dot_text, mode_lines, number
+from sepconv_gui.ui.views.arithmetic_text import dot_text, mode_lines, number, summary_rows
 from sepconv_gui.ui.views.pixel_inspector import PixelInspector
 
 
@@ -85,3 +85,16 @@ def test_a_high_rank_spatial_kernel_shows_its_first_and_last_pair():
     assert "  … 3 more pairs of passes, each added to the output …" in lines
     assert "(pair 5 of 5)" in "".join(lines)
     assert math.value == pytest.approx(result.results["spatial"].output[4, 4, 0], abs=2e-5)
+
+
+def test_the_summary_puts_every_mode_s_count_side_by_side():
+    image = np.random.default_rng(6).random((10, 10, 3)).astype(np.float32)
+    result = run_design(image, Design())  # Sobel x, C = P = 3
+    math = explain_pixel(result.image, engine_inputs(Design(), 3), 5, 5)
+    rows = summary_rows(math)
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("Normal", "27", "81"),  # 9 taps × 3 channels for p1; × 3 outputs
+        ("Spatial", "6", "18"),  # 3 + 3 taps for c1; × 3 channels
+        ("Depthwise", "30", "36"),  # 9 taps for each of 3 maps + 3 pointwise weights
+    ]
+    assert all(r[1].endswith(number(result.results["normal"].output[5, 5, 0])) for r in rows)

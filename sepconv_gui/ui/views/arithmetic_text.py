@@ -113,10 +113,45 @@ def pixel_lines(arithmetic: PixelArithmetic) -> list[str]:
     return lines
 
 
+SHORT_NAMES = {"normal": "Normal", "spatial": "Spatial", "depthwise": "Depthwise"}
+
+
+def summary_rows(arithmetic: PixelArithmetic) -> list[tuple[str, str, str, str]]:
+    """One row per mode: name, the output, multiplications for it and per pixel — the
+    comparison the details below explain, visible without scrolling."""
+    rows = []
+    for math in arithmetic.modes.values():
+        out = "c" if math.mode == "spatial" else "p"
+        rows.append(
+            (
+                SHORT_NAMES.get(math.mode, math.mode),
+                f"{out}{math.channel + 1} = {number(math.value)}",
+                f"{math.multiplications:,}",
+                f"{math.per_pixel:,}",
+            )
+        )
+    return rows
+
+
 def pixel_html(arithmetic: PixelArithmetic) -> str:
-    """The same text as :func:`pixel_lines` for a rich-text label: headings bold, one
-    paragraph per mode, the sums indented."""
-    parts = []
+    """A summary table (:func:`summary_rows`), then the text of :func:`pixel_lines` for a
+    rich-text label: headings bold, one paragraph per mode, the sums indented."""
+
+    def cell(index: int, text: str) -> str:
+        align = "left" if index < 2 else "right"
+        # Non-breaking: "p1 = −0.0157" split over two lines reads as two values.
+        return f'<td align="{align}">{html.escape(text).replace(" ", "&nbsp;")}</td>'
+
+    cells = "".join(
+        "<tr>" + "".join(cell(i, text) for i, text in enumerate(row)) + "</tr>"
+        for row in summary_rows(arithmetic)
+    )
+    parts = [
+        '<table cellspacing="0" cellpadding="3"><tr><th align="left">Mode</th>'
+        '<th align="left">Value</th><th align="right">Mult. here</th>'
+        '<th align="right">per pixel</th></tr>'
+        f"{cells}</table>"
+    ]
     for mode in arithmetic.modes.values():
         heading, *rest = mode_lines(mode)
         name, _, detail = heading.partition(": ")
