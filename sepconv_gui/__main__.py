@@ -107,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     # Qt is imported only now, so --help, --version and refusals work without a display.
     from PySide6.QtWidgets import QApplication
 
-    from .app.settings import configure
+    from .app.settings import configure, use_throwaway_scope
 
     configure()
+    if args.frames:  # a scripted run reads the user's settings but never writes them
+        use_throwaway_scope()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from .ui.shell.main_window import MainWindow
     from .ui.shell.scripted_run import DEFAULT_TIMEOUT_S, ScriptedRun, check_screenshot_format

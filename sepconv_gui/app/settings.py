@@ -7,6 +7,9 @@ anything reads a setting.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QStandardPaths
@@ -18,15 +21,40 @@ APPLICATION = "sepconv-gui"
 MAX_RECENT = 10
 
 
+_throwaway: Path | None = None  # set by use_throwaway_scope: a scripted run's own folder
+
+
 def configure() -> None:
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
 
 
+def use_throwaway_scope() -> Path:
+    """From now on settings are read from the user's but written only to a temporary copy
+    (deleted at exit), and so are files kept beside them: a scripted run (measurements,
+    screenshots, CI) must leave the user's window layout, recent files and design alone."""
+    global _throwaway
+    if _throwaway is None:
+        _throwaway = Path(tempfile.mkdtemp(prefix="sepconv-gui-scripted-"))
+        atexit.register(shutil.rmtree, _throwaway, ignore_errors=True)
+    return _throwaway
+
+
+def throwaway_scope() -> Path | None:
+    """The folder of :func:`use_throwaway_scope`, or None while settings are the user's."""
+    return _throwaway
+
+
 class AppSettings:
     def __init__(self) -> None:
         configure()
-        self._qs = QSettings()
+        if _throwaway is None:
+            self._qs = QSettings()
+        else:  # the user's values, copied into a file nobody reads again
+            user = QSettings()
+            self._qs = QSettings(str(_throwaway / "settings.ini"), QSettings.IniFormat)
+            for key in user.allKeys():
+                self._qs.setValue(key, user.value(key))
 
     def sync(self) -> None:
         self._qs.sync()
@@ -75,6 +103,8 @@ class AppSettings:
     @staticmethod
     def data_folder() -> Path:
         """Where the app keeps files too big for the settings (e.g. an imported bank)."""
+        if _throwaway is not None:
+            return _throwaway / "data"
         return Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))
 
     def last_design(self) -> Design | None:

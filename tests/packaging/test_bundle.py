@@ -18,6 +18,7 @@ UNUSED_QT = ("libQt6Qml", "libQt6Quick", "libQt6Pdf", "libQt6WebEngine", "libQt6
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # above the build's own 1800 s limit; the suite default is 120 s
 def test_bundle_builds_and_passes_its_self_test(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHON"] = sys.executable

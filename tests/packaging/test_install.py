@@ -24,6 +24,9 @@ import pytest
 from sepconv_gui.ui.shell.identity import ICON_SIZES
 
 ROOT = Path(__file__).resolve().parents[2]
+# Builds a wheel and installs it into a fresh venv (pip calls up to 600 s each): more than the
+# suite's 120 s default on a slow machine.
+pytestmark = pytest.mark.timeout(1800)
 
 PROBE = """
 import json, sys

@@ -69,7 +69,11 @@ def robust_limit(array: np.ndarray) -> float:
 
 def finite_range(array: np.ndarray) -> tuple[float, float]:
     """Minimum and maximum over the finite values (0, 0 when there are none)."""
-    finite = array[np.isfinite(array)] if not np.isfinite(array).all() else array
+    if array.size:  # two passes and no mask when all is finite (NaN and inf would show here)
+        low, high = float(array.min()), float(array.max())
+        if np.isfinite(low) and np.isfinite(high):
+            return low, high
+    finite = array[np.isfinite(array)]
     if finite.size == 0:
         return 0.0, 0.0
     return float(finite.min()), float(finite.max())
