@@ -7,6 +7,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory):
+    """Machine peaks (bench/peaks.py) are cached here, never in the user's cache folder."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("SEPCONV_CACHE_DIR")
+    os.environ["SEPCONV_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("SEPCONV_CACHE_DIR", None)
+    else:
+        os.environ["SEPCONV_CACHE_DIR"] = previous
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path_factory, request):
     """Point QSettings at a fresh folder so no test reads or writes the user's settings."""

@@ -99,8 +99,13 @@ class TimingHistory:
         )
 
 
-def explain_gap(history: TimingHistory) -> str:
-    """One line on why measured speed-ups differ from the multiplication counts."""
+def explain_gap(history: TimingHistory, analysis=None) -> str:
+    """One line on why measured speed-ups differ from the multiplication counts.
+
+    ``analysis`` (:class:`~.roofline.Analysis`, from this machine's measured peaks) names
+    the cause; without it the line states the measured shares and names no cause, since a
+    large share alone does not say whether memory, arithmetic or a stall took the time.
+    """
     result = history.last_result
     if result is None:
         return "No frames yet."
@@ -119,24 +124,36 @@ def explain_gap(history: TimingHistory) -> str:
             "normal ran as one BLAS matrix product, which does many more "
             "multiplications per second than sliding filters"
         )
-    if "depthwise" in runs:
-        pointwise = history.median("depthwise.pointwise", current_design=True)
-        total = history.median("depthwise", current_design=True)
-        if total > 0 and pointwise / total > 0.5:
-            notes.append(
-                f"memory-bound: the pointwise step takes {100 * pointwise / total:.0f} %"
-                " of depthwise-separable time"
-            )
+    for mode in ("spatial", "depthwise"):
+        if mode not in runs:
+            continue
+        total = history.median(mode, current_design=True)
+        for stage in STAGES[mode]:
+            share = history.median(f"{mode}.{stage}", current_design=True) / total
+            if not (total > 0 and share > 0.5 and len(STAGES[mode]) > 1):
+                continue
+            text = f"the {stage} step takes {100 * share:.0f} % of {mode}-separable time"
+            found = analysis.verdict_of(mode, stage) if analysis is not None else None
+            if found is not None and found.kind != "unknown":
+                text += f": {found.label}, {found.text}"
+            notes.append(text)
     for mode in ("spatial", "depthwise"):
         if mode in runs:
             measured, theory = history.measured_speedup(mode), history.theoretical_speedup(mode)
             if np.isfinite(measured) and measured < 0.5 * theory and not notes:
-                notes.append(
-                    f"{mode} reaches {measured:.1f}× of a possible {theory:.1f}×: "
-                    "memory traffic and per-call overheads, not multiplications, "
-                    "limit small kernels"
-                )
+                text = f"{mode} reaches {measured:.1f}× of a possible {theory:.1f}×"
+                stages = _stage_labels(analysis, mode)
+                text += f" ({stages})" if stages else "; the Roofline tab shows why"
+                notes.append(text)
     if not notes:
         return "Measured speed-ups track the multiplication counts."
     text = "; ".join(notes)
     return text[0].upper() + text[1:] + "."
+
+
+def _stage_labels(analysis, mode: str) -> str:
+    """'vertical memory-bound, horizontal overhead-bound', or '' without measured peaks."""
+    if analysis is None:
+        return ""
+    found = [(f.stage, v.label) for f, v in analysis.for_mode(mode) if v.kind != "unknown"]
+    return ", ".join(f"{stage} {label}" for stage, label in found)

@@ -275,3 +275,40 @@ def measured_speedup(result: FrameResult, mode: str) -> float | None:
     if normal is None or other is None or other.total_seconds <= 0:
         return None
     return normal.total_seconds / other.total_seconds
+
+
+def ran_multiplications(result: FrameResult, design: Design) -> dict[str, float]:
+    """Estimated multiplications of the stages whose engine count is not what ran, by
+    "mode.stage": normal by FFT or through OpenCV's DFT, depthwise filters through the DFT."""
+    s = shape_of(result, design)
+    pixels = s.height * s.width
+    ran: dict[str, float] = {}
+    for mode, count in counts(result, design).items():
+        if not count.ran or "≈" not in count.ran or count.ran_per_pixel is None:
+            continue
+        if mode == "normal":
+            ran["normal.normal"] = count.ran_per_pixel * pixels
+        elif mode == "depthwise":
+            maps = s.channels * s.multiplier
+            ran["depthwise.depthwise"] = opencv_dft_per_pixel(s, maps) * pixels
+    return ran
+
+
+def roofline_analysis(history, design: Design | None, peaks, overheads: dict | None = None):
+    """The roofline verdicts of the newest design in ``history`` (a TimingHistory): stage
+    times are its medians over that design's frames. None before the first frame."""
+    from ...app.roofline import STAGES, analyse
+
+    result = history.last_result
+    if result is None or design is None:
+        return None
+    seconds = {
+        f"{mode}.{stage}": 1e-3 * history.median(f"{mode}.{stage}", current_design=True)
+        for mode in result.results
+        for stage in STAGES[mode]
+    }
+    try:
+        ran = ran_multiplications(result, design)
+    except (ValueError, KeyError, IndexError):  # a design that no longer fits this result
+        ran = {}
+    return analyse(result, seconds, peaks, ran=ran, overheads=overheads)

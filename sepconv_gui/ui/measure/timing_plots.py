@@ -80,6 +80,8 @@ class TimingPlots(QWidget):
         self._build_plots()
         self._ranges: dict[int, tuple] = {}
         self._design: Design | None = None
+        #: The window's RooflineService (peaks and per-call costs); None: no verdicts.
+        self.roofline = None
         # The shared rate limiter: draws only when a frame arrived and the plots are seen (a
         # forever-running 33 ms timer woke the GUI thread while idle or hidden).
         self._throttle = ThrottledDraw(self, self._draw)
@@ -166,6 +168,8 @@ class TimingPlots(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         QTimer.singleShot(0, self._throttle.catch_up)
+        if self.roofline is not None:  # the summary's verdicts need the machine's peaks
+            QTimer.singleShot(0, self.roofline.ensure_peaks)
 
     def _draw(self) -> None:
         h = self.history
@@ -267,7 +271,20 @@ class TimingPlots(QWidget):
                     f"({theory:.2f}× fewer multiplications than that bank)"
                 )
             parts.append(text)
-        return " · ".join(parts) + ". " + explain_gap(h)
+        return " · ".join(parts) + ". " + explain_gap(h, self.analysis())
+
+    def set_roofline(self, service) -> None:
+        """Judge the stages against ``service``'s peaks; redraw when they arrive."""
+        self.roofline = service
+        service.changed.connect(self._throttle.options_changed)
+
+    def analysis(self):
+        """Roofline verdicts of the current design, once this machine's peaks are known."""
+        service = self.roofline
+        if service is None or service.peaks is None:
+            return None
+        overheads = service.overheads_for(self.history.last_result, self._design)
+        return explain.roofline_analysis(self.history, self._design, service.peaks, overheads)
 
 
 def _channels(result: FrameResult) -> str:

@@ -47,6 +47,8 @@ from ..views.result_views import ResultViews
 from ..views.stage_grid import StageGrid
 from ..views.visibility import ThrottledDraw
 from ..measure.timing_plots import TimingPlots
+from ..measure.roofline_panel import RooflinePanel
+from ...app.roofline_worker import RooflineService
 from ..models.model_panel import ModelPanel
 
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
@@ -155,7 +157,20 @@ class MainWindow(QMainWindow):
         self.benchmark_dock = self._dock(
             "Benchmark", "benchmarkDock", self.benchmark_panel, Qt.BottomDockWidgetArea
         )
-        for dock in (self.timing_dock, self.stages_dock, self.difference_dock, self.benchmark_dock):
+        # Peaks load from the cache at once; measured (about a second) on first demand.
+        self.roofline_service = RooflineService(self)
+        self.timing_plots.set_roofline(self.roofline_service)
+        self.roofline_panel = RooflinePanel(self.roofline_service, self.timing_plots.history)
+        self.roofline_dock = self._dock(
+            "Roofline", "rooflineDock", self.roofline_panel, Qt.BottomDockWidgetArea
+        )
+        for dock in (
+            self.timing_dock,
+            self.roofline_dock,
+            self.stages_dock,
+            self.difference_dock,
+            self.benchmark_dock,
+        ):
             self.tabifyDockWidget(self.cost_dock, dock)
         self.model_panel = ModelPanel()
         self.model_panel.current_design = lambda: self.controller.design
@@ -177,6 +192,7 @@ class MainWindow(QMainWindow):
         for dock, widget in (
             (self.stages_dock, self.stage_grid),
             (self.timing_dock, self.timing_plots),
+            (self.roofline_dock, self.roofline_panel),
             (self.difference_dock, self.difference_view),
             (self.pixel_dock, self.pixel_inspector),
         ):
@@ -414,6 +430,7 @@ class MainWindow(QMainWindow):
         # at 50 results/s left the event loop 60 ms late at p95.
         self.timing_plots.show_result(result, self.controller.design)
         self._note_source_channels(result)
+        self.roofline_panel.show_result(result, self.controller.design)
         self._unshown = result
         self._display.new_input(wait=self.controller.is_streaming)
 
@@ -541,7 +558,9 @@ class MainWindow(QMainWindow):
     def _threads_stopped(self, wait_ms: int) -> bool:
         panel_done = self.benchmark_panel.shutdown(wait_ms=wait_ms // 2)
         fit_done = self.channel_designer.normal_bank.shutdown(wait_ms=wait_ms // 4)
-        return self.controller.shutdown(wait_ms=wait_ms // 2) and panel_done and fit_done
+        roofline_done = self.roofline_service.shutdown(wait_ms=wait_ms // 2)
+        controller_done = self.controller.shutdown(wait_ms=wait_ms // 2)
+        return controller_done and panel_done and fit_done and roofline_done
 
 
 def _stacked(*widgets: QWidget) -> QWidget:
