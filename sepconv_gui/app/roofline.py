@@ -148,38 +148,67 @@ def verdict(f: StageFigures, peaks: Peaks | None) -> Verdict:
 # ---------------------------------------------------------------- from the app's results
 
 
+#: The one stage a spatial-separable call reports when it ran both passes fused (live
+#: frames keep no intermediate arrays unless the Stages dock shows them).
+FUSED = "both passes"
+
+
+def stage_names(mode: str, timings: dict[str, float]) -> tuple[str, ...]:
+    """The stages ``mode`` reported: its passes, or both passes fused into one call."""
+    if mode == "spatial" and "vertical" not in timings and "spatial" in timings:
+        return (FUSED,)
+    return STAGES.get(mode, ())
+
+
 def stage_figures(
     result: FrameResult,
     seconds: dict[str, float],
     *,
     ran: dict[str, float] | None = None,
     overheads: dict[str, float] | None = None,
+    intermediate: dict[str, int] | None = None,
 ) -> list[StageFigures]:
     """Figures for every stage that ran in ``result``.
 
     ``seconds`` maps "mode.stage" to the measured median; ``ran`` overrides the engine's
     count with an estimate of what ran ("normal.normal" after an FFT); ``overheads`` maps
-    "mode.stage" to the tiny-input time.
+    "mode.stage" to the tiny-input time; ``intermediate`` gives the values per pixel a first
+    stage writes ("spatial.vertical": C·r, "depthwise.depthwise": C·M) for a result that did
+    not keep its intermediate arrays.
     """
-    ran, overheads = ran or {}, overheads or {}
+    ran, overheads, intermediate = ran or {}, overheads or {}, intermediate or {}
+    height, width = result.image.shape[:2]
     figures = []
     for mode, conv in result.results.items():
         previous = result.image.nbytes
-        for stage in STAGES.get(mode, ()):
+        names = stage_names(mode, conv.timings)
+        for index, stage in enumerate(names):
             key = f"{mode}.{stage}"
-            cost = conv.cost.stages.get(stage)
-            array = conv.stages.get(stage)
-            if cost is None:
+            if stage == FUSED:
+                multiplications = conv.cost.multiplications
+                parameters = conv.cost.parameters
+                measured = conv.timings["spatial"]
+            elif (cost := conv.cost.stages.get(stage)) is not None:
+                multiplications, parameters = cost.multiplications, cost.parameters
+                measured = conv.timings.get(stage, float("nan"))
+            else:
                 continue
-            written = array.nbytes if array is not None else conv.output.nbytes
-            weights = cost.parameters * 4
+            array = conv.stages.get(stage)
+            if index == len(names) - 1:
+                written = conv.output.nbytes
+            elif array is not None:
+                written = array.nbytes
+            elif key in intermediate:
+                written = height * width * intermediate[key] * conv.output.itemsize
+            else:
+                continue  # an unknown intermediate size: no honest byte count
             figures.append(
                 StageFigures(
                     mode,
                     stage,
-                    seconds.get(key, conv.timings.get(stage, float("nan"))),
-                    ran.get(key, cost.multiplications),
-                    previous + weights,
+                    seconds.get(key, measured),
+                    ran.get(key, multiplications),
+                    previous + parameters * 4,
                     written,
                     overheads.get(key),
                     estimated=key in ran,
@@ -209,13 +238,17 @@ def call_overheads(
     image = np.zeros((side, side, channels), np.float32)
     pinned = tiny_design(design, (algorithms or {}).get("normal"))
     samples: dict[str, list[float]] = {}
-    for mode in pinned.modes:
-        run_mode(mode, image, pinned)  # warm-up
+    # Spatial twice: per pass (stages kept) and fused (live frames without the Stages dock).
+    runs = [(mode, True) for mode in pinned.modes]
+    runs += [("spatial", False)] if "spatial" in pinned.modes else []
+    for mode, keep in runs:
+        run_mode(mode, image, pinned, keep_stages=keep)  # warm-up
         for _ in range(TINY_RUNS):
-            timed = run_mode(mode, image, pinned)
-            for stage in STAGES[mode]:
-                if stage in timed.timings:
-                    samples.setdefault(f"{mode}.{stage}", []).append(timed.timings[stage])
+            timed = run_mode(mode, image, pinned, keep_stages=keep)
+            for stage in stage_names(mode, timed.timings):
+                found = timed.timings.get("spatial" if stage == FUSED else stage)
+                if found is not None:
+                    samples.setdefault(f"{mode}.{stage}", []).append(found)
     return {key: statistics.median(values) for key, values in samples.items()}
 
 
@@ -256,6 +289,9 @@ def analyse(
     *,
     ran: dict[str, float] | None = None,
     overheads: dict[str, float] | None = None,
+    intermediate: dict[str, int] | None = None,
 ) -> Analysis:
-    figures = stage_figures(result, seconds, ran=ran, overheads=overheads)
+    figures = stage_figures(
+        result, seconds, ran=ran, overheads=overheads, intermediate=intermediate
+    )
     return Analysis(figures, [verdict(f, peaks) for f in figures], peaks)

@@ -135,7 +135,7 @@ def explain_gap(history: TimingHistory, analysis=None) -> str:
             text = f"the {stage} step takes {100 * share:.0f} % of {mode}-separable time"
             found = analysis.verdict_of(mode, stage) if analysis is not None else None
             if found is not None and found.kind != "unknown":
-                text += f": {found.label}, {found.text}"
+                text += f": {found.short}; the Roofline tab says why"
             notes.append(text)
     for mode in ("spatial", "depthwise"):
         if mode in runs:

@@ -98,6 +98,7 @@ def test_call_overheads_cover_every_stage():
         "spatial.horizontal",
         "depthwise.depthwise",
         "depthwise.pointwise",
+        f"spatial.{roofline.FUSED}",
     }
     assert all(value > 0 for value in found.values())
     assert roofline.tiny_design(Design(algorithm="auto"), "gemm").algorithm == "gemm"
@@ -129,3 +130,36 @@ def test_timing_line_takes_the_cause_from_the_roofline():
     assert analysis.verdict_of("depthwise", "pointwise").kind == "below"
     line = explain_gap(history, analysis)
     assert "below both roofs" in line and "memory-bound" not in line
+
+
+def test_a_live_frame_without_kept_stages_still_counts_its_bytes():
+    """Live frames keep no intermediate arrays: spatial reports its passes fused, and the
+    depthwise maps' size comes from the design (C·M values per pixel)."""
+    from sepconv_gui.app.pipeline import FrameResult, run_mode
+
+    image = np.random.default_rng(9).random((20, 30, 3), dtype=np.float32)
+    design = Design(out_channels=4, multiplier=2)
+    result = FrameResult(0, 0, image)
+    for mode in design.modes:
+        result.results[mode] = run_mode(mode, image, design, keep_stages=False)
+    assert "vertical" not in result.results["spatial"].timings
+    figures = {
+        (f.mode, f.stage): f
+        for f in roofline.stage_figures(
+            result, {}, intermediate={"spatial.vertical": 3, "depthwise.depthwise": 6}
+        )
+    }
+    pixel_bytes = 20 * 30 * 4
+    both = figures["spatial", roofline.FUSED]
+    spatial = result.results["spatial"]
+    assert both.multiplications == spatial.cost.multiplications
+    assert both.bytes_read == 3 * pixel_bytes + spatial.cost.parameters * 4
+    assert both.bytes_written == 3 * pixel_bytes
+    assert both.seconds == spatial.timings["spatial"]
+    assert figures["depthwise", "depthwise"].bytes_written == 6 * pixel_bytes
+    assert figures["depthwise", "pointwise"].bytes_read == 6 * pixel_bytes + 4 * 6 * 4
+
+
+def test_fused_calls_have_their_own_per_call_cost():
+    found = roofline.call_overheads(Design(out_channels=2, modes=("spatial",)), 3)
+    assert set(found) == {"spatial.vertical", "spatial.horizontal", f"spatial.{roofline.FUSED}"}

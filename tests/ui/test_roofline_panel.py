@@ -101,3 +101,22 @@ def test_overheads_belong_to_the_design_they_were_measured_for(qtbot, service):
     qtbot.waitUntil(lambda: service.overheads_for(result, design) != {}, timeout=10000)
     assert set(service.overheads_for(result, design)) >= {"depthwise.pointwise"}
     assert service.overheads_for(result, design.with_changes(out_channels=3)) == {}
+
+
+def test_the_window_judges_its_stages_once_the_peaks_are_known(qtbot, fake_measure):
+    from sepconv_gui.ui.shell.main_window import MainWindow
+
+    window = MainWindow(design=Design(out_channels=4))
+    qtbot.addWidget(window)
+    window.roofline_service._soon.setInterval(0)
+    window.show()
+    window.roofline_dock.raise_()  # first look at the dock: the peaks are measured
+    panel = window.roofline_panel
+    qtbot.waitUntil(lambda: window.roofline_service.peaks is PEAKS, timeout=10000)
+    qtbot.waitUntil(lambda: panel.table.rowCount() >= 4 and bool(panel.lines), timeout=20000)
+    assert all(v.kind != "unknown" for v in panel.analysis.verdicts)
+    assert "80 GFLOP/s" in panel.peaks_label.text()
+    # The Timing line draws on the same verdicts.
+    assert window.timing_plots.analysis() is not None
+    assert window.payoff_dock.windowTitle() == "Pays off?"
+    window.close()

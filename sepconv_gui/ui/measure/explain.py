@@ -297,18 +297,23 @@ def ran_multiplications(result: FrameResult, design: Design) -> dict[str, float]
 def roofline_analysis(history, design: Design | None, peaks, overheads: dict | None = None):
     """The roofline verdicts of the newest design in ``history`` (a TimingHistory): stage
     times are its medians over that design's frames. None before the first frame."""
-    from ...app.roofline import STAGES, analyse
+    from ...app.roofline import FUSED, analyse, stage_names
 
     result = history.last_result
     if result is None or design is None:
         return None
-    seconds = {
-        f"{mode}.{stage}": 1e-3 * history.median(f"{mode}.{stage}", current_design=True)
-        for mode in result.results
-        for stage in STAGES[mode]
-    }
+    seconds = {}
+    for mode, conv in result.results.items():
+        for stage in stage_names(mode, conv.timings):
+            column = mode if stage == FUSED else f"{mode}.{stage}"
+            seconds[f"{mode}.{stage}"] = 1e-3 * history.median(column, current_design=True)
     try:
         ran = ran_multiplications(result, design)
+        s = shape_of(result, design)
+        intermediate = {
+            "spatial.vertical": s.channels * s.rank,
+            "depthwise.depthwise": s.channels * s.multiplier,
+        }
     except (ValueError, KeyError, IndexError):  # a design that no longer fits this result
-        ran = {}
-    return analyse(result, seconds, peaks, ran=ran, overheads=overheads)
+        ran, intermediate = {}, {}
+    return analyse(result, seconds, peaks, ran=ran, overheads=overheads, intermediate=intermediate)

@@ -123,8 +123,8 @@ class RooflinePanel(QWidget):
         self.plots = RooflinePlots()
         split.addWidget(left)
         split.addWidget(self.plots)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        # The table with its verdict column first; the three plots share the rest.
+        split.setSizes([640, 440])
         layout.addWidget(split, 1)
         self._throttle = ThrottledDraw(self, self._draw)
         if service is not None:

@@ -14,6 +14,7 @@ STAGE_COLORS = {
     "normal": "#e15759",
     "vertical": "#4e79a7",
     "horizontal": "#76b7b2",
+    "both passes": "#4e79a7",
     "depthwise": "#59a14f",
     "pointwise": "#b07aa1",
 }
