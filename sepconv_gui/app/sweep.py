@@ -252,16 +252,37 @@ class SweepPoint:
     modes: dict[str, ModeTiming] = field(default_factory=dict)
     seconds: float = 0.0  # wall time of the whole point, warm-ups included
 
+    #: Spatial-separable's like-for-like reference: the same per-channel k×k filter, timed
+    #: with the modes (None when spatial did not run).
+    reference: ModeTiming | None = None
+
+    def reference_multiplications(self, mode: str) -> int:
+        """What the operation ``mode`` replaces multiplies: for spatial-separable the same
+        per-channel k×k filter (k²·C per pixel), for the others normal conv (k²·C·P)."""
+        if mode == "spatial":
+            c = self.config
+            return c.height * c.width * c.channels * c.k * c.k
+        return self.normal_multiplications
+
+    def reference_for(self, mode: str) -> ModeTiming | None:
+        """The timing ``mode`` is compared with (see :meth:`reference_multiplications`)."""
+        if mode == "spatial" and self.reference is not None:
+            return self.reference
+        return self.modes.get("normal")
+
     def theoretical_ratio(self, mode: str) -> Fraction:
-        """Multiplications of ``mode`` over those of normal conv, exactly."""
-        return Fraction(self.modes[mode].multiplications, self.normal_multiplications)
+        """Multiplications of ``mode`` over those of the operation it replaces, exactly."""
+        return Fraction(self.modes[mode].multiplications, self.reference_multiplications(mode))
 
     def measured_ratio(self, mode: str) -> float | None:
-        """Median time of ``mode`` over that of normal conv (None when normal did not run)."""
-        normal = self.modes.get("normal")
-        if normal is None or normal.seconds <= 0:
+        """Median time of ``mode`` over that of the operation it replaces (None when that
+        did not run): spatial-separable against the per-channel k×k filter, others normal."""
+        reference = self.reference_for(mode)
+        if reference is None or reference.seconds <= 0:
             return None
-        return self.modes[mode].seconds / normal.seconds
+        if mode == "spatial" and reference.mode == "normal":
+            return None  # not like for like: a P-output bank is another job
+        return self.modes[mode].seconds / reference.seconds
 
 
 def mobilenet_ratio(outputs: int, k: int) -> Fraction:
@@ -298,6 +319,22 @@ def _inputs(config: PointConfig, seed: int) -> dict[str, np.ndarray]:
     }
 
 
+#: The contender name of spatial-separable's reference in the timing protocol.
+REFERENCE = "per-channel k×k"
+
+
+def _reference_runner(data: dict[str, np.ndarray]) -> Callable[[], Any]:
+    """The job spatial-separable replaces: every channel through the full k×k filter
+    (outer(column, row)), one OpenCV filter2D over all channels, the engine's default
+    border; the spatial mode runs the same factors through OpenCV's sepFilter2D."""
+    from ..engine.filtering import filter_into
+
+    kernel = np.outer(data["column"], data["row"]).astype(np.float32)
+    anchor = (kernel.shape[0] // 2, kernel.shape[1] // 2)
+    image = data["image"]
+    return lambda: filter_into(image, kernel, anchor, "reflect101", np.empty_like(image))
+
+
 def _runner(mode: str, data: dict[str, np.ndarray], algorithm: str) -> Callable[[], Any]:
     if mode == "normal":
         return lambda: engine.normal_conv(data["image"], data["weights"], algorithm=algorithm)
@@ -327,10 +364,15 @@ def measure_point(
         probes[mode] = (warm.algorithm, warm.cost.multiplications)
         del warm
     stages: dict[str, dict[str, list[float]]] = {mode: {} for mode in spec.modes}
+    if "spatial" in runners:
+        runners[REFERENCE] = _reference_runner(data)
+        if should_stop():
+            return None
+        runners[REFERENCE]()  # warm-up, as the modes had theirs
 
     def keep(mode: str, result: Any) -> None:
-        for name, seconds in result.timings.items():
-            stages[mode].setdefault(name, []).append(seconds)
+        for name, seconds in getattr(result, "timings", {}).items():
+            stages.setdefault(mode, {}).setdefault(name, []).append(seconds)
 
     timings = time_contenders(
         runners,
@@ -343,6 +385,17 @@ def measure_point(
     )
     if timings is None:
         return None
+    reference = timings.pop(REFERENCE, None)
+    if reference is not None:
+        point.reference = ModeTiming(
+            REFERENCE,
+            "filter2d",
+            reference.median_s,
+            [t * 1e-9 for t in reference.samples_ns],
+            {},
+            point.reference_multiplications("spatial"),
+            reference.summary(),
+        )
     for mode, timing in timings.items():
         algorithm, multiplications = probes[mode]
         point.modes[mode] = ModeTiming(

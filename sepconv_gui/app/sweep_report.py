@@ -37,13 +37,27 @@ CSV_FIELDS: tuple[str, ...] = (
     "repeats",
     "multiplications",
     "normal_multiplications",
+    "compared_with",
+    "reference_ms",
+    "reference_p25_ms",
+    "reference_p75_ms",
     "theoretical_ratio",
     "measured_ratio",
     "theoretical_speedup",
     "measured_speedup",
     "load_before",
+    "load_after",
     "busy",
+    "threads",
+    "settings",
 )
+
+#: What each mode's ratios compare it with (like for like).
+COMPARED_WITH = {
+    "normal": "",
+    "spatial": "the same per-channel k×k filter (OpenCV filter2D)",
+    "depthwise": "normal convolution with the same C → P",
+}
 
 
 # --- what the numbers were measured on ------------------------------------------------------
@@ -73,7 +87,17 @@ def mode_record(point: SweepPoint, mode: str) -> dict[str, Any]:
     """One mode at one point, in ms and plain numbers (the JSON and CSV share it)."""
     timing = point.modes[mode]
     theoretical, measured = float(point.theoretical_ratio(mode)), point.measured_ratio(mode)
+    reference = point.reference_for(mode) if mode != "normal" else None
+    compared = COMPARED_WITH.get(mode, "")
+    if mode == "spatial" and (reference is None or reference.mode == "normal"):
+        reference, compared = None, COMPARED_WITH["spatial"] + " (not timed)"
     return {
+        "compared_with": compared,
+        "reference_ms": None if reference is None else reference.seconds * 1e3,
+        "reference_p25_ms": None if reference is None else reference.protocol.get("p25_ms"),
+        "reference_p75_ms": None if reference is None else reference.protocol.get("p75_ms"),
+        "load_after": timing.protocol.get("load_after"),
+        "threads": timing.protocol.get("threads"),
         "algorithm": timing.algorithm,
         "ms": timing.seconds * 1e3,
         "times_ms": [t * 1e3 for t in timing.times],
@@ -90,16 +114,33 @@ def mode_record(point: SweepPoint, mode: str) -> dict[str, Any]:
     }
 
 
+def settings_summary(result: SweepResult) -> str:
+    """The sweep's design and conditions in one cell: what a reader of a lone CSV needs."""
+    spec, machine = result.spec, result.machine or {}
+    parts = [
+        f"vary {spec.variable} over {','.join(map(str, spec.values))}",
+        f"k={spec.k} C={spec.channels} P={spec.outputs} image={spec.width}x{spec.height}",
+        f"modes={'+'.join(spec.modes)} algorithm={spec.algorithm} repeats={spec.repeats}",
+        f"seed={spec.seed}",
+    ]
+    for key in ("cpu", "cores_available", "blas", "numpy", "opencv"):
+        if machine.get(key) is not None:
+            parts.append(f"{key}={machine[key]}")
+    return "; ".join(parts)
+
+
 def to_csv(result: SweepResult) -> str:
     """One row per point and mode, columns :data:`CSV_FIELDS`; empty cells mean "no value"."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
+    settings = settings_summary(result)
     for point in result.points:
         for mode in point.modes:
             record = mode_record(point, mode)
             stages = ";".join(f"{name}={ms:.6g}" for name, ms in record.pop("stages_ms").items())
             record.pop("times_ms")
+            record["threads"] = json.dumps(record["threads"], sort_keys=True)
             writer.writerow(
                 {
                     "point": point.index,
@@ -110,6 +151,7 @@ def to_csv(result: SweepResult) -> str:
                     "stages_ms": stages,
                     "repeats": len(point.modes[mode].times),
                     "normal_multiplications": point.normal_multiplications,
+                    "settings": settings,
                     **record,
                 }
             )

@@ -8,6 +8,7 @@ import math
 import pathlib
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from sepconv_gui.app import sweep
@@ -124,9 +125,36 @@ def test_counts_match_the_engine_cost_model(result):
         assert point.normal_multiplications == point.modes["normal"].multiplications
         # Depthwise-separable over normal is MobileNet's 1/P + 1/k², exactly.
         assert point.theoretical_ratio("depthwise") == mobilenet_ratio(c.outputs, c.k)
-        assert point.theoretical_ratio("spatial") == Fraction(2, c.outputs * c.k)
+        # Spatial-separable against the same per-channel k×k filter: 2k vs k² per channel.
+        assert point.theoretical_ratio("spatial") == Fraction(2, c.k)
         measured = point.modes["depthwise"].seconds / point.modes["normal"].seconds
         assert point.measured_ratio("depthwise") == pytest.approx(measured)
+
+
+def test_spatial_is_timed_against_the_same_per_channel_filter(result):
+    for point in result.points:
+        c, reference = point.config, point.reference
+        assert reference is not None and reference.mode == sweep.REFERENCE
+        assert reference.multiplications == c.height * c.width * c.channels * c.k * c.k
+        assert len(reference.times) == 1 and reference.seconds > 0
+        expected = point.modes["spatial"].seconds / reference.seconds
+        assert point.measured_ratio("spatial") == pytest.approx(expected)
+        assert point.reference_for("depthwise") is point.modes["normal"]
+
+
+def test_the_reference_computes_what_spatial_separable_computes():
+    config = sweep.PointConfig(height=20, width=24, channels=3, outputs=2, k=5)
+    data = sweep._inputs(config, seed=4)
+    expected = sweep._runner("spatial", data, "auto")().output
+    np.testing.assert_allclose(sweep._reference_runner(data)(), expected, atol=1e-5)
+
+
+def test_without_the_reference_spatial_has_no_measured_ratio(result):
+    point = result.points[0]
+    unreferenced = sweep.SweepPoint(
+        point.index, point.value, point.config, point.normal_multiplications, point.modes
+    )
+    assert unreferenced.measured_ratio("spatial") is None  # never against the P-output bank
 
 
 def test_plot_series_shows_speedups_as_inverse_ratios(result):
@@ -144,8 +172,10 @@ def test_plot_series_shows_speedups_as_inverse_ratios(result):
         assert ratios.ms["normal"][i] == pytest.approx(point.modes["normal"].seconds * 1e3)
     # The overlay puts each mode's count on the time axis at one time per multiplication.
     scaled = ratios.scaled
+    point = result.points[0]
     for mode in ("spatial", "depthwise"):
-        assert scaled[mode][0] / scaled["normal"][0] == pytest.approx(ratios.theory[mode][0])
+        counts = point.modes[mode].multiplications / point.normal_multiplications
+        assert scaled[mode][0] / scaled["normal"][0] == pytest.approx(counts)
 
 
 def test_without_normal_there_is_theory_but_no_measured_ratio():
@@ -192,6 +222,17 @@ def test_csv_has_a_row_per_point_and_mode(result):
             float(point.theoretical_ratio(row["mode"]))
         )
         assert row["algorithm"] == timing.algorithm
+        # The spread and the conditions travel with every row.
+        assert float(row["p25_ms"]) <= float(row["ms"]) <= float(row["p75_ms"])
+        assert json.loads(row["threads"])["opencv"] >= 1
+        assert row["load_after"] != "" or row["load_before"] == ""
+        assert "k=3 C=3 P=4 image=64x48" in row["settings"] and "repeats=1" in row["settings"]
+        if row["mode"] == "spatial":
+            assert "per-channel k×k" in row["compared_with"]
+            assert float(row["reference_ms"]) == pytest.approx(point.reference.seconds * 1e3)
+            assert float(row["measured_ratio"]) == pytest.approx(point.measured_ratio("spatial"))
+        elif row["mode"] == "depthwise":
+            assert float(row["reference_ms"]) == pytest.approx(point.modes["normal"].seconds * 1e3)
 
 
 def test_json_report_has_the_machine_and_every_point(result):

@@ -22,6 +22,8 @@ from ..views.result_views import BACKGROUND, MODE_TITLES
 from .timing_plots import COLORS
 
 SYMBOLS = {"normal": "o", "spatial": "s", "depthwise": "t"}
+#: What each separable mode's ratio compares it with (see app.sweep.SweepPoint.reference_for).
+AGAINST = {"spatial": "k×k filter", "depthwise": "normal"}
 SEPARABLE = ("spatial", "depthwise")
 MAX_VALUE_TICKS = 12
 
@@ -72,7 +74,9 @@ class SweepPlots(QWidget):
         self.overlay.setChecked(True)
         self.speedup = QCheckBox("As speed-up")
         self.speedup.setToolTip(
-            "Right plot as speed-up (normal ÷ mode) instead of the cost ratio (mode ÷ normal)"
+            "Right plot as speed-up (replaced ÷ mode) instead of the cost ratio "
+            "(mode ÷ replaced). Like for like: depthwise-separable against normal conv with "
+            "the same C → P, spatial-separable against the same per-channel k×k filter"
         )
         self.speedup.setChecked(True)
         self.options = QHBoxLayout()
@@ -162,10 +166,12 @@ class SweepPlots(QWidget):
         self.time_plot.setTitle("Time per run (median)")
         self.time_plot.setLabel("left", "time (ms)")
         self.ratio_plot.setTitle(
-            "Speed-up over normal conv" if speedup else "Cost relative to normal conv"
+            "Speed-up over the job it replaces"
+            if speedup
+            else "Cost relative to the job it replaces"
         )
         self.ratio_plot.setLabel(
-            "left", "normal ÷ mode (×)" if speedup else "mode ÷ normal (lower is faster)"
+            "left", "replaced ÷ mode (×)" if speedup else "mode ÷ replaced (lower is faster)"
         )
         self.baseline.setValue(0 if log_y else 1)  # a ratio of 1, in log10 when log
         points = result.points if result is not None else []
@@ -218,12 +224,14 @@ class SweepPlots(QWidget):
             time_legend.addItem(self.overlay_key, "theory: mult. count")
         for mode in SEPARABLE:
             if self.measured_curves[mode].isVisible():
-                ratio_legend.addItem(self.measured_curves[mode], f"{_short(mode)}, measured")
+                ratio_legend.addItem(
+                    self.measured_curves[mode], f"{_short(mode)} vs {AGAINST[mode]}, measured"
+                )
             if self.theory_curves[mode].isVisible():
                 if mode == "depthwise":
                     name = "MobileNet 1/(1/P+1/k²)" if speedup else "MobileNet 1/P+1/k²"
                 else:
-                    name = f"{_short(mode)}, theory"
+                    name = "spatial 2k/k²" if not speedup else "spatial k²/2k"
                 ratio_legend.addItem(self.theory_curves[mode], name)
 
     # --- export -----------------------------------------------------------------------------
