@@ -22,4 +22,8 @@ rm -rf "$settings/sepconv-gui"
 run_720 --window-size 1280x720 --presentation --frames 3 --screenshot "$out/presentation.png"
 rm -rf "$settings/sepconv-gui"
 run_720 --window-size 1280x720 --lesson 2 --frames 3 --screenshot "$out/lesson-step2.png"
-echo "wrote $out/main-window.png, streaming.png, presentation.png and lesson-step2.png"
+# Why measured differs from theory: per-stage verdicts and roofline plots, laptop size.
+rm -rf "$settings/sepconv-gui"
+XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1280x720x24" \
+    python3 scripts/dock_screenshot.py roofline "$out/roofline.png" 1280x720
+echo "wrote $out/main-window.png, streaming.png, presentation.png, lesson-step2.png, roofline.png"

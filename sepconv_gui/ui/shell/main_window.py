@@ -48,6 +48,7 @@ from ..views.stage_grid import StageGrid
 from ..views.visibility import ThrottledDraw
 from ..measure.timing_plots import TimingPlots
 from ..measure.roofline_panel import RooflinePanel
+from ..measure.payoff_panel import PayoffPanel
 from ...app.roofline_worker import RooflineService
 from ..models.model_panel import ModelPanel
 
@@ -164,12 +165,17 @@ class MainWindow(QMainWindow):
         self.roofline_dock = self._dock(
             "Roofline", "rooflineDock", self.roofline_panel, Qt.BottomDockWidgetArea
         )
+        self.payoff_panel = PayoffPanel(self.benchmark_panel)
+        self.payoff_dock = self._dock(
+            "Pays off?", "payoffDock", self.payoff_panel, Qt.BottomDockWidgetArea
+        )
         for dock in (
             self.timing_dock,
             self.roofline_dock,
             self.stages_dock,
             self.difference_dock,
             self.benchmark_dock,
+            self.payoff_dock,
         ):
             self.tabifyDockWidget(self.cost_dock, dock)
         self.model_panel = ModelPanel()
