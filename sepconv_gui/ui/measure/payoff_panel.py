@@ -27,6 +27,7 @@ PRESETS = {
 }
 TITLES = {"k": "kernel size k", "size": "image width W (px)", "P": "outputs P", "C": "inputs C"}
 COLORS = {"spatial": "#4e79a7", "depthwise": "#59a14f"}
+DECADES = [(power, f"{10.0**power:g}") for power in range(-3, 4)]
 HINT = (
     "Run a sweep to see from which kernel size and image size each separable mode beats the "
     "operation it replaces on this machine."
@@ -80,6 +81,8 @@ class PayoffPanel(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.getAxis("left").enableAutoSIPrefix(False)
+            # Decades only: pyqtgraph's minor log ticks ("0.6 0.4 0.3") crowd a small plot.
+            plot.getAxis("left").setTicks([DECADES])
             plot.addItem(
                 pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888888", style=Qt.DotLine)),
                 ignoreBounds=True,
