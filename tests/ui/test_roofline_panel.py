@@ -24,6 +24,8 @@ def fake_measure(monkeypatch):
         return PEAKS
 
     monkeypatch.setattr(roofline_worker, "measure_peaks", measure)
+    # Another test's window may have cached real peaks in the session's cache folder.
+    monkeypatch.setattr(roofline_worker, "cached_peaks", lambda: None)
     return calls
 
 
