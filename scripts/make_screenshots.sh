@@ -26,4 +26,10 @@ run_720 --window-size 1280x720 --lesson 2 --frames 3 --screenshot "$out/lesson-s
 rm -rf "$settings/sepconv-gui"
 XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 1280x720x24" \
     python3 scripts/dock_screenshot.py roofline "$out/roofline.png" 1280x720
-echo "wrote $out/main-window.png, streaming.png, presentation.png, lesson-step2.png, roofline.png"
+# The window at the two laptop/desktop sizes the layout promises to fit.
+for size in 1280x720 1920x1080; do
+    rm -rf "$settings/sepconv-gui"
+    XDG_CONFIG_HOME="$settings" xvfb-run -a -s "-screen 0 ${size}x24" python3 -m sepconv_gui \
+        --window-size "$size" --frames 3 --screenshot "$out/main-window-$size.png"
+done
+echo "wrote $out/main-window.png, main-window-1280x720.png, main-window-1920x1080.png, streaming.png, presentation.png, lesson-step2.png, roofline.png"
