@@ -1,3 +1,4 @@
+import gc
 import os
 import sys
 
@@ -54,9 +55,17 @@ def sweep_fails_at_second_point(monkeypatch):
     monkeypatch.setattr(sweep, "measure_point", breaks_on_the_second)
 
 
+# Automatic garbage collection stays off in the test process. It can start in any thread, and
+# when it freed a Qt wrapper inside a worker thread (an engine pool thread, a window's
+# measuring thread), Shiboken destroyed the Qt object there, holding a Qt lock while waiting
+# for the GIL that the main thread held as it waited for that lock: the suite deadlocked. The
+# hook below collects after every test instead, on the main thread.
+gc.disable()
+
+
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item):
-    """Really delete the widgets a test leaves behind.
+    """Really delete the widgets a test leaves behind, then collect garbage on this thread.
 
     pytest-qt closes each test's widgets with ``deleteLater()``, but ``processEvents()`` never
     runs deferred deletions outside an event loop, so every window a test built stayed alive,
@@ -64,9 +73,15 @@ def pytest_runtest_teardown(item):
     growing to 5.7 s by the seventh) and every event went through all the old filters.
     """
     yield
-    if "PySide6.QtCore" not in sys.modules:
-        return
-    from PySide6.QtCore import QCoreApplication, QEvent
+    uses_qt = "qtbot" in item.fixturenames or "qapp" in item.fixturenames
+    if uses_qt and "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QCoreApplication, QEvent
 
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if QCoreApplication.instance() is not None:
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # A full collection after Qt tests (their windows are cycles with pyqtgraph's parentless
+    # menus); the young generations after the others, which is cheap.
+    if uses_qt:
+        gc.collect()
+    else:
+        gc.collect(1)
