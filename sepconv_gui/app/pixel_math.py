@@ -46,6 +46,8 @@ class EngineInputs:
     pointwise: np.ndarray | None
     border: str = "reflect101"
     flip: bool = False
+    stride: tuple[int, int] = (1, 1)  # (vertical, horizontal), as engine.geometry
+    dilation: tuple[int, int] = (1, 1)
 
 
 class EquivalentBank:
@@ -92,6 +94,8 @@ def engine_inputs(design, channels: int) -> EngineInputs:
         pointwise=pointwise if deep else None,
         border=design.border,
         flip=design.flip,
+        stride=tuple(getattr(design, "stride", (1, 1))),
+        dilation=tuple(getattr(design, "dilation", (1, 1))),
     )
 
 
@@ -154,13 +158,19 @@ class PixelArithmetic:
     modes: dict[str, ModeArithmetic]
 
 
-def source_indices(size: int, position: int, taps: int, anchor: int, border: str) -> np.ndarray:
-    """Which input rows (or columns) a ``taps``-long kernel anchored at ``anchor`` reads for
-    output ``position``: -1 where the constant border supplies a zero."""
-    before, after = anchor, taps - 1 - anchor
+GRID_1 = ((1, 1), (1, 1))  # stride 1, no dilation
+
+
+def source_indices(
+    size: int, position: int, taps: int, anchor: int, border: str, step: int = 1
+) -> np.ndarray:
+    """Which input rows (or columns) a ``taps``-long kernel anchored at ``anchor`` reads
+    around input ``position``, ``step`` apart (the dilation): -1 where the constant border
+    supplies a zero."""
+    before, after = step * anchor, step * (taps - 1 - anchor)
     options = {"constant_values": -1} if border == "constant" else {}
     padded = np.pad(np.arange(size), (before, after), mode=_PAD_MODE[border], **options)
-    return padded[position : position + taps]
+    return padded[position + step * np.arange(taps)]
 
 
 def _anchor(taps: int, flip: bool) -> int:
@@ -173,12 +183,14 @@ def _turned(kernel: np.ndarray, flip: bool) -> np.ndarray:
 
 
 def patch(
-    image: np.ndarray, x: int, y: int, kh: int, kw: int, border: str, flip: bool
+    image: np.ndarray, x: int, y: int, kh: int, kw: int, border: str, flip: bool, grid=GRID_1
 ) -> np.ndarray:
-    """The ``(kh, kw, C)`` float64 neighbourhood the kernel meets at (x, y), borders filled."""
+    """The ``(kh, kw, C)`` float64 neighbourhood the kernel meets at output (x, y), borders
+    filled; ``grid`` is ``(stride, dilation)``, each (vertical, horizontal)."""
     height, width = image.shape[:2]
-    rows = source_indices(height, y, kh, _anchor(kh, flip), border)
-    cols = source_indices(width, x, kw, _anchor(kw, flip), border)
+    (sy, sx), (dy, dx) = grid
+    rows = source_indices(height, sy * y, kh, _anchor(kh, flip), border, dy)
+    cols = source_indices(width, sx * x, kw, _anchor(kw, flip), border, dx)
     values = image[np.clip(rows, 0, None)][:, np.clip(cols, 0, None)].astype(np.float64)
     values[rows < 0] = 0.0
     values[:, cols < 0] = 0.0
@@ -189,9 +201,9 @@ def channel_name(index: int) -> str:
     return f"c{index + 1}"
 
 
-def explain_normal(image, bank, x, y, p, border, flip) -> ModeArithmetic:
+def explain_normal(image, bank, x, y, p, border, flip, grid=GRID_1) -> ModeArithmetic:
     out, channels, kh, kw = bank.shape
-    window = patch(image, x, y, kh, kw, border, flip)
+    window = patch(image, x, y, kh, kw, border, flip, grid)
     kernels = _turned(np.asarray(bank[p], dtype=np.float64), flip)
     sums = np.einsum("hwc,chw->c", window, kernels)
     dots = [
@@ -214,12 +226,13 @@ def explain_normal(image, bank, x, y, p, border, flip) -> ModeArithmetic:
     )
 
 
-def explain_spatial(image, column, row, x, y, c, border, flip) -> ModeArithmetic:
+def explain_spatial(image, column, row, x, y, c, border, flip, grid=GRID_1) -> ModeArithmetic:
     columns, rows = np.atleast_2d(column), np.atleast_2d(row)
     rank, kh, kw = columns.shape[0], columns.shape[1], rows.shape[1]
     height, width, channels = image.shape
-    row_ids = source_indices(height, y, kh, _anchor(kh, flip), border)
-    col_ids = source_indices(width, x, kw, _anchor(kw, flip), border)
+    (sy, sx), (dy, dx) = grid
+    row_ids = source_indices(height, sy * y, kh, _anchor(kh, flip), border, dy)
+    col_ids = source_indices(width, sx * x, kw, _anchor(kw, flip), border, dx)
     steps, total = [], 0.0
     for pair in range(rank):
         down = columns[pair][::-1] if flip else columns[pair]
@@ -233,7 +246,8 @@ def explain_spatial(image, column, row, x, y, c, border, flip) -> ModeArithmetic
             else:
                 values = image[np.clip(row_ids, 0, None), column_id, c].astype(np.float64)
                 values[row_ids < 0] = 0.0
-            vertical.append(Dot(f"x = {x + j - _anchor(kw, flip)}", values, down, (kh,)))
+            column_at = sx * x + dx * (j - _anchor(kw, flip))  # in input pixels
+            vertical.append(Dot(f"x = {column_at}", values, down, (kh,)))
         suffix = f" (pair {pair + 1} of {rank})" if rank > 1 else ""
         steps.append(Step(f"vertical pass: {kh} rows × the column factor{suffix}", vertical))
         sums = np.array([d.total for d in vertical])
@@ -261,11 +275,11 @@ def explain_spatial(image, column, row, x, y, c, border, flip) -> ModeArithmetic
     )
 
 
-def explain_depthwise(image, kernels, mix, x, y, p, border, flip) -> ModeArithmetic:
+def explain_depthwise(image, kernels, mix, x, y, p, border, flip, grid=GRID_1) -> ModeArithmetic:
     maps, kh, kw = kernels.shape
     channels = image.shape[2]
     multiplier = maps // channels
-    window = patch(image, x, y, kh, kw, border, flip)
+    window = patch(image, x, y, kh, kw, border, flip, grid)
     turned = _turned(np.asarray(kernels, dtype=np.float64), flip)
     # Every map's patch sum in one call: 4096 maps of 31×31 one by one took 0.1 s a hover.
     grouped = turned.reshape(channels, multiplier, kh, kw)
@@ -296,29 +310,34 @@ def explain_depthwise(image, kernels, mix, x, y, p, border, flip) -> ModeArithme
 def explain_pixel(
     image: np.ndarray, inputs: EngineInputs, x: float, y: float, channel: int = 0
 ) -> PixelArithmetic | None:
-    """Every mode's arithmetic for output ``channel`` at column ``x``, row ``y`` (floored).
+    """Every mode's arithmetic for output ``channel`` at output column ``x``, row ``y``
+    (floored; with a stride the output is ``ceil(H / sy) x ceil(W / sx)``).
 
     ``image`` is the ``(H, W, C)`` array the modes ran on (``FrameResult.image``). Spatial
     keeps C channels, so it explains channel ``channel mod C``; normal and depthwise clamp
-    ``channel`` to their P. None when the point lies outside the image.
+    ``channel`` to their P. None when the point lies outside the output.
     """
     image = image[:, :, np.newaxis] if image.ndim == 2 else image
     height, width, channels = image.shape
+    grid = (tuple(inputs.stride), tuple(inputs.dilation))
+    (sy, sx) = grid[0]
     column, line = math.floor(x), math.floor(y)
-    if not (0 <= column < width and 0 <= line < height):
+    if not (0 <= column < -(-width // sx) and 0 <= line < -(-height // sy)):
         return None
     modes: dict[str, ModeArithmetic] = {}
     border, flip = inputs.border, inputs.flip
+    at = (column, line)
     if inputs.normal is not None:
         p = min(channel, inputs.normal.shape[0] - 1)
-        modes["normal"] = explain_normal(image, inputs.normal, column, line, p, border, flip)
+        modes["normal"] = explain_normal(image, inputs.normal, *at, p, border, flip, grid)
     if inputs.column is not None and inputs.row is not None:
+        c = channel % channels
         modes["spatial"] = explain_spatial(
-            image, inputs.column, inputs.row, column, line, channel % channels, border, flip
+            image, inputs.column, inputs.row, *at, c, border, flip, grid
         )
     if inputs.depthwise is not None and inputs.pointwise is not None:
         p = min(channel, inputs.pointwise.shape[0] - 1)
         modes["depthwise"] = explain_depthwise(
-            image, inputs.depthwise, inputs.pointwise, column, line, p, border, flip
+            image, inputs.depthwise, inputs.pointwise, *at, p, border, flip, grid
         )
     return PixelArithmetic(column, line, modes)

@@ -129,3 +129,33 @@ def test_equivalent_bank_rows_are_the_design_bank():
 def test_outside_the_image_explains_nothing():
     assert explain_pixel(GRID, normal_only(), -0.5, 1) is None
     assert explain_pixel(GRID, normal_only(), 5, 1) is None
+
+
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", (False, True))
+def test_stride_and_dilation_read_the_engine_s_sampling_grid(border, flip):
+    rng = np.random.default_rng(17)
+    image = rng.random((9, 11, 2)).astype(np.float32)
+    kernel = tuple(map(tuple, rng.standard_normal((3, 3))))
+    design = Design(
+        kernel=kernel,
+        preset="custom",
+        multiplier=2,
+        out_channels=3,
+        pointwise="random",
+        spatial_rank=2,
+        border=border,
+        flip=flip,
+        stride=(2, 3),
+        dilation=(2, 1),
+    )
+    result = run_design(image, design)
+    inputs = engine_inputs(design, 2)
+    out_h, out_w = result.results["normal"].output.shape[:2]
+    assert (out_h, out_w) == (5, 4)
+    for x, y in itertools.product(range(out_w), range(out_h)):
+        arithmetic = explain_pixel(result.image, inputs, x, y, 2)
+        for mode, math in arithmetic.modes.items():
+            engine = result.results[mode].output[y, x, math.channel]
+            assert math.value == pytest.approx(engine, abs=2e-5), (mode, x, y)
+    assert explain_pixel(result.image, inputs, out_w, 0) is None
