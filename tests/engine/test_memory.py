@@ -128,7 +128,11 @@ def test_estimate_bounds_the_peak_rss_of_a_fresh_process(case):
     # resident size sees everything.
     row = measure(case, timeout=600)  # a loaded machine (the suite on 2 shared cores)
     assert row["ran"] not in ("crashed", "refused"), row["note"]
-    assert 0 < row["measured"] <= row["predicted"], row
+    assert row["measured"] <= row["predicted"], row
+    # A small call may reuse what its warm-up freed and grow by nothing (or a page less: seen
+    # as -8192 bytes); a large one must show up, or the measurement itself is broken.
+    if row["predicted"] > 20 * 2**20:
+        assert row["measured"] > 0, row
 
 
 def test_a_refusal_says_how_much_it_needs_and_what_to_lower():
