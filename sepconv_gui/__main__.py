@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.frames:  # a scripted run reads the user's settings but never writes them
         use_throwaway_scope()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from .app.gc_guard import collect_on_gui_thread
+
+    collect_on_gui_thread(app)
     from .ui.shell.main_window import MainWindow
     from .ui.shell.scripted_run import DEFAULT_TIMEOUT_S, ScriptedRun, check_screenshot_format
 
