@@ -10,7 +10,7 @@ from .errors import keeps_the_contract
 
 from .memory import check_fits, describe_bytes, estimate_memory
 from .result import ConvResult, StageTimer
-from .validation import as_image, as_weights, check_border, check_kernel_fits
+from .validation import normal_inputs, check_kernel_fits
 
 
 @keeps_the_contract
@@ -71,20 +71,9 @@ def normal_conv(
             stride=stride,
             dilation=dilation,
         )
-    data, _ = as_image(image)
-    bank = as_weights("weights", weights, 4, "(P, C, kh, kw)")
-    border = check_border(border)
+    data, bank, border = normal_inputs(image, weights, border, algorithm, algorithms.ALGORITHMS)
     height, width, channels = data.shape
     p, c, kh, kw = bank.shape
-    if c != channels:
-        raise ValueError(
-            f"weights have C={c} input channels (shape {bank.shape}) but the image has "
-            f"{channels}; weights must be (P, {channels}, kh, kw) for this image"
-        )
-    if algorithm not in algorithms.ALGORITHMS:
-        raise ValueError(
-            f"algorithm={algorithm!r} is unknown; use one of {', '.join(algorithms.ALGORITHMS)}"
-        )
     check_kernel_fits(kh, kw, height, width)
     if flip:
         bank = np.ascontiguousarray(bank[:, :, ::-1, ::-1])

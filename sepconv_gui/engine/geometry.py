@@ -40,7 +40,7 @@ from .filtering import CV_MAX_CHANNELS, oriented, pad_plane
 from .memory import FLOAT, _normal_bytes, check_fits, memory_budget, with_slack
 from .result import ConvResult, StageTimer
 from .threads import parallel_for
-from .validation import as_image, as_weights, check_border
+from .validation import as_image, as_weights, check_border, normal_inputs
 
 #: Largest stride or dilation accepted (beyond it a layer samples too little to show anything).
 MAX_STEP = 64
@@ -190,20 +190,9 @@ def choose(height, width, channels, p, kh, kw, stride, dilation, wrap, extra) ->
 def normal_conv(image, weights, *, border, flip, algorithm, stride, dilation) -> ConvResult:
     """:func:`~sepconv_gui.engine.normal_conv` with stride and dilation (module docstring)."""
     stride, dilation = as_pair("stride", stride), as_pair("dilation", dilation)
-    data, _ = as_image(image)
-    bank = as_weights("weights", weights, 4, "(P, C, kh, kw)")
-    border = check_border(border)
+    data, bank, border = normal_inputs(image, weights, border, algorithm, algorithms.ALGORITHMS)
     height, width, channels = data.shape
     p, c, kh, kw = bank.shape
-    if c != channels:
-        raise ValueError(
-            f"weights have C={c} input channels (shape {bank.shape}) but the image has "
-            f"{channels}; weights must be (P, {channels}, kh, kw) for this image"
-        )
-    if algorithm not in algorithms.ALGORITHMS:
-        raise ValueError(
-            f"algorithm={algorithm!r} is unknown; use one of {', '.join(algorithms.ALGORITHMS)}"
-        )
     check_extent(kh, kw, dilation, height, width)
     bank, anchor = oriented_bank(bank, flip)
     copied = not (isinstance(image, np.ndarray) and np.may_share_memory(image, data))

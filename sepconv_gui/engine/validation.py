@@ -107,3 +107,23 @@ def check_kernel_fits(kh: int, kw: int, height: int, width: int) -> None:
             f"kernel {kh}x{kw} (height x width) is larger than the image {height}x{width}; "
             "use a smaller kernel or a larger image"
         )
+
+
+def normal_inputs(image, weights, border: str, algorithm: str, known: tuple[str, ...]):
+    """Checked inputs of a normal convolution, shared by the plain and the strided path.
+
+    Returns ``(data, bank, border)``: the image as float32 (H, W, C), the bank as float32
+    (P, C, kh, kw) with C matching the image, and the border's canonical name.
+    """
+    data, _ = as_image(image)
+    bank = as_weights("weights", weights, 4, "(P, C, kh, kw)")
+    border = check_border(border)
+    channels, c = data.shape[2], bank.shape[1]
+    if c != channels:
+        raise ValueError(
+            f"weights have C={c} input channels (shape {bank.shape}) but the image has "
+            f"{channels}; weights must be (P, {channels}, kh, kw) for this image"
+        )
+    if algorithm not in known:
+        raise ValueError(f"algorithm={algorithm!r} is unknown; use one of {', '.join(known)}")
+    return data, bank, border
