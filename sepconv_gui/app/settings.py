@@ -59,6 +59,14 @@ class AppSettings:
     def sync(self) -> None:
         self._qs.sync()
 
+    # --- small remembered choices (a dialog's last folder, format, ...) ---------------------
+    def remembered(self, key: str, default, kind: type):
+        """The value stored under ``key`` as ``kind``, or ``default``."""
+        return self._qs.value(key, default, type=kind)
+
+    def remember(self, key: str, value) -> None:
+        self._qs.setValue(key, value)
+
     # --- recent files -----------------------------------------------------------------------
     def recent_files(self) -> list[str]:
         value = self._qs.value("recentFiles", [], type=list)

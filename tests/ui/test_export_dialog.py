@@ -171,3 +171,27 @@ def test_copy_view_puts_the_widget_on_the_clipboard(qtbot):
         120 * label.devicePixelRatio(),
         40 * label.devicePixelRatio(),
     )
+
+
+def test_a_scripted_runs_export_leaves_the_users_remembered_folder_alone(
+    qtbot, result, messages, tmp_path, settings_folder, monkeypatch
+):
+    from sepconv_gui.app import settings as app_settings
+
+    user = app_settings.AppSettings()
+    user.remember(export_dialog.FOLDER_KEY, str(tmp_path / "mine"))
+    user.sync()
+    monkeypatch.setattr(app_settings, "_throwaway", None)
+    app_settings.use_throwaway_scope()  # what --frames / --screenshot runs do
+    scripted = ExportDialog(result, lambda mode: "signed")
+    qtbot.addWidget(scripted)
+    assert scripted.folder_edit.text() == str(tmp_path / "mine")  # read the user's choice
+    (tmp_path / "scripted").mkdir()
+    scripted.set_choice(
+        everything=False, item_stem="normal_output", fmt="npy", folder=tmp_path / "scripted"
+    )
+    assert scripted.export()
+    monkeypatch.setattr(app_settings, "_throwaway", None)
+    again = app_settings.AppSettings()
+    assert again.remembered(export_dialog.FOLDER_KEY, "", str) == str(tmp_path / "mine")
+    assert again.remembered(export_dialog.FORMAT_KEY, "png8", str) == "png8"

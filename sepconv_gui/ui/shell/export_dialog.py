@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...app.pipeline import FrameResult
-from ...app.settings import APPLICATION, ORGANIZATION
+from ...app.settings import AppSettings
 from ...io.export import (
     FORMATS,
     ExportItem,
@@ -160,7 +160,8 @@ class ExportDialog(QDialog):
         self.look_for = look_for
         self.items = result_items(result.image, result.results)
         self.written: list[Path] = []
-        self.settings = QSettings(ORGANIZATION, APPLICATION)
+        # Through AppSettings: a scripted run must not change what the user's dialog remembers.
+        self.settings = AppSettings()
 
         what = QGroupBox("What")
         self.one_button = QRadioButton("One image:")
@@ -187,14 +188,14 @@ class ExportDialog(QDialog):
         self.format_combo = QComboBox()
         for spec in FORMATS.values():
             self.format_combo.addItem(spec.title, spec.key)
-        remembered = self.settings.value(FORMAT_KEY, "png8", type=str)
+        remembered = self.settings.remembered(FORMAT_KEY, "png8", str)
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(remembered)))
         self.format_hint = QLabel()
         self.format_hint.setWordWrap(True)
         self.format_hint.setMinimumWidth(420)  # a wrapped label is narrow unless told
 
         self.folder_edit = QLineEdit(
-            self.settings.value(FOLDER_KEY, "", type=str) or _default_folder()
+            self.settings.remembered(FOLDER_KEY, "", str) or _default_folder()
         )
         self.browse_button = QPushButton("Browse…")
         folder_row = QHBoxLayout()
@@ -305,7 +306,7 @@ class ExportDialog(QDialog):
         chosen = QFileDialog.getExistingDirectory(self, "Export to folder", start)
         if chosen:
             self.folder_edit.setText(chosen)
-            self.settings.setValue(FOLDER_KEY, chosen)
+            self.settings.remember(FOLDER_KEY, chosen)
 
     # --- writing ----------------------------------------------------------------------------
     def export(self) -> bool:
@@ -339,8 +340,8 @@ class ExportDialog(QDialog):
             QMessageBox.warning(self, "Export failed", str(error))
             self.refresh()
             return False
-        self.settings.setValue(FOLDER_KEY, str(plan.folder))
-        self.settings.setValue(FORMAT_KEY, self.fmt)
+        self.settings.remember(FOLDER_KEY, str(plan.folder))
+        self.settings.remember(FORMAT_KEY, self.fmt)
         count = len(self.written)
         QMessageBox.information(
             self,
