@@ -195,3 +195,35 @@ def test_a_scripted_runs_export_leaves_the_users_remembered_folder_alone(
     again = app_settings.AppSettings()
     assert again.remembered(export_dialog.FOLDER_KEY, "", str) == str(tmp_path / "mine")
     assert again.remembered(export_dialog.FORMAT_KEY, "png8", str) == "png8"
+
+
+def test_exporting_a_live_frame_made_without_stages_still_writes_every_stage(
+    qtbot, messages, tmp_path, monkeypatch
+):
+    from sepconv_gui.app.processing import Processor
+
+    rng = np.random.default_rng(11)
+    image = rng.uniform(0, 1, (20, 28, 3)).astype(np.float32)
+    design = Design(multiplier=2, out_channels=4, pointwise="random")
+    # What a live frame looks like while the Stages dock is hidden.
+    live, _ = Processor().first_pass(image, design, generation=1, keep_stages=False)
+    assert "vertical" not in live.results["spatial"].stages
+
+    def export_everything(dialog):
+        dialog.set_choice(everything=True, fmt="npy", folder=tmp_path)
+        dialog.export()
+        return ExportDialog.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", export_everything)
+    written = export_result(None, live, lambda mode: "signed")
+    names = {path.name for path in written}
+    assert "spatial_stage-vertical.npy" in names
+    assert "depthwise_stage-depthwise.npy" in names
+    kept = run_design(image, design)  # every stage kept, as a still is run
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "depthwise_stage-depthwise.npy"),
+        kept.results["depthwise"].stages["depthwise"],
+    )
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "normal_output.npy"), live.results["normal"].output
+    )

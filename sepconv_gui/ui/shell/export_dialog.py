@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...app.kept_stages import with_stages
 from ...app.pipeline import FrameResult
 from ...app.settings import AppSettings
 from ...io.export import (
@@ -375,6 +376,12 @@ def export_result(
                 parent, "Export results", "There is nothing to export yet: open an image first."
             )
             return []
+        # A live frame made while no view showed stages has none: run them now, once.
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            result = with_stages(result)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
         dialog = ExportDialog(result, mapping_for, parent, look_for)
         try:
             dialog.exec()
