@@ -6,6 +6,9 @@ tried as ONNX. Every declared shape is checked against :data:`LIMITS` before the
 it is built, so a small hostile file that claims a huge tensor costs nothing. Problems the user
 can act on raise :class:`ModelLoadError` with a sentence for them; one unreadable layer in an
 otherwise good model is listed with its reason (``weights is None``) instead.
+
+This module holds the layer types, the limits and the checks every reader shares; the readers
+are :mod:`.onnx_models` (graphs) and :mod:`.weight_files` (NumPy banks, state dicts).
 """
 
 from __future__ import annotations
@@ -261,109 +264,6 @@ def _check_file(path) -> Path:
     return path
 
 
-def _npy_header(stream, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
-    """Shape, Fortran order and dtype an .npy stream declares, read without reading its data."""
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-    except Exception as error:  # numpy raises ValueError/SyntaxError/... for broken headers
-        raise ModelLoadError(f"{name}: not a readable .npy array ({error})") from None
-    if dtype.hasobject or dtype.kind not in "fiu":
-        raise ModelLoadError(f"{name}: holds {dtype} values, not numbers")
-    return tuple(shape), bool(fortran), dtype
-
-
-def _as_bank_shape(name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
-    """(kh, kw) and (C, kh, kw) arrays are read as one output; others must be 4-D already."""
-    if len(shape) == 2:
-        return (1, 1) + shape
-    if len(shape) == 3:
-        return (1,) + shape
-    return shape
-
-
-def _read_npy(stream, name: str) -> np.ndarray:
-    shape, _, _ = _npy_header(stream, name)
-    bank_shape = _as_bank_shape(name, shape)
-    check_bank_shape(name, bank_shape)
-    stream.seek(0)
-    try:
-        array = np.lib.format.read_array(stream, allow_pickle=False)
-    except Exception as error:
-        raise ModelLoadError(f"{name}: the array data is damaged or cut short ({error})") from None
-    return array.reshape(bank_shape)
-
-
-def _load_npy(path: Path) -> list[ConvLayer]:
-    with path.open("rb") as stream:
-        array = _read_npy(stream, path.name)
-    return [bank_layer(path.stem, array, note="NumPy bank; groups taken as 1")]
-
-
-def _load_npz(path: Path) -> list[ConvLayer]:
-    layers = LayerList(path.name)
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as error:
-        raise ModelLoadError(f"{path.name}: not a readable .npz archive ({error})") from None
-    with archive:
-        members = [info for info in archive.infolist() if info.filename.endswith(".npy")]
-        if len(members) > LIMITS.layers:
-            raise ModelLoadError(f"{path.name}: {len(members):,} arrays is more than allowed")
-        for info in members:
-            name = info.filename[: -len(".npy")]
-            with archive.open(info) as member:
-                # A zip member stream cannot seek back; read the header, then the rest.
-                shape, fortran, dtype = _npy_header(member, name)
-                bank_shape = _as_bank_shape(name, shape)
-                if len(bank_shape) != 4:
-                    continue  # biases and other tensors sit beside the banks
-                check_bank_shape(name, bank_shape)
-                count = math.prod(shape)
-                data = member.read(count * dtype.itemsize + 1)
-            if len(data) != count * dtype.itemsize:
-                raise ModelLoadError(f"{path.name}: array {name!r} is damaged or cut short")
-            array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
-            array = array.reshape(bank_shape)
-            layers.add(bank_layer(name, array, note="NumPy bank; groups taken as 1"))
-    return layers
-
-
-def _load_torch(path: Path, groups: dict[str, int] | None = None) -> list[ConvLayer]:
-    try:
-        import torch
-    except ImportError:
-        raise ModelLoadError(
-            f"{path.name} looks like a PyTorch checkpoint; reading it needs PyTorch "
-            "(pip install torch), which is not installed. Exporting the model to ONNX works "
-            "without it."
-        ) from None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ModelLoadError(f"{path.name}: not a readable PyTorch state dict ({error})") from None
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise ModelLoadError(f"{path.name}: holds a {type(state).__name__}, not a state dict")
-    banks = []
-    for key, tensor in state.items():
-        if not (isinstance(key, str) and key.endswith("weight") and hasattr(tensor, "shape")):
-            continue
-        if len(tensor.shape) != 4:
-            continue
-        check_bank_shape(key, tuple(tensor.shape))
-        name = key[: -len(".weight")] if key.endswith(".weight") else key
-        bias = state.get(name + ".bias")
-        array = tensor.detach().to(torch.float32).numpy()
-        bias_array = None if bias is None else bias.detach().to(torch.float32).numpy()
-        banks.append((name, array, bias_array))
-    return state_dict_layers(banks, path.name, groups)
-
-
 def state_dict_layers(banks, source: str, groups: dict[str, int] | None = None) -> LayerList:
     """Layers from a state dict's ``(name, weights, bias)`` banks, in the dict's order.
 
@@ -425,29 +325,26 @@ def state_dict_layers(banks, source: str, groups: dict[str, int] | None = None) 
     return layers
 
 
-def _is_torch_zip(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        return any(name.endswith("data.pkl") for name in archive.namelist())
-
-
 def load_model(path, *, groups: dict[str, int] | None = None) -> Model:
     """Read a model file: its format, 2-D convolution layers and declared input size.
 
     Same files, ``groups`` and errors as :func:`load_conv_layers`.
     """
+    from .weight_files import is_torch_zip, load_npy, load_npz, load_torch
+
     path = _check_file(path)
     with path.open("rb") as stream:
         magic = stream.read(8)
     input_size = None
     if magic.startswith(b"\x93NUMPY"):
-        fmt, layers = "npy", _load_npy(path)
+        fmt, layers = "npy", load_npy(path)
     elif magic.startswith(b"PK\x03\x04"):
-        if zipfile.is_zipfile(path) and _is_torch_zip(path):
-            fmt, layers = "pytorch", _load_torch(path, groups)
+        if zipfile.is_zipfile(path) and is_torch_zip(path):
+            fmt, layers = "pytorch", load_torch(path, groups)
         else:
-            fmt, layers = "npz", _load_npz(path)
+            fmt, layers = "npz", load_npz(path)
     elif path.suffix.lower() in (".pt", ".pth", ".bin", ".ckpt"):
-        fmt, layers = "pytorch", _load_torch(path, groups)
+        fmt, layers = "pytorch", load_torch(path, groups)
     else:
         from .onnx_models import load_onnx
 
