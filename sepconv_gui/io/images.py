@@ -2,8 +2,9 @@
 
 :func:`load_image` reads the file's bytes itself and decodes them with ``cv2.imdecode``, which
 works for any path the OS accepts (``cv2.imread`` mishandles non-ASCII paths on Windows). It
-checks the dimensions the file's header declares before anything is decoded, so a small file
-that claims billions of pixels (a decompression bomb) is refused without allocating them.
+checks the dimensions the file's header declares (:mod:`.image_headers`) before anything is
+decoded, so a small file that claims billions of pixels (a decompression bomb) is refused
+without allocating them.
 
 Colour images come out RGB: OpenCV's BGR order is flipped here, once, and nowhere else.
 """
@@ -11,12 +12,12 @@ Colour images come out RGB: OpenCV's BGR order is flipped here, once, and nowher
 from __future__ import annotations
 
 import math
-import struct
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from .image_headers import Header, probe
 
 MAX_PIXELS = 64_000_000
 """Most pixels (width × height) :func:`load_image` accepts: 64 MP.
@@ -77,18 +78,6 @@ class ImageLoadError(Exception):
     """An image file that cannot be used. ``str(error)`` is a sentence written for the user."""
 
 
-@dataclass
-class _Header:
-    """What the container says before any pixel is decoded."""
-
-    kind: str
-    width: int | None = None
-    height: int | None = None
-    gray: bool = False  # stored grey (PNG colour types 0 and 4), even if decoded as BGR(A)
-    orientation: int = 1  # EXIF orientation OpenCV does not apply under IMREAD_UNCHANGED
-    complete: bool = True
-
-
 def load_image(
     path: str | Path, *, max_pixels: int | None = None, notes: list[str] | None = None
 ) -> np.ndarray:
@@ -126,7 +115,7 @@ def load_image(
     path = Path(path)
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     data = _read_bytes(path)
-    header = _probe(data)
+    header = probe(data)
     if header is not None:
         if header.width is not None and header.height is not None:
             _check_pixels(path, header.width, header.height, limit)
@@ -224,7 +213,7 @@ def _read_bytes(path: Path) -> bytes:
         raise ImageLoadError(f'Cannot read "{path}": {error.strerror or error}.') from None
 
 
-def _decode(path: Path, data: bytes, header: _Header | None, limit: int) -> np.ndarray:
+def _decode(path: Path, data: bytes, header: Header | None, limit: int) -> np.ndarray:
     try:
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     except MemoryError:
@@ -306,157 +295,3 @@ def _damaged(path: Path, kind: str | None) -> str:
 
 def _no_memory(path: Path) -> str:
     return f'Cannot open "{path.name}": there is not enough memory to decode it.'
-
-
-# --- headers ---------------------------------------------------------------------------------
-# Only as much of each container as the checks need: the declared size (to refuse bombs
-# before decoding), grey storage, the EXIF orientation, and JPEG completeness. Anything not
-# recognised here still goes to OpenCV, whose own size limit then applies.
-#
-# Pillow's lazy Image.open was weighed as a replacement (2026-11, Pillow 13) and kept out: its
-# WebP reader allocates the whole canvas when it opens a file, PNG's getexif() decodes every
-# pixel when no eXIf chunk precedes IDAT, and its bomb guard is a process-wide setting whose
-# error does not say the declared size. These few readers allocate nothing.
-
-
-def _probe(data: bytes) -> _Header | None:
-    try:
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
-            return _probe_png(data)
-        if data.startswith(b"\xff\xd8"):
-            return _probe_jpeg(data)
-        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-            return _probe_webp(data)
-        if data[:4] in (b"II*\x00", b"MM\x00*"):
-            tags = _ifd0_tags(data)
-            # libtiff applies the TIFF orientation itself, even under IMREAD_UNCHANGED.
-            return _Header("TIFF", tags.get(256), tags.get(257))
-        if data[:6] in (b"GIF87a", b"GIF89a"):
-            width, height = struct.unpack_from("<HH", data, 6)
-            return _Header("GIF", width, height)
-        if data[:2] == b"BM":
-            if struct.unpack_from("<I", data, 14)[0] == 12:  # OS/2 core header: 16-bit sizes
-                width, height = struct.unpack_from("<HH", data, 18)
-            else:
-                width, height = struct.unpack_from("<ii", data, 18)
-            return _Header("BMP", abs(width), abs(height))  # negative height = top-down rows
-        if len(data) > 2 and data[0:1] == b"P" and data[1:2] in b"123456fF":
-            return _probe_pnm(data)
-    except (struct.error, IndexError, KeyError, ValueError):
-        # A header too short to hold its own fields: the file is cut off.
-        return _Header(_kind_of(data), complete=False)
-    return None
-
-
-def _kind_of(data: bytes) -> str:
-    for magic, kind in (
-        (b"\x89PNG", "PNG"),
-        (b"\xff\xd8", "JPEG"),
-        (b"RIFF", "WebP"),
-        (b"II*", "TIFF"),
-        (b"MM\x00", "TIFF"),
-        (b"GIF", "GIF"),
-        (b"BM", "BMP"),
-    ):
-        if data.startswith(magic):
-            return kind
-    return "image"
-
-
-def _probe_pnm(data: bytes) -> _Header | None:
-    lines = data[2:256].split(b"\n")
-    tokens = b" ".join(line.split(b"#")[0] for line in lines).split()
-    try:
-        return _Header("PNM", int(tokens[0]), int(tokens[1]))
-    except (IndexError, ValueError):
-        return None  # text that happens to start with "P1".."P6": let OpenCV judge it
-
-
-def _probe_png(data: bytes) -> _Header:
-    if data[12:16] != b"IHDR":
-        raise ValueError("PNG without IHDR")
-    width, height, _depth, colour_type = struct.unpack_from(">IIBB", data, 16)
-    header = _Header("PNG", width, height, gray=colour_type in (0, 4))
-    pos = 8
-    while pos + 8 <= len(data):  # skip from chunk to chunk by length: nothing is inflated
-        length, kind = struct.unpack_from(">I4s", data, pos)
-        if kind == b"eXIf":
-            header.orientation = _orientation(data[pos + 8 : pos + 8 + length])
-            break
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return header
-
-
-def _probe_jpeg(data: bytes) -> _Header:
-    header = _Header("JPEG")
-    pos = 2
-    while True:
-        while data[pos] != 0xFF or data[pos + 1] == 0xFF:  # fill bytes between segments
-            pos += 1
-        marker = data[pos + 1]
-        if marker == 0xD9:  # end of image before any scan: nothing to decode
-            header.complete = False
-            return header
-        if 0xD0 <= marker <= 0xD8 or marker == 0x01:  # markers without a length field
-            pos += 2
-            continue
-        length = struct.unpack_from(">H", data, pos + 2)[0]
-        segment = data[pos + 4 : pos + 2 + length]
-        if marker == 0xE1 and segment.startswith(b"Exif\x00\x00") and header.orientation == 1:
-            header.orientation = _orientation(segment[6:])
-        elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # SOFn, not DHT/DAC
-            header.height, header.width = struct.unpack_from(">HH", segment, 1)
-        elif marker == 0xDA:  # start of scan: entropy-coded data follows
-            # FF D9 cannot occur inside entropy-coded data (FF is stuffed as FF 00), so a file
-            # without it after the first scan was cut off. Older OpenCV decodes such files
-            # "successfully", filling the missing rows with grey.
-            header.complete = data.rfind(b"\xff\xd9", pos + 2 + length) != -1
-            return header
-        pos += 2 + length
-
-
-def _probe_webp(data: bytes) -> _Header:
-    header = _Header("WebP")
-    pos = 12
-    while pos + 8 <= len(data):
-        kind, length = struct.unpack_from("<4sI", data, pos)
-        body = data[pos + 8 : pos + 8 + length]
-        if kind == b"VP8X":
-            header.width = int.from_bytes(body[4:7], "little") + 1
-            header.height = int.from_bytes(body[7:10], "little") + 1
-        elif kind == b"VP8 " and header.width is None:
-            width, height = struct.unpack_from("<HH", body, 6)
-            header.width, header.height = width & 0x3FFF, height & 0x3FFF
-        elif kind == b"VP8L" and header.width is None:
-            bits = int.from_bytes(body[1:5], "little")
-            header.width, header.height = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-        elif kind == b"EXIF":
-            # The spec says raw TIFF; some writers keep JPEG's "Exif\0\0" prefix. Accept both.
-            header.orientation = _orientation(body.removeprefix(b"Exif\x00\x00"))
-        pos += 8 + length + (length & 1)
-    return header
-
-
-def _orientation(tiff: bytes) -> int:
-    try:
-        value = _ifd0_tags(tiff).get(0x0112, 1)
-    except (struct.error, IndexError, KeyError, ValueError):
-        return 1  # broken EXIF is common and harmless: show the pixels as stored
-    return value if 1 <= value <= 8 else 1
-
-
-def _ifd0_tags(tiff: bytes) -> dict[int, int]:
-    """First value of each SHORT or LONG tag in a TIFF structure's first directory."""
-    order = {b"II": "<", b"MM": ">"}[tiff[:2]]
-    offset = struct.unpack_from(order + "I", tiff, 4)[0]
-    count = struct.unpack_from(order + "H", tiff, offset)[0]
-    tags = {}
-    for i in range(count):
-        tag, kind = struct.unpack_from(order + "HH", tiff, offset + 2 + 12 * i)
-        if kind == 3:
-            tags[tag] = struct.unpack_from(order + "H", tiff, offset + 10 + 12 * i)[0]
-        elif kind == 4:
-            tags[tag] = struct.unpack_from(order + "I", tiff, offset + 10 + 12 * i)[0]
-    return tags
