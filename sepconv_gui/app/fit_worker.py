@@ -2,24 +2,22 @@
 
 A bank of P = 512 outputs over C = 256 channels at 31×31 takes one SVD per channel of a
 512 × 961 matrix: tens of seconds on a busy laptop, so "Fit depthwise-separable" never runs
-on the GUI thread. :class:`FitJob` runs one function in a QThread of its own (the same shape
-as :class:`~.sweep_worker.SweepWorker`); cancelling sets a flag checked between channels, so
-the thread always ends by itself and is never terminated.
+on the GUI thread. :class:`FitJob` runs one function in a QThread of its own (a
+:class:`~.threads.ThreadWorker`, as :class:`~.sweep_worker.SweepWorker` is); cancelling sets
+a flag checked between channels, so the thread always ends by itself and is never terminated.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from .design_fit import FitPoint, channel_singular_values, fit_depthwise, tradeoff_points
 from .state import Design
-from .threads import keep_until_finished
-from .workers import prime_libraries
+from .threads import ThreadWorker
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ def pick_job(design: Design, channels: int, multiplier: int):
     return work
 
 
-class FitJob(QObject):
+class FitJob(ThreadWorker):
     """Runs ``work(should_stop, progress)`` in a thread of its own.
 
     Signals: ``progress(done, total)``; ``finished(result)`` (None when cancelled);
@@ -79,31 +77,8 @@ class FitJob(QObject):
     failed = Signal(str)
 
     def __init__(self, work: Callable, name: str = "depthwise-separable fit") -> None:
-        super().__init__()  # no parent: it moves to its own thread
+        super().__init__(name)
         self.work = work
-        self._cancel = threading.Event()
-        self._thread = QThread()
-        self._thread.setObjectName(name)
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-
-    def start(self) -> None:
-        prime_libraries()
-        self._thread.start()
-        keep_until_finished(self._thread)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
-
-    def wait(self, milliseconds: int = -1) -> bool:
-        return self._thread.wait() if milliseconds < 0 else self._thread.wait(milliseconds)
 
     @Slot()
     def run(self) -> None:

@@ -1,29 +1,26 @@
 """The thread a benchmark sweep runs in, so the window stays responsive while it measures.
 
-The worker is a QObject moved to a QThread of its own (a QThread subclass's own ``started``
-and ``finished`` signals would clash with the ones below). Its signals are emitted from that
-thread and reach widgets through queued connections. Cancelling sets a flag the sweep checks
-before every timed run; the thread is never terminated, so a cancelled sweep ends cleanly
-and keeps the points it finished.
+The worker is a :class:`~.threads.ThreadWorker`: its signals are emitted from its own thread
+and reach widgets through queued connections. Cancelling sets a flag the sweep checks before
+every timed run; the thread is never terminated, so a cancelled sweep ends cleanly and keeps
+the points it finished.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from .sweep import SweepPoint, SweepResult, SweepSpec, eta_seconds, run_sweep
 from .sweep_report import describe_machine
-from .threads import keep_until_finished
-from .workers import prime_libraries
+from .threads import ThreadWorker
 
 log = logging.getLogger(__name__)
 
 
-class SweepWorker(QObject):
+class SweepWorker(ThreadWorker):
     """Runs one :class:`~.sweep.SweepSpec` in a thread of its own.
 
     Signals
@@ -64,39 +61,11 @@ class SweepWorker(QObject):
     failed = Signal(str)
 
     def __init__(self, spec: SweepSpec) -> None:
-        # No parent: a QObject with a parent cannot move to another thread.
-        super().__init__()
+        super().__init__("benchmark sweep")
         self.spec = spec
         self.result: SweepResult | None = None
-        self._cancel = threading.Event()
         self._durations: list[float] = []
         self._last = 0.0
-        self._thread = QThread()
-        self._thread.setObjectName("benchmark sweep")
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-
-    def start(self) -> None:
-        prime_libraries()  # see workers.prime_libraries: the first engine call on this thread
-        self._thread.start()
-        keep_until_finished(self._thread)
-
-    def cancel(self) -> None:
-        """Ask the sweep to stop before its next timed run; safe from any thread."""
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def is_running(self) -> bool:
-        return self._thread.isRunning()
-
-    def wait(self, milliseconds: int = -1) -> bool:
-        """Join the thread; True once it has ended (at once if it never started)."""
-        if milliseconds < 0:
-            return self._thread.wait()
-        return self._thread.wait(milliseconds)
 
     @Slot()
     def run(self) -> None:
