@@ -86,29 +86,39 @@ def edge_pixels(height, width):
     )
 
 
-@pytest.mark.parametrize(("border", "flip"), list(itertools.product(BORDER_MODES, (False, True))))
-def test_every_mode_equals_the_engine_at_border_pixels(border, flip):
-    rng = np.random.default_rng(11)
-    image = rng.random((7, 9, 3)).astype(np.float32)
-    kernel = tuple(map(tuple, rng.standard_normal((5, 4))))  # even width: anchor matters
+def random_design_run(seed, image_shape, kernel_shape, out_channels, **design):
+    """A random image through a random custom design (M = 2, rank 2, random pointwise) in
+    every mode: the result, and the engine inputs the explainer reads."""
+    rng = np.random.default_rng(seed)
+    image = rng.random(image_shape).astype(np.float32)
+    kernel = tuple(map(tuple, rng.standard_normal(kernel_shape)))
     design = Design(
         kernel=kernel,
         preset="custom",
         multiplier=2,
-        out_channels=4,
+        out_channels=out_channels,
         pointwise="random",
         spatial_rank=2,
-        border=border,
-        flip=flip,
+        **design,
     )
-    result = run_design(image, design)
-    inputs = engine_inputs(design, 3)
+    return run_design(image, design), engine_inputs(design, image_shape[2])
+
+
+def assert_every_mode_equals_the_engine(result, arithmetic):
+    x, y = arithmetic.x, arithmetic.y
+    for mode, math in arithmetic.modes.items():
+        engine = result.results[mode].output[y, x, math.channel]
+        assert math.value == pytest.approx(engine, abs=2e-5), (mode, x, y)
+
+
+@pytest.mark.parametrize(("border", "flip"), list(itertools.product(BORDER_MODES, (False, True))))
+def test_every_mode_equals_the_engine_at_border_pixels(border, flip):
+    # An even kernel width: the anchor matters.
+    result, inputs = random_design_run(11, (7, 9, 3), (5, 4), 4, border=border, flip=flip)
     for (x, y), channel in itertools.product(edge_pixels(7, 9), (0, 3)):
         arithmetic = explain_pixel(result.image, inputs, x + 0.7, y + 0.2, channel)
         assert (arithmetic.x, arithmetic.y) == (x, y)
-        for mode, math in arithmetic.modes.items():
-            engine = result.results[mode].output[y, x, math.channel]
-            assert math.value == pytest.approx(engine, abs=2e-5), (mode, x, y)
+        assert_every_mode_equals_the_engine(result, arithmetic)
         # The vertical sum under the pixel itself is the engine's vertical stage there.
         spatial = arithmetic.modes["spatial"]
         own = [d for d in spatial.steps[0].dots if d.label == f"x = {x}"][0]
@@ -134,28 +144,10 @@ def test_outside_the_image_explains_nothing():
 @pytest.mark.parametrize("border", BORDER_MODES)
 @pytest.mark.parametrize("flip", (False, True))
 def test_stride_and_dilation_read_the_engine_s_sampling_grid(border, flip):
-    rng = np.random.default_rng(17)
-    image = rng.random((9, 11, 2)).astype(np.float32)
-    kernel = tuple(map(tuple, rng.standard_normal((3, 3))))
-    design = Design(
-        kernel=kernel,
-        preset="custom",
-        multiplier=2,
-        out_channels=3,
-        pointwise="random",
-        spatial_rank=2,
-        border=border,
-        flip=flip,
-        stride=(2, 3),
-        dilation=(2, 1),
-    )
-    result = run_design(image, design)
-    inputs = engine_inputs(design, 2)
+    grid = {"stride": (2, 3), "dilation": (2, 1)}
+    result, inputs = random_design_run(17, (9, 11, 2), (3, 3), 3, border=border, flip=flip, **grid)
     out_h, out_w = result.results["normal"].output.shape[:2]
     assert (out_h, out_w) == (5, 4)
     for x, y in itertools.product(range(out_w), range(out_h)):
-        arithmetic = explain_pixel(result.image, inputs, x, y, 2)
-        for mode, math in arithmetic.modes.items():
-            engine = result.results[mode].output[y, x, math.channel]
-            assert math.value == pytest.approx(engine, abs=2e-5), (mode, x, y)
+        assert_every_mode_equals_the_engine(result, explain_pixel(result.image, inputs, x, y, 2))
     assert explain_pixel(result.image, inputs, out_w, 0) is None

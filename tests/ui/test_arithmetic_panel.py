@@ -8,6 +8,7 @@ from sepconv_gui.app.pixel_math import Dot, engine_inputs, explain_pixel
 from sepconv_gui.app.state import Design
 from sepconv_gui.ui.views.arithmetic_text import dot_text, mode_lines, number, summary_rows
 from sepconv_gui.ui.views.pixel_inspector import PixelInspector
+from tests.ui.widgets import shown
 
 
 def test_a_long_sum_shows_a_few_terms_an_ellipsis_and_the_sum():
@@ -41,11 +42,7 @@ def test_many_channels_list_the_first_and_last_sums_and_how_many_are_left_out():
 
 @pytest.fixture
 def inspector(qtbot):
-    widget = PixelInspector()
-    qtbot.addWidget(widget)
-    widget.resize(320, 700)
-    widget.show()
-    return widget
+    return shown(qtbot, PixelInspector(), 320, 700)
 
 
 def test_the_inspector_explains_the_hovered_pixel_in_every_mode(inspector):

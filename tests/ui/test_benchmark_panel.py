@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from sepconv_gui.app.sweep import SweepSpec
 from sepconv_gui.engine import MODES
 from sepconv_gui.ui.measure.benchmark_panel import BenchmarkPanel
+from tests.ui.widgets import shown
 
 TINY = SweepSpec(values=(3, 5, 7), width=64, height=48, outputs=4, channels=3, repeats=1)
 TIMEOUT = 20000
@@ -18,10 +19,7 @@ TIMEOUT = 20000
 
 @pytest.fixture
 def panel(qtbot):
-    widget = BenchmarkPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 420)
-    widget.show()
+    widget = shown(qtbot, BenchmarkPanel(), 1200, 420)
     yield widget
     widget.shutdown()
 

@@ -9,6 +9,7 @@ from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.engine import preset_kernel
 from sepconv_gui.ui.views.difference_view import DifferenceView
+from tests.ui.widgets import shown
 
 
 def kernel(name, size):
@@ -22,11 +23,7 @@ def image():
 
 @pytest.fixture
 def view(qtbot):
-    widget = DifferenceView()
-    qtbot.addWidget(widget)
-    widget.resize(700, 600)
-    widget.show()
-    return widget
+    return shown(qtbot, DifferenceView(), 700, 600)
 
 
 @pytest.mark.parametrize(

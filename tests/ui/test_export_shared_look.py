@@ -11,15 +11,12 @@ from sepconv_gui.io.export import quantize, result_items
 from sepconv_gui.ui.shell.export_dialog import SIGNED_LUT, ExportDialog, build_job
 from sepconv_gui.ui.views.display import apply_mapping
 from sepconv_gui.ui.views.result_views import ResultViews
+from tests.ui.widgets import shown
 
 
 @pytest.fixture
 def views(qtbot):
-    widget = ResultViews()
-    qtbot.addWidget(widget)
-    widget.resize(800, 600)
-    widget.show()
-    return widget
+    return shown(qtbot, ResultViews(), 800, 600)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from sepconv_gui.app.state import Design
 from sepconv_gui.ui.design.kernel_editor import KernelEditor
 from sepconv_gui.ui.design.kernel_ops import format_value, parse_block
+from tests.ui.widgets import shown
 
 SOBEL_X = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])
 
@@ -23,6 +24,13 @@ class Host:
         editor.failed.connect(self.errors.append)
         editor.set_design(design)
 
+    @classmethod
+    def open(cls, qtbot, height: int = 700) -> "Host":
+        """A kernel editor on screen, editing the default design."""
+        editor = shown(qtbot, KernelEditor(), 380, height)
+        qtbot.waitExposed(editor)
+        return cls(editor, Design())
+
     def apply(self, changes: dict, label: str) -> None:
         self.edits.append((changes, label))
         self.design = self.design.with_changes(**changes)
@@ -35,12 +43,7 @@ class Host:
 
 @pytest.fixture
 def host(qtbot):
-    editor = KernelEditor()
-    qtbot.addWidget(editor)
-    editor.resize(380, 700)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return Host(editor, Design())
+    return Host.open(qtbot)
 
 
 def cell_centre(grid, row, column):

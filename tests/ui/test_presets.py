@@ -12,12 +12,7 @@ from .test_kernel_editor import Host
 
 @pytest.fixture
 def host(qtbot):
-    editor = KernelEditor()
-    qtbot.addWidget(editor)
-    editor.resize(380, 700)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return Host(editor, Design())
+    return Host.open(qtbot)
 
 
 def pick(host, name, **params):

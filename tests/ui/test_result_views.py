@@ -8,6 +8,7 @@ from sepconv_gui.app.state import Design
 from sepconv_gui.engine import MODES
 from sepconv_gui.ui.views.display import map_for_display, shared_look
 from sepconv_gui.ui.views.result_views import ResultViews
+from tests.ui.widgets import shown
 
 
 def still(channels=3):
@@ -17,11 +18,7 @@ def still(channels=3):
 
 @pytest.fixture
 def views(qtbot):
-    widget = ResultViews()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
-    return widget
+    return shown(qtbot, ResultViews(), 900, 700)
 
 
 @pytest.mark.parametrize("mode", MODES)

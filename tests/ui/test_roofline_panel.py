@@ -11,6 +11,7 @@ from sepconv_gui.app.timing_history import TimingHistory
 from sepconv_gui.bench.peaks import Peaks
 from sepconv_gui.ui.measure.roofline_panel import RooflinePanel
 from sepconv_gui.ui.measure.roofline_plot import roof_points
+from tests.ui.widgets import shown
 
 PEAKS = Peaks(gemm_square_gflops=80.0, gemm_tall_gflops=40.0, copy_gbs=10.0, add_gbs=8.0, threads=2)
 
@@ -60,10 +61,7 @@ def test_one_row_and_one_point_per_stage(qtbot, service):
     design = Design(out_channels=4)
     history = frames(design)
     service.peaks = PEAKS
-    panel = RooflinePanel(service, history)
-    qtbot.addWidget(panel)
-    panel.resize(1200, 300)
-    panel.show()
+    panel = shown(qtbot, RooflinePanel(service, history), 1200, 300)
     qtbot.waitExposed(panel)
     panel.show_result(history.last_result, design)
     qtbot.waitUntil(lambda: panel.table.rowCount() == 5, timeout=5000)

@@ -5,8 +5,6 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-from sepconv_gui.app.state import Design
-from sepconv_gui.ui.design.kernel_editor import KernelEditor
 
 from .test_kernel_editor import Host
 
@@ -15,12 +13,7 @@ LAPLACIAN = np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
 
 @pytest.fixture
 def host(qtbot):
-    editor = KernelEditor()
-    qtbot.addWidget(editor)
-    editor.resize(380, 900)
-    editor.show()
-    qtbot.waitExposed(editor)
-    return Host(editor, Design())
+    return Host.open(qtbot, height=900)
 
 
 def test_panel_shows_singular_values_rank_and_the_rank_r_trade(host):

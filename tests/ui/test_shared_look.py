@@ -10,15 +10,12 @@ from sepconv_gui.app.state import Design
 from sepconv_gui.ui.views.display import shared_look, tick_labels
 from sepconv_gui.ui.views.image_panel import ImagePanel
 from sepconv_gui.ui.views.result_views import ResultViews
+from tests.ui.widgets import shown
 
 
 @pytest.fixture
 def views(qtbot):
-    widget = ResultViews()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
-    return widget
+    return shown(qtbot, ResultViews(), 900, 700)
 
 
 def rendered(panel):
@@ -87,10 +84,7 @@ def test_shared_levels_cover_every_output():
 
 @pytest.mark.parametrize("top", [1e-6, 3e-4, 1.0, 250.0, 7e4, 1e16])
 def test_colour_bar_labels_stay_short_and_distinct(qtbot, top):
-    panel = ImagePanel("x")
-    qtbot.addWidget(panel)
-    panel.resize(300, 300)
-    panel.show()
+    panel = shown(qtbot, ImagePanel("x"), 300, 300)
     ramp = np.linspace(-top, top, 64 * 64, dtype=np.float64).reshape(64, 64)
     panel.show_array(ramp, fixed_mapping="signed")
     low, high = panel.color_bar.levels()

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
 from sepconv_gui.ui.views.stage_grid import PAGE_SIZE, StageGrid
+from tests.ui.widgets import shown
 
 
 @pytest.fixture(scope="module")
@@ -16,10 +17,7 @@ def image():
 
 @pytest.fixture
 def grid(qtbot):
-    widget = StageGrid()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
+    widget = shown(qtbot, StageGrid(), 900, 700)
     yield widget
     if widget.detail is not None:
         widget.detail.close()

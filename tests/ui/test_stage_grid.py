@@ -11,6 +11,7 @@ from sepconv_gui.engine import preset_kernel
 from sepconv_gui.ui.views import stage_grid
 from sepconv_gui.ui.views.comparison import stage_levels, thumbnail_size, to_rgb8
 from sepconv_gui.ui.views.stage_grid import GRAY_LUT, PAGE_SIZE, SIGNED_LUT, StageGrid
+from tests.ui.widgets import shown
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +22,7 @@ def image():
 
 @pytest.fixture
 def grid(qtbot):
-    widget = StageGrid()
-    qtbot.addWidget(widget)
-    widget.resize(900, 700)
-    widget.show()
-    return widget
+    return shown(qtbot, StageGrid(), 900, 700)
 
 
 def captions(section):
