@@ -75,3 +75,29 @@ def test_fft_and_gemm_say_what_ran():
     assert fft.ran.startswith("FFT") and fft.ran_per_pixel > 0
     gemm = run(Design(algorithm="gemm"))[0]["normal"]
     assert "BLAS" in gemm.ran and gemm.ran_per_pixel == 81
+
+
+def test_each_mode_is_counted_at_its_own_kernel_size():
+    """A 3x3 base kernel, 5x5 per-channel depthwise kernels and an imported 7x7 normal bank:
+    the Cost dock must count normal at 7x7, depthwise at 5x5 and spatial at 3x3."""
+    from sepconv_gui.app.state import FrozenArray
+
+    rng = np.random.default_rng(3)
+    design = Design(
+        out_channels=4,
+        depthwise_kind="per_channel",
+        depthwise_custom=FrozenArray(rng.standard_normal((3, 5, 5))),
+        normal_kind="file",
+        normal_bank=FrozenArray(rng.standard_normal((4, 3, 7, 7))),
+    )
+    counts, compared, result = run(design)
+    assert counts["normal"].text == "normal: k²·C·P = 49·3·4 = 588"
+    assert counts["spatial"].text == "spatial-separable: 2k·r·C = 6·1·3 = 18"  # Sobel, rank 1
+    assert counts["depthwise"].per_pixel == 25 * 3 + 3 * 4
+    # Depthwise replaces a normal bank of its own kernels' size: 25*3*4 / (25*3 + 3*4).
+    assert compared["depthwise"].ratio == pytest.approx(300 / 87)
+    # The same numbers as the engine's own exact count of what ran.
+    for mode in ("normal", "depthwise"):
+        pixels = result.image.shape[0] * result.image.shape[1]
+        engine_count = result.results[mode].cost.multiplications / pixels
+        assert counts[mode].per_pixel == pytest.approx(engine_count)

@@ -12,7 +12,7 @@ as it is edited, before any frame has run; the Cost dock adds what each mode mea
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
@@ -27,6 +27,7 @@ from ..measure.explain import (
     comparison,
     depthwise_count,
     fmt,
+    kernel_sizes,
     normal_count,
     spatial_count,
 )
@@ -60,20 +61,11 @@ class ModeCost:
 def mode_shapes(design: Design, source_channels: int = 3) -> dict[str, DesignShape]:
     """Each mode's DesignShape (the base kernel's for spatial; the bank's or stack's size)."""
     c = channels_for(design, source_channels)
-    kh, kw = design.kernel_array().shape
     rank = len(design.spatial_factors()[0])
-    base = DesignShape(1, 1, c, design.out_channels, kh, kw, design.multiplier, rank)
-    depthwise = base
-    if design.depthwise_kind != "shared":
-        depthwise = replace(
-            base, kh=design.depthwise_custom.shape[1], kw=design.depthwise_custom.shape[2]
-        )
-    normal = depthwise  # the equivalent bank has the depthwise kernels' size
-    if design.normal_kind == "random":
-        normal = base
-    elif design.normal_kind == "file":
-        normal = replace(base, kh=design.normal_bank.shape[2], kw=design.normal_bank.shape[3])
-    return {"normal": normal, "spatial": base, "depthwise": depthwise}
+    return {
+        mode: DesignShape(1, 1, c, design.out_channels, kh, kw, design.multiplier, rank)
+        for mode, (kh, kw) in kernel_sizes(design).items()
+    }
 
 
 def _stages(mode: str, s: DesignShape) -> tuple[Stage, ...]:

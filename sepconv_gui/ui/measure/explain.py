@@ -97,10 +97,27 @@ def fmt(value: float) -> str:
     return f"{value:,.3g}"
 
 
-def shape_of(result: FrameResult, design: Design) -> DesignShape:
-    """The numbers of the design as it ran on ``result``'s image."""
+def kernel_sizes(design: Design) -> dict[str, tuple[int, int]]:
+    """Each mode's ``(kh, kw)``. Spatial runs the base kernel; depthwise its stack, whose
+    per-channel or per-map kernels may have another size; normal its bank: the equivalent
+    bank has the stack's size, a random bank the base kernel's, an imported bank its own."""
+    base = design.kernel_array().shape
+    depthwise = base
+    if design.depthwise_kind != "shared":
+        depthwise = design.depthwise_custom.shape[1:3]
+    normal = depthwise
+    if design.normal_kind == "random":
+        normal = base
+    elif design.normal_kind == "file":
+        normal = design.normal_bank.shape[2:4]
+    return {"normal": tuple(normal), "spatial": tuple(base), "depthwise": tuple(depthwise)}
+
+
+def shape_of(result: FrameResult, design: Design, mode: str = "spatial") -> DesignShape:
+    """The numbers of the design as ``mode`` ran it on ``result``'s image (the kernel size
+    is that mode's: see :func:`kernel_sizes`)."""
     height, width, channels = result.image.shape
-    kh, kw = design.kernel_array().shape
+    kh, kw = kernel_sizes(design)[mode]
     rank = 1
     spatial = result.results.get("spatial")
     vertical = spatial.stages.get("vertical") if spatial is not None else None
@@ -250,9 +267,9 @@ def comparison(mode: str, s: DesignShape, count: ModeCount) -> Comparison:
 
 def counts(result: FrameResult, design: Design) -> dict[str, ModeCount]:
     """Each mode that ran in ``result``: formula, numbers and what ran."""
-    s = shape_of(result, design)
     out: dict[str, ModeCount] = {}
     for mode, conv in result.results.items():
+        s = shape_of(result, design, mode)
         if mode == "normal":
             out[mode] = normal_count(s, conv.algorithm)
         elif mode == "spatial":
@@ -264,9 +281,12 @@ def counts(result: FrameResult, design: Design) -> dict[str, ModeCount]:
 
 def comparisons(result: FrameResult, design: Design) -> dict[str, Comparison]:
     """Each separable mode that ran, against the operation it replaces."""
-    s = shape_of(result, design)
     found = counts(result, design)
-    return {mode: comparison(mode, s, count) for mode, count in found.items() if mode != "normal"}
+    return {
+        mode: comparison(mode, shape_of(result, design, mode), count)
+        for mode, count in found.items()
+        if mode != "normal"
+    }
 
 
 def measured_speedup(result: FrameResult, mode: str) -> float | None:
@@ -280,12 +300,12 @@ def measured_speedup(result: FrameResult, mode: str) -> float | None:
 def ran_multiplications(result: FrameResult, design: Design) -> dict[str, float]:
     """Estimated multiplications of the stages whose engine count is not what ran, by
     "mode.stage": normal by FFT or through OpenCV's DFT, depthwise filters through the DFT."""
-    s = shape_of(result, design)
-    pixels = s.height * s.width
     ran: dict[str, float] = {}
     for mode, count in counts(result, design).items():
         if not count.ran or "≈" not in count.ran or count.ran_per_pixel is None:
             continue
+        s = shape_of(result, design, mode)
+        pixels = s.height * s.width
         if mode == "normal":
             ran["normal.normal"] = count.ran_per_pixel * pixels
         elif mode == "depthwise":

@@ -115,7 +115,7 @@ def read(result: FrameResult, design: Design, mode: str) -> Reading:
         if mode == "normal":
             text += " — the reference the separable modes are measured against"
         return Reading(mode, None, None, 1.0, None, text)
-    compared = explain.comparison(mode, explain.shape_of(result, design), counts[mode])
+    compared = explain.comparison(mode, explain.shape_of(result, design, mode), counts[mode])
     normal_count = counts["normal"]
     normal_factor = _ran(normal_count) / normal_count.per_pixel
     count_gap = _ran(normal_count) / _ran(counts[mode])
