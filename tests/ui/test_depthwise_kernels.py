@@ -139,3 +139,14 @@ def test_a_gray_source_names_its_one_channel(window, qtbot):
     names = [picker.channel.itemText(i) for i in range(picker.channel.count())]
     assert names == ["Base kernel (spatial mode)", "gray"]
     np.testing.assert_array_equal(window.engine_kernels(), np.stack([SX]))
+
+
+def test_the_picker_shows_only_rows_with_something_to_choose(window):
+    picker = window.kernel_editor.target_picker
+    shown = picker.form.isRowVisible
+    # The default, one kernel for every channel and M = 1: no map or channel to pick.
+    assert not shown(picker.maps) and not shown(picker._edit_row)
+    pick(window, picker.kind, "Per-channel kernels")
+    assert shown(picker._edit_row) and not shown(picker.maps)
+    window.channel_designer.multiplier.setValue(2)
+    assert shown(picker.maps) and shown(picker._edit_row)

@@ -22,7 +22,7 @@ class KernelTargetPicker(QGroupBox):
 
     def __init__(self, parent=None) -> None:
         super().__init__("Depthwise kernels", parent)
-        form = QFormLayout(self)
+        form = self.form = QFormLayout(self)
         self.kind = QComboBox()
         for name, text in KINDS:
             self.kind.addItem(text, name)
@@ -51,6 +51,7 @@ class KernelTargetPicker(QGroupBox):
         self.channel.currentIndexChanged.connect(self._target_picked)
         self.map.currentIndexChanged.connect(self._target_picked)
         form.addRow("Edit", row)
+        self._edit_row = row
         self.turns = QLabel(wordWrap=True)
         form.addRow(self.turns)
         self._kind = "shared"
@@ -76,6 +77,10 @@ class KernelTargetPicker(QGroupBox):
         del blockers
         self.channel.setVisible(kind != "shared")
         self.map.setVisible(kind == "per_map" and channel is not None)
+        # Rows with nothing to choose are hidden, so the default (one kernel, M = 1) takes
+        # one line and the kernel grid below stays in view on a 720-pixel screen.
+        self.form.setRowVisible(self.maps, m > 1 or kind == "per_map")
+        self.form.setRowVisible(self._edit_row, kind != "shared")
         self.turns.setText(self._describe(kind, m, target, shape))
 
     @staticmethod
