@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..engine.grid import output_size
+from ..engine.per_position import multiplications_per_position
+
 # numpy.pad modes that pad an index array the way OpenCV pads pixels (see engine.reference).
 _PAD_MODE = {
     "reflect101": "reflect",
@@ -220,8 +223,8 @@ def explain_normal(image, bank, x, y, p, border, flip, grid=GRID_1) -> ModeArith
             Step(f"p{p + 1} = the sum over the C = {channels} channels", [total]),
         ],
         total.total,
-        taps * channels,
-        taps * channels * out,
+        multiplications_per_position("normal", channels, 1, kh, kw),
+        multiplications_per_position("normal", channels, out, kh, kw),
         f"k²·C·P = {taps}·{channels}·{out}",
     )
 
@@ -264,8 +267,8 @@ def explain_spatial(image, column, row, x, y, c, border, flip, grid=GRID_1) -> M
         c,
         steps,
         total,
-        rank * (kh + kw),
-        rank * (kh + kw) * channels,
+        multiplications_per_position("spatial", 1, 1, kh, kw, 1, rank),
+        multiplications_per_position("spatial", channels, channels, kh, kw, 1, rank),
         (
             f"r·(kh + kw)·C = {rank}·({kh} + {kw})·{channels}"
             if rank > 1
@@ -301,8 +304,8 @@ def explain_depthwise(image, kernels, mix, x, y, p, border, flip, grid=GRID_1) -
             Step(f"pointwise: p{p + 1} mixes the {maps} maps (1×1 weights)", [point]),
         ],
         point.total,
-        taps * maps + maps,
-        taps * maps + maps * out,
+        multiplications_per_position("depthwise", channels, 1, kh, kw, multiplier),
+        multiplications_per_position("depthwise", channels, out, kh, kw, multiplier),
         f"k²·C·M + C·M·P = {taps}·{maps} + {maps}·{out}",
     )
 
@@ -320,9 +323,9 @@ def explain_pixel(
     image = image[:, :, np.newaxis] if image.ndim == 2 else image
     height, width, channels = image.shape
     grid = (tuple(inputs.stride), tuple(inputs.dilation))
-    (sy, sx) = grid[0]
+    rows, columns = output_size(height, width, grid[0])
     column, line = math.floor(x), math.floor(y)
-    if not (0 <= column < -(-width // sx) and 0 <= line < -(-height // sy)):
+    if not (0 <= column < columns and 0 <= line < rows):
         return None
     modes: dict[str, ModeArithmetic] = {}
     border, flip = inputs.border, inputs.flip

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODES: tuple[str, ...] = ("normal", "spatial", "depthwise")
+from .per_position import MODES, StageWork, stage_work  # noqa: F401 - MODES is named here too
 
 
 @dataclass(frozen=True)
@@ -114,26 +114,18 @@ def conv_cost(
         multiplier=multiplier,
         rank=rank,
     )
-    pixels = height * width
-    c, p, m, r = channels, out_channels, multiplier, rank
-    if mode == "normal":
-        taps = c * kh * kw
-        stage = StageCost(pixels * p * taps, pixels * p * (taps - 1), p * taps)
-        return ConvCost({"normal": stage})
-    if mode == "spatial":
-        vertical = StageCost(pixels * c * r * kh, pixels * c * r * (kh - 1), r * kh)
-        horizontal = StageCost(pixels * c * r * kw, pixels * c * (r * (kw - 1) + r - 1), r * kw)
-        return ConvCost({"vertical": vertical, "horizontal": horizontal})
-    if mode == "depthwise":
-        maps = c * m
-        if depthwise_separable_passes:
-            depth = StageCost(
-                pixels * maps * (kh + kw), pixels * maps * (kh + kw - 2), maps * (kh + kw)
-            )
-        else:
-            depth = StageCost(
-                pixels * maps * kh * kw, pixels * maps * (kh * kw - 1), maps * kh * kw
-            )
-        point = StageCost(pixels * p * maps, pixels * p * (maps - 1), p * maps)
-        return ConvCost({"depthwise": depth, "pointwise": point})
-    raise ValueError(f"mode={mode!r} is not a convolution mode; use one of {', '.join(MODES)}")
+    shape = (channels, out_channels, kh, kw, multiplier, rank)
+    work = stage_work(mode, *shape, passes=depthwise_separable_passes)
+    return at_positions(work, height * width)
+
+
+def at_positions(work: dict[str, StageWork], positions: int | dict[str, int]) -> ConvCost:
+    """The cost of ``work`` (:func:`~.per_position.stage_work`) computed at ``positions``
+    output positions: one number for every stage, or one per stage."""
+    stages = {}
+    for name, stage in work.items():
+        count = positions[name] if isinstance(positions, dict) else positions
+        stages[name] = StageCost(
+            count * stage.multiplications, count * stage.additions, stage.parameters
+        )
+    return ConvCost(stages)

@@ -79,6 +79,22 @@ def test_depthwise_patch_sums_then_pointwise_mix_by_hand():
     assert (math.multiplications, math.per_pixel) == (9 * 2 + 2, 9 * 2 + 2 * 1)
 
 
+def test_one_output_s_count_and_the_per_pixel_count_differ_by_the_outputs():
+    # C = 2 inputs; normal P = 2, depthwise P = 3: one output value versus all at a pixel.
+    image = np.concatenate([GRID, np.ones_like(GRID)], axis=2)
+    bank = np.stack([np.stack([K, K]), np.stack([K, -K])])
+    kernels = np.stack([K, np.ones((3, 3))])
+    mix = np.array([[2.0, -1.0], [1.0, 1.0], [0.0, 3.0]])
+    column, row = np.array([[1.0, 2.0, 1.0]]), np.array([[1.0, 0.0, -1.0]])
+    modes = explain_pixel(image, EngineInputs(bank, column, row, kernels, mix), 2, 1).modes
+    counts = {mode: (math.multiplications, math.per_pixel) for mode, math in modes.items()}
+    assert counts == {
+        "normal": (9 * 2, 9 * 2 * 2),
+        "spatial": (3 + 3, (3 + 3) * 2),
+        "depthwise": (9 * 2 + 2, 9 * 2 + 2 * 3),
+    }
+
+
 def edge_pixels(height, width):
     return sorted(
         {(x, y) for x in range(width) for y in (0, 1, height - 1)}
