@@ -4,38 +4,21 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from sepconv_gui.app import pipeline, sweep
+from sepconv_gui.app import pipeline
 from sepconv_gui.app.controller import Controller
 from sepconv_gui.app.state import Design
 from sepconv_gui.app.sweep import SweepSpec
 from sepconv_gui.app.sweep_worker import SweepWorker
+from tests.gates import LONG, Gate, gate_sweep_runs
 
 SLOW_P = 6  # designs with this many outputs run into the gate
 ROOT = Path(__file__).resolve().parents[2]
-LONG = 30  # seconds a gated call waits at most, should a test fail to open the gate
-
-
-class Gate:
-    """An engine call that blocks until the test opens the gate: a "heavy" run, no sleeps."""
-
-    def __init__(self, hold_from: int = 1) -> None:
-        self.entered = threading.Event()
-        self.opened = threading.Event()
-        self.calls = 0
-        self.hold_from = hold_from
-
-    def hold(self) -> None:
-        self.calls += 1
-        if self.calls >= self.hold_from:
-            self.entered.set()
-            self.opened.wait(LONG)
 
 
 @pytest.fixture
@@ -104,13 +87,7 @@ def test_refining_a_still_stops_for_a_newer_design(qtbot, gate):
 
 def test_a_cancelled_sweep_stops_between_timed_runs(qtbot, monkeypatch):
     gate = Gate()
-    real = sweep._runner
-
-    def runner(mode, data, algorithm):
-        run = real(mode, data, algorithm)
-        return lambda: (gate.hold(), run())[1]
-
-    monkeypatch.setattr(sweep, "_runner", runner)
+    gate_sweep_runs(monkeypatch, gate)
     worker = SweepWorker(SweepSpec(values=(3, 5), width=32, height=24, outputs=4, repeats=5))
     # Not qtbot.waitSignal: ``finished`` is emitted from the worker's thread, so pytest-qt's
     # slot runs there and can quit its event loop before the main thread enters it, which

@@ -7,15 +7,12 @@ from PySide6.QtGui import QGuiApplication
 
 from sepconv_gui.app.codegen import to_code
 from sepconv_gui.ui.design.channel_diagram import MAX_NODES, block_weights, groups
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, exposed=True)
     w.edit_design({"pointwise": "identity", "out_channels": 3, "multiplier": 1, "channels": 0})
     yield w
     w.close()

@@ -3,23 +3,18 @@ one undo step; the mouse wheel leaves unfocused controls in the design dock alon
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from sepconv_gui.app.state import Design
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window, wheel
 
 SOBEL_X = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(design=Design(), synchronous=True)  # Sobel x, not the opening blur
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
+    # Sobel x, not the opening blur.
+    w = open_window(qtbot, exposed=True, active=True, design=Design())
     yield w
     w.close()
 
@@ -96,20 +91,6 @@ def test_one_slider_drag_is_one_undo_step(window, qtbot):
     assert window.controller.design.preset_params["sigma"] == pytest.approx(start)
     np.testing.assert_allclose(window.controller.design.kernel_array(), gaussian_3x3(start))
     assert sigma.value() == pytest.approx(start)
-
-
-def wheel(widget):
-    event = QWheelEvent(
-        QPointF(5, 5),
-        QPointF(widget.mapToGlobal(QPoint(5, 5))),
-        QPoint(0, 0),
-        QPoint(0, -120),
-        Qt.NoButton,
-        Qt.NoModifier,
-        Qt.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
 
 
 def test_the_wheel_changes_only_focused_controls_in_the_design_dock(window):

@@ -3,21 +3,15 @@
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from sepconv_gui.io.sources import PatternSource
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window, wheel
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
+    w = open_window(qtbot, exposed=True, active=True)
     yield w
     w.close()
 
@@ -25,20 +19,6 @@ def window(qtbot):
 def stream(window, qtbot):
     window.controller.start_source(PatternSource(64, 48, fps=60))
     qtbot.waitUntil(lambda: window.controller.is_streaming, timeout=5000)
-
-
-def wheel(widget):
-    event = QWheelEvent(
-        QPointF(5, 5),
-        QPointF(widget.mapToGlobal(QPoint(5, 5))),
-        QPoint(0, 0),
-        QPoint(0, -120),
-        Qt.NoButton,
-        Qt.NoModifier,
-        Qt.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(widget, event)
 
 
 def test_space_in_a_spin_box_neither_pauses_nor_blanks_it(window, qtbot):

@@ -10,13 +10,12 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from sepconv_gui.io.images import load_image
 from sepconv_gui.io.samples import default_sample
 from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot)
     yield w
     w.close()
 

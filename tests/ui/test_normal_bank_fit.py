@@ -7,17 +7,14 @@ import numpy as np
 import pytest
 
 from sepconv_gui.engine import factorize_depthwise_separable
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window
 
 SEED = zlib.crc32(b"normal bank fit") % 1000
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, exposed=True)
     yield w
     w.close()
 

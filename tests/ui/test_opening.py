@@ -5,15 +5,13 @@ import numpy as np
 import pytest
 
 from sepconv_gui.engine import preset_kernel
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window
 from sepconv_gui.ui.teach.opening import SMALL_TEXT, opening_design
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
+    w = open_window(qtbot)
     yield w
     w.close()
 

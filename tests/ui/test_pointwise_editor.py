@@ -4,15 +4,12 @@ exactly that custom matrix, and C up to 256 can be chosen in the dock."""
 import numpy as np
 import pytest
 
-from sepconv_gui.ui.shell.main_window import MainWindow
+from tests.ui.widgets import open_window
 
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(synchronous=True)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, exposed=True)
     w.edit_design({"pointwise": "identity", "out_channels": 3, "multiplier": 1})
     yield w
     w.close()

@@ -1,13 +1,12 @@
 """The window explains a failing design in a banner, stays alive, and saves only what ran."""
 
-import threading
-
 import numpy as np
 import pytest
 
 from sepconv_gui.app import pipeline
 from sepconv_gui.ui.shell.main_window import MainWindow
 from sepconv_gui.ui.teach.opening import opening_design
+from tests.gates import Gate, gate_sweep_runs
 
 POISON_P = 7
 
@@ -65,19 +64,6 @@ def test_only_a_design_that_ran_is_saved_on_quit(qtbot, poisoned):
     second.close()
 
 
-class Gate:
-    """A heavy engine call: blocks until the test opens the gate (no sleeps, no timings)."""
-
-    def __init__(self) -> None:
-        self.entered, self.opened = threading.Event(), threading.Event()
-        self.calls = 0
-
-    def hold(self) -> None:
-        self.calls += 1
-        self.entered.set()
-        self.opened.wait(30)
-
-
 def _closes_without_blocking(qtbot, window, gate) -> None:
     assert gate.entered.wait(30)
     window.close()
@@ -114,17 +100,10 @@ def test_closing_during_a_heavy_still_returns_and_says_stopping(qtbot, monkeypat
 
 
 def test_closing_during_a_heavy_benchmark_point_returns_and_says_stopping(qtbot, monkeypatch):
-    from sepconv_gui.app import sweep
     from sepconv_gui.app.sweep import SweepSpec
 
     gate = Gate()
-    real = sweep._runner
-
-    def runner(mode, data, algorithm):
-        run = real(mode, data, algorithm)
-        return lambda: (gate.hold(), run())[1]
-
-    monkeypatch.setattr(sweep, "_runner", runner)
+    gate_sweep_runs(monkeypatch, gate)
     window = MainWindow(synchronous=True, open_default=False)
     qtbot.addWidget(window)
     window.show()
