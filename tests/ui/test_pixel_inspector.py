@@ -117,3 +117,20 @@ def test_a_hidden_inspector_reads_nothing_until_shown(qtbot, image_view, result)
     assert widget.updates == 0 and widget.table.rowCount() == 0
     widget.show()
     assert widget.point == (4, 5) and widget.updates == 1
+
+
+def test_a_strided_design_reads_each_array_at_the_pixel_covering_the_input_pixel(inspector):
+    image = np.random.default_rng(8).random((21, 30, 3)).astype(np.float32)
+    strided = run_design(image, Design(stride=(2, 3), out_channels=4, pointwise="random"))
+    assert strided.results["normal"].output.shape[:2] == (11, 10)
+    # Input pixel (x 29, y 20), the bottom-right corner: output pixel (29 // 3, 20 // 2).
+    inspector.show_pixel(strided, 29.5, 20.5)
+    rows = {row.name: row.values for row in inspector.rows}
+    np.testing.assert_array_equal(rows["Input"], image[20, 29])
+    normal = strided.results["normal"].output
+    assert any(np.array_equal(values, normal[10, 9]) for values in rows.values())
+    assert inspector.title.text() == "Pixel x = 29, y = 20 (output x = 9, y = 10)"
+    # The arithmetic below explains that same output pixel, and its sum is the engine's.
+    normal_sum = inspector.arithmetic.arithmetic.modes["normal"]
+    assert (inspector.arithmetic.arithmetic.x, inspector.arithmetic.arithmetic.y) == (9, 10)
+    assert normal_sum.value == pytest.approx(normal[10, 9, 0], rel=1e-5, abs=1e-6)

@@ -154,3 +154,15 @@ def test_auto_mapping_follows_the_channel_and_the_bar_its_levels(views):
     panel.set_channel(0)
     assert panel.levels == (0.0, 1.0)
     assert panel.color_bar.levels() == pytest.approx((0, 1))
+
+
+def test_strided_outputs_cover_the_input_pixels_they_stand_for(views):
+    image = still()  # 36 x 48
+    result = run_design(image, Design(stride=(2, 3)))
+    views.show_result(result)
+    assert result.results["normal"].output.shape[:2] == (18, 16)
+    for name, panel in views.panels.items():
+        rect = panel.item.mapRectToParent(panel.item.boundingRect())
+        # Every view spans the input's 48 x 36 pixels: linked zoom shows the same region.
+        assert (rect.width(), rect.height()) == (48, 36), name
+    assert views.panels["normal"].detail.text().endswith("P = 3 · 16×18")  # its own size

@@ -102,7 +102,9 @@ class ArithmeticPanel(QWidget):
             return
         outputs = [conv.output.shape[2] for conv in result.results.values()]
         self.output_box.setMaximum(max(outputs + [1]))
-        arithmetic = explain_pixel(result.image, inputs, *point, self.output)
+        # The point is in input pixels; the sums are per output pixel, one per stride step.
+        (sy, sx), (x, y) = inputs.stride, point
+        arithmetic = explain_pixel(result.image, inputs, x / sx, y / sy, self.output)
         self.arithmetic = arithmetic
         if arithmetic is None:
             self.text.setText("Outside the image.")

@@ -270,8 +270,26 @@ class PixelRow:
     text: str
 
 
+def stride_of(result: FrameResult) -> tuple[int, int]:
+    """The design's (vertical, horizontal) stride; (1, 1) when the result has no design."""
+    design = result.design
+    return tuple(design.stride) if design is not None else (1, 1)
+
+
+def cell_of(shape, image_shape, stride) -> tuple[int, int]:
+    """How many input pixels (rows, columns) one pixel of an array of ``shape`` stands for.
+
+    A strided output (or stage) has one pixel per stride step; the views draw it over those
+    input pixels, so every view shows the same region and the mouse names one input pixel.
+    An array as tall (wide) as the input covers one row (column) per pixel.
+    """
+    (h, w), (image_h, image_w) = shape[:2], image_shape[:2]
+    return (stride[0] if h != image_h else 1, stride[1] if w != image_w else 1)
+
+
 def pixel_report(result: FrameResult, x: float, y: float, limit: int = 8) -> list[PixelRow]:
-    """The value at column ``x``, row ``y`` (floored) of the input and every stage of every mode.
+    """The value at input column ``x``, row ``y`` (floored) of the input and every stage of
+    every mode (a strided array is read at the pixel that covers that input pixel).
 
     Rows come in order: "Input", then each mode's stages in execution order, e.g.
     "Depthwise maps", "Depthwise out". ``values`` holds every channel; ``text`` the first
@@ -291,7 +309,9 @@ def pixel_report(result: FrameResult, x: float, y: float, limit: int = 8) -> lis
                 for stage, array in conv.stages.items()
             ]
     rows = []
+    stride = stride_of(result)
     for name, array in arrays:
-        values = np.array(array[row, column], ndmin=1)
+        cell_h, cell_w = cell_of(array.shape, result.image.shape, stride)
+        values = np.array(array[row // cell_h, column // cell_w], ndmin=1)
         rows.append(PixelRow(name, values, format_values(values, limit)))
     return rows

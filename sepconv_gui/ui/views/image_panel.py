@@ -142,6 +142,7 @@ class ImagePanel(QWidget):
         self._look: str | None = None  # "rgb", "signed" or "gray": the lookup table in use
         self._fixed_mapping: str | None = None
         self.look: SharedLook | None = None  # the outputs' common look, when "Auto" shares it
+        self._cell = (1, 1)  # input pixels per shown pixel (rows, columns): see show_array
         # Zooming in needs more pixels than a fitted view drew: draw again when it does.
         self.view.sigRangeChanged.connect(self._range_changed)
 
@@ -232,8 +233,10 @@ class ImagePanel(QWidget):
         choose_mapping: bool = True,
         fixed_mapping: str | None = None,
         look: SharedLook | None = None,
+        cell: tuple[int, int] = (1, 1),
     ) -> None:
-        """Show ``array`` ((H, W) or (H, W, C)).
+        """Show ``array`` ((H, W) or (H, W, C)), each pixel drawn over ``cell`` (rows,
+        columns) units of the view: a strided output covers the input pixels it stands for.
 
         ``choose_mapping`` re-decides the automatic mapping from this array (done on a design's
         first result only, so live video does not flip between mappings); ``fixed_mapping``
@@ -243,6 +246,7 @@ class ImagePanel(QWidget):
         """
         self.source = array
         self.look = look
+        self._cell = cell
         self._offer_channels(1 if array.ndim == 2 else array.shape[2])
         self._fixed_mapping = fixed_mapping
         if fixed_mapping is not None:
@@ -295,7 +299,8 @@ class ImagePanel(QWidget):
             self.color_bar.setLevels(levels)
         self.item.setImage(to_uint8(data, levels), levels=(0, 255), autoLevels=False)
         height, width = plane.shape[:2]
-        # In full-resolution pixels whatever was drawn: zoom, links and the inspector agree.
-        self.item.setRect(QRectF(0, 0, width, height))
+        # In input pixels whatever was drawn: zoom, links and the inspector agree.
+        cell_h, cell_w = self._cell
+        self.item.setRect(QRectF(0, 0, width * cell_w, height * cell_h))
         self._shown = (plane, mapping, signed_rgb)
         self.mapping, self.levels = mapping, levels

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ...app.pipeline import FrameResult
 from .arithmetic_panel import ArithmeticPanel
-from .comparison import PixelRow, pixel_report
+from .comparison import PixelRow, pixel_report, stride_of
 from .visibility import ThrottledDraw
 
 UPDATE_MS = 33
@@ -90,7 +90,11 @@ class PixelInspector(QWidget):
             self.arithmetic.clear()
             return
         self.point = (math.floor(x), math.floor(y))
-        self.title.setText(f"Pixel x = {self.point[0]}, y = {self.point[1]}")
+        title = f"Pixel x = {self.point[0]}, y = {self.point[1]}"
+        sy, sx = stride_of(result)
+        if (sy, sx) != (1, 1):
+            title += f" (output x = {self.point[0] // sx}, y = {self.point[1] // sy})"
+        self.title.setText(title)
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
             cells = (row.name, str(row.values.size), row.text)

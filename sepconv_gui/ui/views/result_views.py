@@ -13,6 +13,7 @@ from ...app.pipeline import FrameResult
 from ...engine import MODES
 
 # The colours are shared by every view that shows arrays; they live with the image panel.
+from .comparison import cell_of, stride_of
 from .display import shared_look
 from .image_panel import BACKGROUND, GRAY_MAP, SIGNED_MAP, ImagePanel
 
@@ -107,12 +108,15 @@ class ResultViews(QWidget):
             self._shared_mapping = shared_look(outputs).mapping
         look = shared_look(outputs, self._shared_mapping)
         self.look = look
+        stride = stride_of(result)
         for mode, conv in result.results.items():
             panel = self.panels[mode]
-            panel.show_array(conv.output, choose_mapping=decide, look=look)
+            cell = cell_of(conv.output.shape, image.shape, stride)
+            panel.show_array(conv.output, choose_mapping=decide, look=look, cell=cell)
             panel.detail.setText(
                 f"{conv.algorithm} · {1e3 * conv.total_seconds:.1f} ms · "
                 f"{mega(conv.cost.multiplications)} mult · P = {conv.output.shape[2]}"
+                + (f" · {conv.output.shape[1]}×{conv.output.shape[0]}" if cell != (1, 1) else "")
             )
         self._mapping_generation = result.generation
         if first_frame:
