@@ -93,7 +93,7 @@ def view_rectangles(window) -> dict[str, list[int]]:
 
 
 class ScriptedRun(QObject):
-    """Counts displayed results of ``window``; after ``frames`` of them, reports and closes.
+    """Counts the results ``window`` receives; after ``frames`` of them, reports and closes.
 
     Create it before the window opens its input, so an error opening it is seen too. The exit
     code is in ``exit_code`` once ``done``; the application's event loop returns it.
@@ -129,6 +129,12 @@ class ScriptedRun(QObject):
         controller.source_failed.connect(self._on_source_failed, Qt.QueuedConnection)
         controller.source_ended.connect(self._on_source_ended, Qt.QueuedConnection)
         controller.source_notice.connect(self._on_notice, Qt.QueuedConnection)
+        # The views may draw fewer results than arrive (MainWindow paces its redraws to what
+        # the GUI thread can afford): their rate is reported beside the results' rate.
+        self.drawn_at: list[float] = []
+        shown = getattr(window, "images_shown", None)
+        if shown is not None:
+            shown.connect(self._on_drawn)
         self._probe = QTimer(self, interval=PROBE_INTERVAL_MS, timeout=self._on_probe)
         self._probe_due = time.perf_counter() + PROBE_INTERVAL_MS / 1e3
         self._probe.start()
@@ -151,6 +157,10 @@ class ScriptedRun(QObject):
         # How late the event loop served a timer it was asked to fire: GUI responsiveness.
         self.probe_delays.append(max(0.0, now - self._probe_due))
         self._probe_due = now + PROBE_INTERVAL_MS / 1e3
+
+    def _on_drawn(self, _result) -> None:
+        if not self.done:
+            self.drawn_at.append(time.perf_counter())
 
     def _on_result(self, result) -> None:
         if self.done:
@@ -217,11 +227,21 @@ class ScriptedRun(QObject):
         elapsed = (self.last_at - self.first_at) if self.first_at else 0.0
         controller = self.window.controller
         last = controller.last_result
+        # Draws inside the same span as the results counted (the first result's draw may
+        # land just after it arrives: a draw counts from the first result on).
+        start = self.first_at or 0.0
+        drawn = [t for t in self.drawn_at if start <= t]
+        drawn_span = (drawn[-1] - drawn[0]) if len(drawn) > 1 else 0.0
         return {
             "source": controller.source_name,
             "frames": frames,
             "seconds": elapsed,
+            # Results processed through every enabled mode, timed and delivered to the
+            # window (each is plotted), per second.
             "fps": (frames - 1) / elapsed if elapsed > 0 else 0.0,
+            # Of those, the ones the image views drew, per second (over the draws' own span).
+            "drawn_frames": len(drawn),
+            "drawn_fps": (len(drawn) - 1) / drawn_span if drawn_span > 0 else 0.0,
             "latency_ms": percentiles(self.latencies),
             "event_loop_delay_ms": percentiles(self.probe_delays),
             "modes": list(controller.design.modes),

@@ -15,6 +15,9 @@ REFRESH_MS = 100
 BUSY_FACTOR = 3
 """After a draw that took t ms the next waits at least BUSY_FACTOR * t ms."""
 
+SMOOTHING = 0.3
+"""Weight of the newest draw cycle in the running estimate of a cycle's CPU time."""
+
 
 def on_screen(widget: QWidget) -> bool:
     """True when some of ``widget`` is actually painted.
@@ -42,10 +45,21 @@ class ThrottledDraw(QObject):
         interval_ms: int = REFRESH_MS,
         busy_factor: float = BUSY_FACTOR,
         seen: Callable[[], bool] | None = None,
+        cpu_budget: float | None = None,
+        longest_ms: int = 250,
+        cpu_clock: Callable[[], float] = time.thread_time,
     ) -> None:
         """``interval_ms`` and ``busy_factor`` set the spacing of live draws; ``seen``
         replaces the on-screen test for a widget that draws whether or not it is shown
-        (the main window keeps its views current for export even when minimised)."""
+        (the main window keeps its views current for export even when minimised).
+
+        ``cpu_budget`` (a fraction of one core) spaces live draws so that this thread's CPU
+        time from one draw to the next — the draw, the painting Qt does afterwards, and
+        whatever else the thread did meanwhile — stays within it, but never more than
+        ``longest_ms`` apart. Drawing a result costs the same CPU however fast results
+        come, and every millisecond the GUI thread spends is taken from the convolutions
+        on a small machine: the display rate follows what the thread can afford.
+        """
         super().__init__(widget)
         # Weak: the widget owns this object, and a Python reference cycle between them let
         # the garbage collector free a widget's image data while Qt could still paint it.
@@ -55,6 +69,12 @@ class ThrottledDraw(QObject):
         self._interval_ms = interval_ms
         self._busy_factor = busy_factor
         self._always_seen = seen
+        self._cpu_budget = cpu_budget
+        self._longest_ms = longest_ms
+        self._cpu_clock = cpu_clock
+        self._cycle_start: float | None = None  # the thread's CPU clock at the last draw
+        self._cycle_cpu: float | None = None  # smoothed CPU seconds per draw cycle
+        self.wait_ms = interval_ms  # the spacing chosen after the newest live draw
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self.catch_up)
 
@@ -112,7 +132,22 @@ class ThrottledDraw(QObject):
         draw()
         if throttle:
             spent_ms = 1e3 * (time.perf_counter() - started)
-            self._timer.start(max(self._interval_ms, round(self._busy_factor * spent_ms)))
+            wait = max(self._interval_ms, round(self._busy_factor * spent_ms))
+            if self._cpu_budget:
+                wait = max(wait, min(self._longest_ms, self._budget_wait_ms()))
+            self.wait_ms = wait
+            self._timer.start(wait)
+
+    def _budget_wait_ms(self) -> int:
+        """The spacing that keeps a draw cycle's CPU time within the budget (0 at first)."""
+        now = self._cpu_clock()
+        start, self._cycle_start = self._cycle_start, now
+        if start is None:
+            return 0
+        used = now - start
+        known = self._cycle_cpu
+        self._cycle_cpu = used if known is None else known + SMOOTHING * (used - known)
+        return round(1e3 * self._cycle_cpu / self._cpu_budget)
 
     def catch_up(self) -> None:
         """Draw a waiting input if the widget can be seen (timer end, dock raised, shown)."""
