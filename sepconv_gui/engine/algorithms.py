@@ -5,8 +5,9 @@ oriented for correlation, their anchor ``(row, col)`` and a border name, and ret
 ``(H, W, P)``. They all compute the same numbers; they differ in how the work grows:
 
 direct
-    One OpenCV ``filter2D`` per (output, input) pair, summed: the textbook sliding sum whose
-    cost is the multiplication count. (OpenCV itself switches to a DFT inside ``filter2D`` for
+    One OpenCV ``filter2D`` per (output, input) pair, summed, in cache-sized row bands of a
+    once-padded image (see direct.py): the textbook sliding sum whose cost is the
+    multiplication count. (OpenCV itself switches to a DFT inside ``filter2D`` for
     kernels of about 11x11 and larger, so "direct" stops growing with k^2 there.)
 gemm
     im2col in row tiles (bounded memory) and one BLAS matrix product per tile.
@@ -18,11 +19,11 @@ fft
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from . import direct as direct_path
 from . import fft_path
-from .filtering import CV_MAX_CHANNELS, correlate_plane, pad_plane
+from .filtering import CV_MAX_CHANNELS, pad_plane
 from .threads import parallel_for
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
@@ -37,41 +38,8 @@ fft_sizes = fft_path.fft_sizes
 smooth_length = fft_path.smooth_length
 
 
-def planes(image: np.ndarray) -> list[np.ndarray]:
-    """The channels of an ``(H, W, C)`` image as contiguous 2-D planes."""
-    return [np.ascontiguousarray(image[:, :, c]) for c in range(image.shape[2])]
-
-
-def stack_channels(maps: list[np.ndarray]) -> np.ndarray:
-    """Stack 2-D planes into a contiguous channels-last ``(H, W, n)`` array.
-
-    ``cv2.merge`` interleaves in one C++ pass, twice as fast as numpy's per-plane strided
-    copies; past OpenCV's channel limit (CV_MAX_CHANNELS) numpy does it.
-    """
-    height, width = maps[0].shape
-    if len(maps) <= CV_MAX_CHANNELS:
-        return cv2.merge(maps).reshape(height, width, len(maps))
-    out = np.empty((height, width, len(maps)), dtype=np.float32)
-    for index, plane in enumerate(maps):
-        out[:, :, index] = plane
-    return out
-
-
 def direct(image, weights, anchor, border):
-    channel_planes = planes(image)
-    outputs: list[np.ndarray | None] = [None] * weights.shape[0]
-
-    def run(first: int, last: int) -> None:
-        # Output channels are independent: the engine's threads take a share each.
-        for index in range(first, last):
-            kernels = weights[index]
-            acc = correlate_plane(channel_planes[0], kernels[0], anchor, border)
-            for plane, kernel in zip(channel_planes[1:], kernels[1:]):
-                acc += correlate_plane(plane, kernel, anchor, border)
-            outputs[index] = acc
-
-    parallel_for(len(outputs), run)
-    return stack_channels(outputs)
+    return direct_path.direct(image, weights, anchor, border, padded_planes)
 
 
 def padded_planes(image: np.ndarray, anchor, shape, border) -> np.ndarray:
