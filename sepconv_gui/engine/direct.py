@@ -77,14 +77,10 @@ def direct(image, weights, anchor, border, padded_planes) -> np.ndarray:
         found = scratch.get(key)
         if found is None:
             shape = (rows + kh - 1, padded_width)
-            staged = None
-            if outputs > group:
-                staged = np.empty((rows, width, group), dtype=np.float32)
             planes = np.empty((channels,) + shape, dtype=np.float32) if own_rows else None
             found = scratch[key] = (
                 np.empty((group,) + shape, dtype=np.float32),
                 np.empty(shape, dtype=np.float32),
-                staged,
                 planes,
             )
         return found
@@ -110,7 +106,7 @@ def direct(image, weights, anchor, border, padded_planes) -> np.ndarray:
         return planes
 
     def run(first: int, last: int) -> None:
-        sums, term, staged, planes = buffers()
+        sums, term, planes = buffers()
         for band in range(first, last):
             top = band * rows
             count = min(rows, height - top)
@@ -145,24 +141,22 @@ def direct(image, weights, anchor, border, padded_planes) -> np.ndarray:
                 interiors = [
                     sums[slot, ay : ay + count, ax : ax + width] for slot in range(stop - start)
                 ]
-                _interleave(interiors, out[top : top + count], start, stop, staged)
+                _interleave(interiors, out[top : top + count], start)
 
     parallel_for(bands, run, pieces=bands)
     return out
 
 
-def _interleave(interiors, band_out, start, stop, staged) -> None:
-    """Write ``interiors`` (one 2-D plane per output channel) into channels ``start:stop`` of
-    the channels-last ``band_out``: one cv2.merge straight into it when the band holds every
-    output channel, else through ``staged`` (a merge into strided channels is not possible)."""
-    if staged is None:
-        # Every output channel in one group: the band's rows are one contiguous block.
-        cv2.merge(interiors, dst=band_out)
-        return
-    part = staged[: band_out.shape[0], :, : stop - start]
-    if stop - start <= CV_MAX_CHANNELS and part.flags.c_contiguous:
-        cv2.merge(interiors, dst=part)
-    else:
+def _interleave(interiors, band_out, start: int) -> None:
+    """Write ``interiors`` (one 2-D plane per output channel) into channels ``start:`` of the
+    channels-last ``band_out`` in one OpenCV pass: cv2.merge when they are all of them,
+    cv2.mixChannels into the strided channels of a group (numpy above OpenCV's limit)."""
+    count = band_out.shape[2]
+    if count > CV_MAX_CHANNELS:
         for slot, plane in enumerate(interiors):
-            part[:, :, slot] = plane
-    band_out[:, :, start:stop] = part
+            band_out[:, :, start + slot] = plane
+    elif len(interiors) == count:
+        cv2.merge(interiors, dst=band_out)
+    else:
+        pairs = [index for slot in range(len(interiors)) for index in (slot, start + slot)]
+        cv2.mixChannels(interiors, [band_out], pairs)

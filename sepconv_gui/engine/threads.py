@@ -176,6 +176,12 @@ def parallel_for(
 def _blas_handles() -> list:
     global _blas_libraries
     if _blas_libraries is None:
+        # scipy.fft loads scipy's own OpenBLAS when it is first imported, cv2 its own;
+        # the engine uses scipy.fft, so load it before the handles are found, whatever
+        # module of the engine happened to import this one first.
+        import cv2  # noqa: F401
+        import scipy.fft  # noqa: F401
+
         try:
             from threadpoolctl import ThreadpoolController
 
