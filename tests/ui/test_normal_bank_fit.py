@@ -1,6 +1,7 @@
 """Normal-mode weights in the Design dock and "Fit depthwise-separable": the plotted errors are
 the engine's factorization errors, and picking a point makes that fit the design, undoably."""
 
+import threading
 import zlib
 
 import numpy as np
@@ -98,12 +99,30 @@ def test_picking_a_point_makes_that_fit_the_design_through_undo(qtbot, window):
     assert window.controller.design == before
 
 
-def test_cancel_stops_the_fit_and_keeps_the_window(qtbot, window):
+def test_cancel_stops_the_fit_between_channels_and_keeps_the_window(qtbot, window, monkeypatch):
+    from sepconv_gui.app import design_fit
+
     box = panel(window)
-    window.edit_design({"normal_kind": "random", "out_channels": 4})
+    window.edit_design({"normal_kind": "random", "out_channels": 4, "channels": 16})
+    # The fit's first channel SVD waits until Cancel was pressed: the fit cannot finish
+    # first, and what it does after Cancel is counted.
+    gate, svds, real_svd = threading.Event(), [], np.linalg.svd
+
+    def gated_svd(matrix, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            if kwargs.get("compute_uv") is False and np.shape(matrix)[0] == 4:
+                svds.append(np.shape(matrix))
+                gate.wait(20)
+        return real_svd(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(design_fit.np.linalg, "svd", gated_svd)
     box.start_fit()
+    qtbot.waitUntil(lambda: len(svds) == 1, timeout=20000)
     box.cancel()
+    gate.set()
     qtbot.waitUntil(lambda: box.job is None, timeout=20000)
+    assert len(svds) == 1  # of 16 channels: it stopped before the second
+    assert box.tradeoff is None and len(box.plot.scatter.points()) == 0
     assert box.fit_button.isEnabled()
 
 
