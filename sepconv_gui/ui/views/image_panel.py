@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .byte_image import ByteImage
 from .elided_label import ElidedLabel
 from .display import (
     MAPPINGS,
@@ -113,7 +114,7 @@ class ImagePanel(QWidget):
         self.view = self.graphics.addViewBox(
             row=0, col=0, lockAspect=True, invertY=True, enableMenu=False
         )
-        self.item = pg.ImageItem(axisOrder="row-major")
+        self.item = ByteImage()
         self.view.addItem(self.item)
         self.color_bar = pg.ColorBarItem(
             width=10, colorMap=GRAY_MAP, interactive=False, colorMapMenu=False, rounding=1e-9
@@ -133,7 +134,8 @@ class ImagePanel(QWidget):
         self.channel_box.currentIndexChanged.connect(self._options_changed)
         self.mapping_box.currentIndexChanged.connect(self._options_changed)
         self.source: np.ndarray | None = None
-        self.auto_mapping = "clip"
+        self._auto_mapping = "clip"
+        self._auto_stale = False  # re-decide the automatic mapping from ``source`` when read
         self.mapping = "clip"
         self._shown: tuple | None = None  # (plane, mapping) the image item shows
         self._factor = 1  # image pixels per drawn pixel (see display_factor)
@@ -145,6 +147,21 @@ class ImagePanel(QWidget):
         self._cell = (1, 1)  # input pixels per shown pixel (rows, columns): see show_array
         # Zooming in needs more pixels than a fitted view drew: draw again when it does.
         self.view.sigRangeChanged.connect(self._range_changed)
+
+    @property
+    def auto_mapping(self) -> str:
+        """The mapping "Auto" picks for the array and channel shown. Decided when first
+        needed: a view that shows the shared look never reads it, and deciding costs a pass
+        over the whole plane (a design change on a large still waited for four of them)."""
+        if self._auto_stale and self.source is not None:
+            self._auto_stale = False
+            self._auto_mapping = default_mapping(pick_channels(self.source, self.channel))
+        return self._auto_mapping
+
+    @auto_mapping.setter
+    def auto_mapping(self, mapping: str) -> None:
+        self._auto_stale = False
+        self._auto_mapping = mapping
 
     def set_auto_label(self, text: str, tip: str) -> None:
         """Rename the "Auto" entry (output views call it "Shared": all outputs alike)."""
@@ -221,7 +238,7 @@ class ImagePanel(QWidget):
             and self.sender() is self.channel_box
         ):
             # Another channel may be another kind of map (a blur next to an edge map).
-            self.auto_mapping = default_mapping(pick_channels(self.source, self.channel))
+            self._auto_stale = True
         self._render()
         self.view_options_changed.emit()
 
@@ -252,7 +269,7 @@ class ImagePanel(QWidget):
         if fixed_mapping is not None:
             self.auto_mapping = fixed_mapping
         elif choose_mapping or self._shown is None:
-            self.auto_mapping = default_mapping(pick_channels(array, self.channel))
+            self._auto_stale = True
         self._render()
 
     def _range_changed(self, *_args) -> None:
@@ -275,7 +292,9 @@ class ImagePanel(QWidget):
             levels = map_for_display(plane, mapping)[1]
         # The mapping is applied to the reduced copy only: the levels came from all pixels.
         self._factor = self._wanted_factor()
-        data = apply_mapping(shrink(plane, self._factor), mapping)
+        data = shrink(plane, self._factor)
+        if mapping != "clip":  # clipping to the levels is what the conversion to bytes does
+            data = apply_mapping(data, mapping)
         colour = data.ndim == 3
         signed_rgb = 0.0
         if colour and mapping == "signed":
@@ -283,21 +302,21 @@ class ImagePanel(QWidget):
             signed_rgb = levels[1]
             data, levels = np.clip(0.5 + 0.5 * data / levels[1], 0.0, 1.0), (0.0, 1.0)
         look = "rgb" if colour else ("signed" if mapping == "signed" else "gray")
-        if look != self._look:  # a new lookup table makes pyqtgraph rebuild its caches
+        if look != self._look:
             self._look = look
             if colour:
-                self.item.setLookupTable(None)
+                self.item.set_colours(None)
             else:
-                cmap = SIGNED_MAP if look == "signed" else GRAY_MAP
-                self.item.setColorMap(cmap)
-                self.color_bar.setColorMap(cmap)
+                signed = look == "signed"
+                self.item.set_colours(SIGNED_LUT if signed else GRAY_LUT)
+                self.color_bar.setColorMap(SIGNED_MAP if signed else GRAY_MAP)
             # Transparent rather than hidden: every panel keeps the same view size, which the
             # linked, aspect-locked views need to show the same region.
             self.color_bar.setOpacity(0.0 if colour else 1.0)
         if not colour and levels != self._bar_levels:
             self._bar_levels = levels
             self.color_bar.setLevels(levels)
-        self.item.setImage(to_uint8(data, levels), levels=(0, 255), autoLevels=False)
+        self.item.setImage(to_uint8(data, levels), autoLevels=False)
         height, width = plane.shape[:2]
         # In input pixels whatever was drawn: zoom, links and the inspector agree.
         cell_h, cell_w = self._cell
