@@ -19,12 +19,14 @@ fft
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from . import direct as direct_path
 from . import fft_path
 from .filtering import CV_MAX_CHANNELS, pad_plane
-from .threads import parallel_for
+from .threads import parallel_for, shares
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
 
@@ -84,11 +86,16 @@ def gemm(image, weights, anchor, border):
     plane_stride, row_stride, item = source.strides
     tiles = list(_gemm_tiles(height, width, taps))
 
+    largest = max(rows * cols for _, rows, _, cols in tiles)
+    buffers: dict[int, np.ndarray] = {}
+
     def run(first: int, last: int) -> None:
-        # Each thread copies and multiplies its own tiles in its own buffer (single-threaded
-        # BLAS per tile: no hand-offs inside a product).
-        largest = max(rows * cols for _, rows, _, cols in tiles[first:last])
-        buffer = np.empty(taps * largest, dtype=np.float32)
+        # Each thread copies and multiplies tiles in its own buffer, kept for the whole call
+        # (single-threaded BLAS per tile: no hand-offs inside a product). Tiles are claimed
+        # a few at a time, so a thread slowed by another process holds up few of them.
+        buffer = buffers.get(threading.get_ident())
+        if buffer is None:
+            buffer = buffers[threading.get_ident()] = np.empty(taps * largest, np.float32)
         for top, rows, left, cols in tiles[first:last]:
             window = np.lib.stride_tricks.as_strided(
                 source[:, top:, left:],
@@ -101,7 +108,7 @@ def gemm(image, weights, anchor, border):
             target = out[top : top + rows, left : left + cols].reshape(rows * cols, p)
             np.matmul(tile.T, matrix, out=target)
 
-    parallel_for(len(tiles), run)
+    parallel_for(len(tiles), run, pieces=shares(len(tiles)))
     return out
 
 

@@ -21,6 +21,18 @@ import numpy as np
 
 from .threads import num_threads, parallel_for
 
+#: Bands per thread, at most: threads claim bands one at a time, so when one thread is slowed
+#: (another process shares its core) the others take over its unclaimed bands; with one band
+#: per thread there was nothing to take over, and the slowed half set the finish time. Two
+#: per thread: with one core busy (about 1.5 cores left) the free thread does 3 of 4 bands
+#: while the slowed one does 1; more bands would add seams for little more balance.
+BANDS_PER_THREAD = 2
+
+#: At most this share of the rows is filtered twice at seams (2(kh - 1) rows per seam), so a
+#: quiet machine pays little for the extra bands (1280x720, 2 threads: 4 bands for k <= 15,
+#: 3 for k=31).
+SEAM_SHARE = 0.2
+
 #: Values (rows x columns x channels) a band must hold before a split pays for the hand-off
 #: and its seam: a 320x240x3 frame is cut in two, a 160x120x3 one is not.
 MIN_BAND_VALUES = 1 << 17
@@ -82,10 +94,24 @@ def apply_seams(dst: np.ndarray, fixes) -> None:
             dst[first : first + rows.shape[0]] = rows
 
 
+def max_bands(height: int, kh: int) -> int:
+    """The most bands whose seams redo at most SEAM_SHARE of ``height`` rows."""
+    return 1 + int(SEAM_SHARE * height / max(1, 2 * (kh - 1)))
+
+
+def band_count(height: int, kh: int, threads: int) -> int:
+    """Bands for ``threads`` threads: up to BANDS_PER_THREAD each as far as max_bands allows,
+    never fewer than one per thread (band_edges may still merge them on small images)."""
+    if threads <= 1:
+        return 1
+    return max(threads, min(threads * BANDS_PER_THREAD, max_bands(height, kh)))
+
+
 def banded(call: Call, src: np.ndarray, dst: np.ndarray, kh: int, ay: int, parts: int) -> None:
     """``call(src, dst)`` split into row bands over up to ``parts`` engine threads."""
     values_per_row = int(np.prod(src.shape[1:]))
-    edges = band_edges(src.shape[0], kh, min(parts, num_threads()), values_per_row)
+    count = band_count(src.shape[0], kh, min(parts, num_threads()))
+    edges = band_edges(src.shape[0], kh, count, values_per_row)
     if len(edges) == 2:
         call(src, dst)
         return
@@ -95,5 +121,5 @@ def banded(call: Call, src: np.ndarray, dst: np.ndarray, kh: int, ay: int, parts
         for index in range(first, last):
             fixes[index] = run_band(call, src, dst, edges, index, kh, ay)
 
-    parallel_for(len(edges) - 1, body)
+    parallel_for(len(edges) - 1, body, pieces=len(edges) - 1)
     apply_seams(dst, fixes)

@@ -13,11 +13,11 @@ import numpy as np
 from . import geometry
 from .cost import conv_cost
 from .errors import keeps_the_contract
-from .bands import apply_seams, band_edges, run_band
+from .bands import BANDS_PER_THREAD, apply_seams, band_edges, max_bands, run_band
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
-from .threads import num_threads, parallel_for
+from .threads import num_threads, parallel_for, shares
 from .validation import as_image, as_weights, check_border, check_kernel_fits
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
@@ -202,7 +202,7 @@ def mix_rows(flat: np.ndarray, mix: np.ndarray, out: np.ndarray) -> np.ndarray:
     def run(first: int, last: int) -> None:
         np.matmul(flat[first:last], matrix, out=out[first:last])
 
-    parallel_for(flat.shape[0], run, grain=POINTWISE_GRAIN)
+    parallel_for(flat.shape[0], run, grain=POINTWISE_GRAIN, pieces=shares(flat.shape[0]))
     return out
 
 
@@ -226,7 +226,7 @@ def channels_first(data: np.ndarray) -> np.ndarray:
     def run(first: int, last: int) -> None:
         np.copyto(planes[:, first:last], data[first:last].transpose(2, 0, 1))
 
-    parallel_for(height, run, grain=max(1, POINTWISE_GRAIN // width))
+    parallel_for(height, run, grain=max(1, POINTWISE_GRAIN // width), pieces=shares(height))
     return planes
 
 
@@ -261,18 +261,16 @@ class _DepthwisePass:
 
     def run_planes(self, planes, multiplier: int, border: str, buffer: np.ndarray) -> None:
         """Filter every map into its plane of the channels-first ``buffer``, over the engine's
-        threads: whole maps when they share out evenly, else maps cut into row bands too
-        (3 maps on 2 threads: 6 half-maps, 3 each, instead of 2 maps against 1)."""
+        threads: maps cut into row bands until there are about BANDS_PER_THREAD units per
+        thread (as far as the seams allow), claimed one at a time, so a thread slowed by
+        another process holds up one unit (3 maps on 2 threads: 9 third-maps)."""
         maps, height, width = buffer.shape
         kh, kw = self.kernels.shape[1:]
         threads = num_threads()
         bands = 1
-        if border != "wrap" and maps % threads:
-            best = -(-maps // threads) * threads / maps  # work of the busiest thread, relative
-            for count in range(2, threads + 1):
-                units = maps * count
-                if -(-units // threads) * threads / units < best - 1e-9:
-                    bands, best = count, -(-units // threads) * threads / units
+        if border != "wrap" and threads > 1:
+            wanted = -(-threads * BANDS_PER_THREAD // maps)
+            bands = min(wanted, max_bands(height, kh))
         edges = band_edges(height, kh, bands, width) if bands > 1 else [0, height]
         per_map = len(edges) - 1
         fixes: list = [None] * (maps * per_map)
@@ -288,7 +286,7 @@ class _DepthwisePass:
 
                 fixes[unit] = run_band(call, src, buffer[index], edges, band, kh, ay)
 
-        parallel_for(maps * per_map, run)
+        parallel_for(maps * per_map, run, pieces=maps * per_map)
         for index in range(maps):
             apply_seams(buffer[index], fixes[index * per_map : (index + 1) * per_map])
 

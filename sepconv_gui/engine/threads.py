@@ -146,6 +146,18 @@ class _Shares:
             self._finished.wait_for(lambda: self._done == len(self.ranges))
 
 
+#: Ranges per thread that work cut finely enough is handed out in (see :func:`shares`).
+SHARES_PER_THREAD = 4
+
+
+def shares(count: int) -> int:
+    """How many ranges to cut ``count`` units into for :func:`parallel_for`'s ``pieces``:
+    SHARES_PER_THREAD per thread. With one range per thread a thread that another process
+    slows (one core busy) finishes its fixed half at half speed and the call waits for it;
+    with several, the others claim what it has not started."""
+    return min(count, num_threads() * SHARES_PER_THREAD)
+
+
 def parallel_for(
     count: int, body: Callable[[int, int], None], *, grain: int = 1, pieces: int | None = None
 ) -> None:

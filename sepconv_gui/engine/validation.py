@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .threads import parallel_for
+from .threads import parallel_for, shares
 
 #: Border names accepted everywhere, in the order the UI lists them.
 BORDER_MODES: tuple[str, ...] = ("reflect101", "reflect", "replicate", "constant", "wrap")
@@ -51,7 +51,7 @@ def _all_finite(array: np.ndarray) -> bool:
             if not np.isfinite(part).all():
                 bad.append(block)
 
-    parallel_for(blocks, run)
+    parallel_for(blocks, run, pieces=shares(blocks))
     return not bad
 
 

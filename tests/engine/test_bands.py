@@ -120,3 +120,12 @@ def test_a_non_finite_value_in_any_block_is_refused(where):
     image.reshape(-1)[where] = np.inf if where % 2 else np.nan
     with pytest.raises(ValueError, match="NaN or infinity"):
         engine.spatial_separable_conv(image, [1.0], [1.0])
+
+
+def test_band_count_grows_with_threads_while_seams_stay_cheap():
+    # 2 threads at 720 rows: BANDS_PER_THREAD each for small kernels; k=31 seams (60 rows
+    # each) allow 3.
+    assert bands.band_count(720, 3, 2) == 2 * bands.BANDS_PER_THREAD
+    assert bands.band_count(720, 31, 2) == 3
+    assert bands.band_count(720, 3, 1) == 1  # one thread: never split
+    assert bands.band_count(40, 31, 2) == 2  # at least one band per thread

@@ -176,3 +176,54 @@ def test_parallel_for_covers_the_range_once_and_propagates_errors():
 
     with pytest.raises(ValueError, match="share failed"):
         threads.parallel_for(10, failing)
+
+
+class _RangeCounter:
+    """Stands in for threads._Shares and records how finely each parallel_for was cut."""
+
+    seen: list[int] = []
+
+    def __init__(self, body, ranges):
+        self.inner = _real_shares(body, ranges)
+        _RangeCounter.seen.append(len(ranges))
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+_real_shares = threads._Shares
+
+
+@pytest.fixture
+def range_counts(monkeypatch):
+    _RangeCounter.seen = []
+    monkeypatch.setattr(threads, "_Shares", _RangeCounter)
+    engine.set_num_threads(2)
+    return _RangeCounter.seen
+
+
+def test_work_is_handed_out_in_several_ranges_per_thread(range_counts, monkeypatch):
+    # One range per thread left nothing to take over from a thread another process slows:
+    # the busy core's half set the finish time. Every split path cuts at least two ranges
+    # per thread (bands: BANDS_PER_THREAD; tiles, blocks: SHARES_PER_THREAD).
+    monkeypatch.setattr(algorithms, "GEMM_TILE_BYTES", 5 * 5 * 3 * 4 * 40)
+    from sepconv_gui.engine import bands, direct
+
+    monkeypatch.setattr(bands, "MIN_BAND_VALUES", 1)
+    monkeypatch.setattr(direct, "BAND_VALUES", 40)
+    rng = seeded("ranges")
+    image = rng.random((240, 16, 3), dtype=np.float32)
+    bank = rng.standard_normal((4, 3, 5, 5)).astype(np.float32)
+    wanted = 2 * min(bands.BANDS_PER_THREAD, threads.SHARES_PER_THREAD)
+    assert wanted >= 4
+    for call in (
+        lambda: engine.normal_conv(image, bank, algorithm="gemm"),
+        lambda: engine.normal_conv(image, bank, algorithm="direct"),
+        lambda: engine.spatial_separable_conv(image, [1, 2, 1], [1, 0, -1]),
+        lambda: engine.depthwise_separable_conv(
+            image, rng.standard_normal((3, 3, 3)), rng.standard_normal((8, 3))
+        ),
+    ):
+        range_counts.clear()
+        call()
+        assert max(range_counts) >= wanted, range_counts
