@@ -32,7 +32,7 @@ from sepconv_gui.engine import memory as engine_memory
 predicted = engine.estimate_memory(
     mode, h, w, c, c if mode == "spatial" else p, k, k, m, case["rank"], algorithm=algorithm,
     border=case["border"], copies_input=False, keep_stages=case["keep_stages"],
-    shared_kernel=False if mode == "depthwise" else None,
+    shared_kernel=False if mode == "depthwise" else None, copies_weights=False,
 )
 # A call the engine will refuse is refused without making its input (4K with C = 256 is
 # 8.5 GB of float32 before any convolution): the same check and message as the engine's.
@@ -42,6 +42,21 @@ except engine.ResourceError as exc:
     print(json.dumps({"predicted": predicted, "measured": 0, "ran": "refused",
                       "note": str(exc), "seconds": 0.0, "input": 0}))
     sys.exit(0)
+# A normal case the auto cost model predicts to take longer than --max-seconds is not run
+# (it is neither a completed case nor a memory refusal: the table says "not run").
+if mode == "normal" and case["max_seconds"]:
+    from sepconv_gui.engine import algorithms, fft_path
+    chosen = algorithm
+    if chosen == "auto":
+        chosen = algorithms.choose_within_budget(h, w, c, p, k, k, case["border"] == "wrap", 0,
+                                                 copies_weights=False)[0]
+    overlap = fft_path.tile_overlap(h, w, p, c, k, k)
+    ns = algorithms.estimated_ns_per_pixel(chosen, c, p, k, k, overlap=overlap)
+    if ns * h * w * 1e-9 > case["max_seconds"]:
+        print(json.dumps({"predicted": predicted, "measured": 0, "ran": "not run",
+                          "note": f"predicted {ns * h * w * 1e-9:,.0f} s by the auto cost "
+                                  f"model ({chosen})", "seconds": 0.0, "input": 0}))
+        sys.exit(0)
 rng = np.random.default_rng(0)
 image = rng.random((h, w, c), dtype=np.float32)
 if mode == "normal":
@@ -72,6 +87,13 @@ except engine.ResourceError:
 # Measure a cold call (the estimate's case): the warm-up kept the kernels' FFT spectra.
 from sepconv_gui.engine import fft_path
 fft_path.CACHE.clear()
+# Give back what the warm-up freed (glibc keeps freed heap blocks resident): the call then
+# pays for every page it touches, as a call in a process that had not run it before would.
+import ctypes
+try:
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+except (OSError, AttributeError):
+    pass
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
 before = status("VmRSS")
@@ -100,6 +122,7 @@ class MemoryCase:
     algorithm: str = "auto"
     border: str = "reflect101"
     keep_stages: bool = False
+    max_seconds: float = 0.0  # normal only: skip when the cost model predicts more (0: never)
 
 
 def measure(case: MemoryCase, *, env: dict | None = None, timeout: float = 600) -> dict:
@@ -153,6 +176,10 @@ def _markdown_row(case: MemoryCase, row: dict) -> str:
     predicted = row["predicted"] / 1e6
     if row["ran"] == "refused":
         return f"{head} | refused: needs {predicted:,.0f} MB | | | |"
+    if row["ran"] == "not run":
+        return f"{head} | not run: {row['note']} | {predicted:,.0f} | | |"
+    if row["ran"] == "crashed":
+        return f"{head} | crashed | {predicted:,.0f} | | |"
     ratio = row["predicted"] / row["measured"] if row["measured"] > 0 else float("nan")
     return (
         f"{head} | {row['ran']} "
@@ -170,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         "6G); cases predicted above it are refused without making their input",
     )
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), help="only these sizes")
+    parser.add_argument("--channels", nargs="+", type=int, help="only these C")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=0.0,
+        help="skip normal cases the auto cost model predicts to take longer (0: run all)",
+    )
     parser.add_argument("--markdown", action="store_true", help="a table for performance.md")
     args = parser.parse_args(argv)
     env = dict(os.environ)
@@ -182,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         or not args.sizes
         or (case.height, case.width) in [SIZES[s] for s in args.sizes]
     ]
+    cases = [case for case in cases if not args.channels or case.channels in args.channels]
+    for case in cases:
+        case.max_seconds = args.max_seconds
     if args.markdown:
         print("| mode | size | C | P | k | ran | predicted MB | peak RSS MB (pred/meas) | s |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

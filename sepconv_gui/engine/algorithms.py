@@ -204,18 +204,23 @@ def choose_within_budget(
     extra: int = 0,
     *,
     cached: bool = False,
+    copies_weights: bool = True,
 ) -> tuple[str, int]:
     """The algorithm "auto" runs and its predicted peak bytes.
 
     The fastest under the cost model among those whose memory estimate fits the budget; when
     none fits, the one needing least memory (the caller then refuses it with the numbers).
-    ``extra`` is memory the call needs whatever runs (the input's float32 copy).
+    ``extra`` is memory the call needs whatever runs (the input's float32 copy);
+    ``copies_weights``: whether the call copies the bank (not float32, or flip=True).
     """
     from .memory import _normal_bytes, memory_budget, with_slack
 
     names = ("direct", "gemm", "fft")
     needs = {
-        n: with_slack(extra + _normal_bytes(n, height, width, channels, out_channels, kh, kw, wrap))
+        n: with_slack(
+            extra
+            + _normal_bytes(n, height, width, channels, out_channels, kh, kw, wrap, copies_weights)
+        )
         for n in names
     }
     budget = memory_budget()

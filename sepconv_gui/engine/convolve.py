@@ -81,6 +81,8 @@ def normal_conv(
     else:
         anchor = (kh // 2, kw // 2)
     memory = memory_options(image, data, border)
+    shares = isinstance(weights, np.ndarray) and np.may_share_memory(weights, bank)
+    memory["copies_weights"] = flip or not shares
     if algorithm == "auto":
         extra = height * width * channels * 4 if memory["copies_input"] else 0
         chosen, needed = algorithms.choose_within_budget(
@@ -93,6 +95,7 @@ def normal_conv(
             border == "wrap",
             extra,
             cached=fft_path.is_cached(bank, height, width),
+            copies_weights=memory["copies_weights"],
         )
     else:
         chosen = algorithm

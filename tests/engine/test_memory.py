@@ -135,6 +135,30 @@ def test_estimate_bounds_the_peak_rss_of_a_fresh_process(case):
         assert row["measured"] > 0, row
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        MemoryCase("normal", 240, 320, 32, 64, 3, algorithm="gemm"),
+        MemoryCase("normal", 240, 320, 32, 8, 3, algorithm="direct"),
+        MemoryCase("normal", 240, 320, 3, 64, 15, algorithm="fft"),
+        MemoryCase("normal", 240, 320, 32, 64, 15, algorithm="fft"),
+        MemoryCase("normal", 480, 640, 3, 64, 15, algorithm="fft"),  # full frame, 3 chunks
+        MemoryCase("normal", 240, 320, 256, 8, 15, algorithm="fft"),  # tiles, 2+ per thread
+        MemoryCase("depthwise", 240, 320, 32, 64, 15),
+        MemoryCase("spatial", 480, 640, 32, 32, 15),
+    ],
+    ids=lambda case: f"{case.mode}-{case.algorithm}-C{case.channels}-P{case.outputs}-{case.k}",
+)
+def test_estimate_is_close_to_the_measured_peak_of_larger_calls(case):
+    # From some ten MB up the estimate must be tight as well as safe (issue 7: within 25 % of
+    # the measured peak RSS; 30 % here for the page-level noise of a loaded machine): a term
+    # counted twice, or a buffer the path no longer allocates, shows up here.
+    row = measure(case, timeout=600)
+    assert row["ran"] not in ("crashed", "refused"), row["note"]
+    assert row["measured"] > 8 * 2**20, row
+    assert row["measured"] <= row["predicted"] <= 1.3 * row["measured"], row
+
+
 def test_a_refusal_says_how_much_it_needs_and_what_to_lower():
     engine.set_memory_budget(10**6)
     image = np.zeros((300, 400, 3), np.float32)
@@ -192,6 +216,7 @@ def test_auto_picks_an_algorithm_that_fits():
             algorithm=name,
             border="reflect101",
             copies_input=False,
+            copies_weights=False,
         )
         for name in ("direct", "gemm", "fft")
     }
