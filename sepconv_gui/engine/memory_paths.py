@@ -114,20 +114,30 @@ def _padded_source(height, width, channels, kh, kw) -> tuple[int, int]:
 
 
 def direct_bytes(height, width, channels, out_channels, kh, kw, wrap, copied=True) -> int:
-    """algorithms.direct: contiguous input planes, one accumulated plane per output (with wrap
-    a view into the padded filter result, which it keeps), then the stacked output."""
-    threads = num_threads()
-    plane = height * width * FLOAT
-    out_plane = (height + kh - 1) * (width + kw - 1) * FLOAT if wrap else plane
-    inputs = channels * plane
-    accumulated = out_channels * out_plane
-    # Per thread: the correlation of the next input channel and OpenCV's scratch for it.
-    in_flight = min(threads, out_channels) * (
-        out_plane + filter2d_scratch(height, width, kh, kw, 1, wrap)
+    """engine/direct.py: the output, and per thread a band's buffers reused for the whole
+    call (GROUP accumulators, a term, and the band's own padded channel planes with the
+    copyMakeBorder result they are split from); with wrap or more than BAND_PAD_CHANNELS
+    inputs the image is padded once instead (algorithms.padded_planes)."""
+    from .direct import BAND_PAD_CHANNELS, GROUP, band_rows
+
+    padded_width = width + kw - 1
+    rows = band_rows(height, padded_width, kh)
+    span = rows + kh - 1
+    own_rows = not wrap and channels <= BAND_PAD_CHANNELS
+    band_plane = span * padded_width * FLOAT
+    per_thread = (min(out_channels, GROUP) + 1) * band_plane + filter2d_scratch(
+        span, padded_width, kh, kw, 1, False
     )
-    stacked = out_channels * plane
-    bank = _bank_copy(out_channels, channels, kh, kw, copied)
-    return bank + inputs + accumulated + max(in_flight, stacked)
+    if own_rows:
+        source, building = 0, 0
+        # The band's planes, and the padded rows they are split from (up to kh more rows).
+        per_thread += channels * band_plane + (span + kh) * padded_width * channels * FLOAT
+    else:
+        source, building = _padded_source(height, width, channels, kh, kw)
+    threads = min(num_threads(), -(-height // rows))
+    output = height * width * out_channels * FLOAT
+    peak = source + max(building, output + threads * per_thread)
+    return _bank_copy(out_channels, channels, kh, kw, copied) + peak
 
 
 def gemm_bytes(height, width, channels, out_channels, kh, kw, copied=True) -> int:
