@@ -139,7 +139,8 @@ def test_estimate_bounds_the_peak_rss_of_a_fresh_process(case):
     "case",
     [
         MemoryCase("normal", 240, 320, 32, 64, 3, algorithm="gemm"),
-        MemoryCase("normal", 240, 320, 32, 8, 3, algorithm="direct"),
+        MemoryCase("normal", 240, 320, 32, 8, 3, algorithm="direct"),  # padded once (C > 16)
+        MemoryCase("normal", 480, 640, 3, 64, 3, algorithm="direct"),  # bands pad their rows
         MemoryCase("normal", 240, 320, 3, 64, 15, algorithm="fft"),
         MemoryCase("normal", 240, 320, 32, 64, 15, algorithm="fft"),
         MemoryCase("normal", 480, 640, 3, 64, 15, algorithm="fft"),  # full frame, 3 chunks
