@@ -36,7 +36,11 @@ OPENCV_DFT_TAPS = 130
 OPENCV_DFT_TAPS_ANY_CPU = 50
 #: filter2D's ring buffer, in rows beyond the kernel's height (measured 9-20 rows for k 3-11).
 FILTER2D_EXTRA_ROWS = 18
-#: sepFilter2D's buffers, in rows beyond half the kernel's height (measured 26-47 rows).
+#: sepFilter2D's buffers: about kh + 4 rows on calls of up to ~1M pixels; from ~2M pixels on
+#: OpenCV splits the call into stripes with buffers of their own (measured 26-47 rows at
+#: 1920x1080 for k 3-31, about half the kernel's height plus SEPFILTER_EXTRA_ROWS).
+SEPFILTER_SMALL_EXTRA_ROWS = 4
+SEPFILTER_STRIPES_PIXELS = 1_500_000
 SEPFILTER_EXTRA_ROWS = 36
 
 
@@ -67,7 +71,11 @@ def filter2d_scratch(height, width, kh, kw, channels, wrap) -> int:
 
 def sepfilter_scratch(height, width, kh, kw, channels, wrap) -> int:
     """OpenCV's buffers for one ``sepFilter2D`` (filtering.sep_filter_into), wrap as above."""
-    rows = (kh // 2 + SEPFILTER_EXTRA_ROWS) * (width + kw) * channels * FLOAT
+    if height * width < SEPFILTER_STRIPES_PIXELS:
+        rows = (kh + SEPFILTER_SMALL_EXTRA_ROWS) * (width + kw) * channels * FLOAT
+    else:
+        rows = max(kh + SEPFILTER_SMALL_EXTRA_ROWS, kh // 2 + SEPFILTER_EXTRA_ROWS)
+        rows *= (width + kw) * channels * FLOAT
     padded = (height + kh - 1) * (width + kw - 1) * channels * FLOAT
     return rows + (2 * padded if wrap else 0)
 
@@ -271,7 +279,8 @@ def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> i
     if fused_spatial_plan(kh, kw, rank) == "filter2d":
         scratch = calls * filter2d_scratch(height, width, kh, kw, per_call, wrap)
         return plane + seams + temps + scratch
-    scratch = calls * sepfilter_scratch(height, width, kh, kw, per_call, wrap)
+    # Each thread's call filters one band of the rows.
+    scratch = calls * sepfilter_scratch(-(-height // calls), width, kh, kw, per_call, wrap)
     return plane + (plane if rank > 1 else 0) + seams + temps + scratch
 
 
@@ -296,7 +305,7 @@ def depthwise_bytes(
         calls = 1 if wrap else threads
         scratch = calls * max(
             filter2d_scratch(height, width, kh, kw, per_call, wrap),
-            sepfilter_scratch(height, width, kh, kw, per_call, wrap),
+            sepfilter_scratch(-(-height // calls), width, kh, kw, per_call, wrap),
         )
         temps = chunk_temps(height, width, channels)
         seams = 0 if wrap else seam_windows(width, channels, kh)
