@@ -188,9 +188,10 @@ def _markdown_row(case: MemoryCase, row: dict) -> str:
     if row["ran"] == "crashed":
         return f"{head} | crashed | {predicted:,.0f} | | |"
     ratio = row["predicted"] / row["measured"] if row["measured"] > 0 else float("nan")
+    digits = 1 if row["measured"] < 100e6 else 0  # small cases: the ratio is readable
     return (
-        f"{head} | {row['ran']} "
-        f"| {predicted:,.0f} | {row['measured'] / 1e6:,.0f} ({ratio:.2f}) | {row['seconds']:.2f} |"
+        f"{head} | {row['ran']} | {predicted:,.{digits}f} "
+        f"| {row['measured'] / 1e6:,.{digits}f} ({ratio:.2f}) | {row['seconds']:.2f} |"
     )
 
 
