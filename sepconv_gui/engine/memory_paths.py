@@ -88,11 +88,42 @@ def chunk_temps(height, width, channels) -> int:
     return 2 * height * width * CV_MAX_CHANNELS * FLOAT
 
 
-def seam_windows(width: int, channels: int, kh: int, threads: int | None = None) -> int:
-    """The windows the seams between row bands are filtered again into (bands.run_band): each
-    is 2(kh - 1) rows, and all are kept until apply_seams copies them over."""
-    threads = num_threads() if threads is None else threads
-    return (threads - 1) * 2 * max(kh - 1, 0) * width * channels * FLOAT
+def seam_windows(height: int, width: int, channels: int, kh: int) -> int:
+    """The windows the seams between a banded call's row bands are filtered again into
+    (bands.banded / run_band): 2(kh - 1) rows each, all kept until apply_seams copies them."""
+    from .bands import band_count, band_edges
+
+    count = band_count(height, kh, num_threads())
+    seams = len(band_edges(height, kh, count, width * channels)) - 2
+    return seams * 2 * max(kh - 1, 0) * width * channels * FLOAT
+
+
+def banding(height: int, width: int, channels: int, kh: int, wrap: bool) -> tuple[int, int]:
+    """``(calls at once, rows of the tallest band)`` of a call bands.banded cuts into row
+    bands (wrap runs in one piece: filtering._split_into)."""
+    from .bands import band_count, band_edges
+
+    if wrap:
+        return 1, height
+    edges = band_edges(height, kh, band_count(height, kh, num_threads()), width * channels)
+    tallest = max(bottom - top for top, bottom in zip(edges, edges[1:]))
+    return min(num_threads(), len(edges) - 1), tallest
+
+
+def map_seam_windows(height: int, width: int, maps: int, kh: int, wrap: bool) -> int:
+    """The same for the depthwise maps (separable._DepthwisePass.run_planes): with fewer maps
+    than BANDS_PER_THREAD per thread every map is cut into bands, and every map's seam windows
+    are kept until all maps are done."""
+    from .bands import BANDS_PER_THREAD, band_edges, max_bands
+
+    threads = num_threads()
+    if wrap or threads <= 1:
+        return 0
+    bands = min(-(-threads * BANDS_PER_THREAD // maps), max_bands(height, kh))
+    if bands <= 1:
+        return 0
+    seams = len(band_edges(height, kh, bands, width)) - 2
+    return maps * seams * 2 * max(kh - 1, 0) * width * FLOAT
 
 
 # ------------------------------------------------------------------------------------ normal
@@ -264,23 +295,22 @@ def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> i
 
     plane = height * width * channels * FLOAT
     per_call = min(channels, CV_MAX_CHANNELS)
-    calls = 1 if wrap else num_threads()
-    seams = 0 if wrap else seam_windows(width, channels, kh)
-    temps = chunk_temps(height, width, channels)
+    calls, rows = banding(height, width, channels, kh, wrap)
+    seams = 0 if wrap else seam_windows(height, width, channels, kh)
+    temps = calls * chunk_temps(rows, width, channels)  # each band's channel chunks
     if keep_stages:
         scratch = calls * max(
-            filter2d_scratch(height, width, kh, 1, per_call, wrap),
-            filter2d_scratch(height, width, 1, kw, per_call, wrap),
+            filter2d_scratch(rows, width, kh, 1, per_call, wrap),
+            filter2d_scratch(rows, width, 1, kw, per_call, wrap),
         )
         # The stacked vertical stage (with rank 1 it is the vertical buffer itself), the
         # vertical buffer and the scratch reused across factors, and the output.
         buffers = rank * plane + (2 * plane if rank > 1 else 0) + plane
         return buffers + seams + temps + scratch
     if fused_spatial_plan(kh, kw, rank) == "filter2d":
-        scratch = calls * filter2d_scratch(height, width, kh, kw, per_call, wrap)
+        scratch = calls * filter2d_scratch(rows, width, kh, kw, per_call, wrap)
         return plane + seams + temps + scratch
-    # Each thread's call filters one band of the rows.
-    scratch = calls * sepfilter_scratch(-(-height // calls), width, kh, kw, per_call, wrap)
+    scratch = calls * sepfilter_scratch(rows, width, kh, kw, per_call, wrap)
     return plane + (plane if rank > 1 else 0) + seams + temps + scratch
 
 
@@ -302,13 +332,13 @@ def depthwise_bytes(
 
     def shared_path() -> int:
         per_call = min(channels, CV_MAX_CHANNELS)
-        calls = 1 if wrap else threads
+        calls, rows = banding(height, width, channels, kh, wrap)
         scratch = calls * max(
-            filter2d_scratch(height, width, kh, kw, per_call, wrap),
-            sepfilter_scratch(-(-height // calls), width, kh, kw, per_call, wrap),
+            filter2d_scratch(rows, width, kh, kw, per_call, wrap),
+            sepfilter_scratch(rows, width, kh, kw, per_call, wrap),
         )
-        temps = chunk_temps(height, width, channels)
-        seams = 0 if wrap else seam_windows(width, channels, kh)
+        temps = calls * chunk_temps(rows, width, channels)
+        seams = 0 if wrap else seam_windows(height, width, channels, kh)
         return maps_bytes + seams + max(scratch + temps, output + _held(temps // 2))
 
     def planes_path() -> int:
@@ -317,7 +347,7 @@ def depthwise_bytes(
             filter2d_scratch(height, width, kh, kw, 1, wrap),
             sepfilter_scratch(height, width, kh, kw, 1, wrap),
         )
-        seams = 0 if wrap else seam_windows(width, maps, kh)
+        seams = map_seam_windows(height, width, maps, kh, wrap)
         filtering = planes + min(threads, maps) * one_plane
         return maps_bytes + seams + max(filtering, output + _held(planes))
 
