@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .threads import num_threads, parallel_for
+from .threads import parallel_for, usable_threads
 
 #: Bands per thread, at most: threads claim bands one at a time, so when one thread is slowed
 #: (another process shares its core) the others take over its unclaimed bands; with one band
@@ -110,7 +110,7 @@ def band_count(height: int, kh: int, threads: int) -> int:
 def banded(call: Call, src: np.ndarray, dst: np.ndarray, kh: int, ay: int, parts: int) -> None:
     """``call(src, dst)`` split into row bands over up to ``parts`` engine threads."""
     values_per_row = int(np.prod(src.shape[1:]))
-    count = band_count(src.shape[0], kh, min(parts, num_threads()))
+    count = band_count(src.shape[0], kh, min(parts, usable_threads()))
     edges = band_edges(src.shape[0], kh, count, values_per_row)
     if len(edges) == 2:
         call(src, dst)

@@ -22,7 +22,7 @@ import numpy as np
 # scipy.fft: multi-threaded, keeps float32 as complex64, and knows fast transform lengths.
 import scipy.fft as _fft
 
-from .threads import num_threads, parallel_for
+from .threads import parallel_for, usable_threads
 
 #: Largest batch of output spectra the FFT path holds at once, in bytes.
 FFT_CHUNK_BYTES = 32 * 2**20
@@ -281,7 +281,7 @@ def fft(image, weights, anchor, border, padded_planes):
     source = padded_planes(image, anchor, (kh, kw), border)
     out = np.empty((height, width, p), dtype=np.float32)
     tiles = tile_sizes(height, width, p, channels, kh, kw)
-    workers = num_threads()
+    workers = usable_threads()
     if tiles is None:
         fh, fw = fft_sizes(source.shape[1], source.shape[2])
         spectra = _fft.rfft2(source, s=(fh, fw), axes=(1, 2), workers=workers)

@@ -17,7 +17,7 @@ from .bands import BANDS_PER_THREAD, apply_seams, band_edges, max_bands, run_ban
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
-from .threads import num_threads, parallel_for, shares
+from .threads import num_threads, parallel_for, shares, usable_threads
 from .validation import as_image, as_weights, check_border, check_kernel_fits
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
@@ -266,7 +266,7 @@ class _DepthwisePass:
         another process holds up one unit (3 maps on 2 threads: 9 third-maps)."""
         maps, height, width = buffer.shape
         kh, kw = self.kernels.shape[1:]
-        threads = num_threads()
+        threads = usable_threads()
         bands = 1
         if border != "wrap" and threads > 1:
             wanted = -(-threads * BANDS_PER_THREAD // maps)

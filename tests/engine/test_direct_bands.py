@@ -20,8 +20,10 @@ def seeded(*case):
 
 @pytest.fixture
 def small_bands(monkeypatch):
-    # 40 values per band plane: bands of max(2(kh - 1), 8) rows on these narrow images.
+    # 40 values per band plane, reach factor 2: bands of max(2(kh - 1), 8) rows on these
+    # narrow images, so every test image crosses several band edges.
     monkeypatch.setattr(direct_path, "BAND_VALUES", 40)
+    monkeypatch.setattr(direct_path, "REACH_FACTOR", 2)
 
 
 def check(image, weights, border, flip):
@@ -85,5 +87,6 @@ def test_same_numbers_on_any_thread_count(small_bands, threads):
 
 def test_band_rows_cover_the_kernel_reach():
     assert direct_path.band_rows(480, 644, 5) == direct_path.BAND_VALUES // 644
-    assert direct_path.band_rows(720, 1310, 31) == 60  # 2(kh - 1) when the budget is less
+    # REACH_FACTOR * (kh - 1) rows when the value budget gives fewer.
+    assert direct_path.band_rows(720, 1310, 31) == direct_path.REACH_FACTOR * 30
     assert direct_path.band_rows(10, 644, 5) == 10  # never more than the image

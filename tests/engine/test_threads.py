@@ -227,3 +227,25 @@ def test_work_is_handed_out_in_several_ranges_per_thread(range_counts, monkeypat
         range_counts.clear()
         call()
         assert max(range_counts) >= wanted, range_counts
+
+
+@pytest.mark.parametrize(
+    "others, expected",
+    [(0, 2), (1, 1), (5, 1), (None, 2)],  # None: no /proc/loadavg, the cap applies
+)
+def test_a_call_runs_only_as_many_threads_as_cores_are_idle(monkeypatch, others, expected):
+    monkeypatch.setattr(threads, "_others_running", lambda: others)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    engine.set_num_threads(2)
+    assert threads.usable_threads() == expected
+    seen = []
+    threads.parallel_for(64, lambda first, last: seen.append((first, last)), pieces=8)
+    # One usable thread: the calling thread runs the whole range in one call.
+    assert (seen == [(0, 64)]) == (expected == 1)
+    assert sorted(seen)[0][0] == 0 and sum(b - a for a, b in seen) == 64
+
+
+def test_the_runnable_count_is_read_from_the_live_field(monkeypatch):
+    monkeypatch.undo()  # the real reader, not the conftest's zero
+    others = threads._others_running()
+    assert others is None or others >= 0
