@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from sepconv_gui.app.pipeline import run_design
 from sepconv_gui.app.state import Design
@@ -73,3 +74,16 @@ def test_window_cost_dock_follows_a_design_edit(qtbot):
     window.edit_design({"out_channels": 8})
     assert window.cost_panel.lines[0].startswith("normal: k²·C·P = 9·3·8 = 216 mult/px")
     window.close()
+
+
+def test_a_new_result_updates_the_same_cells(qtbot):
+    panel = CostPanel()
+    qtbot.addWidget(panel)
+    design = Design()
+    panel.show_result(frame(design, times={"normal": 0.006}), design)
+    kept = panel.table.item(0, COLUMNS.index("Time (ms)"))
+    panel.show_result(frame(design, times={"normal": 0.009}), design)
+    # The cell object stays (no re-measuring of new items at live rates); its text follows.
+    assert panel.table.item(0, COLUMNS.index("Time (ms)")) is kept
+    assert cell(panel, 0, "Time (ms)") == "9.00"
+    assert kept.textAlignment() == int(Qt.AlignRight | Qt.AlignVCenter)

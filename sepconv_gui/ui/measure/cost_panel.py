@@ -103,12 +103,19 @@ class CostPanel(QWidget):
                 "–" if speedup is None else f"{speedup:.2f}×",
             )
             for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column >= 2:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                if column == 3 and mode in compared:
-                    item.setToolTip(compared[mode].text)
-                self.table.setItem(row, column, item)
+                # Cells are kept and only their text changes: at live rates, new items every
+                # update made the table re-measure all of them each time.
+                item = self.table.item(row, column)
+                if item is None:
+                    item = QTableWidgetItem()
+                    if column >= 2:
+                        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    self.table.setItem(row, column, item)
+                if item.text() != text:
+                    item.setText(text)
+                tip = compared[mode].text if column == 3 and mode in compared else ""
+                if item.toolTip() != tip:
+                    item.setToolTip(tip)
         self.lines = formula_lines(counts, compared)
         self.formulas.setText("<br>".join(escape(line) for line in self.lines))
 
