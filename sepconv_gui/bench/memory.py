@@ -95,7 +95,10 @@ from sepconv_gui.engine import fft_path
 fft_path.CACHE.clear()
 # Give back what the warm-up freed (glibc keeps freed heap blocks resident): the call then
 # pays for every page it touches, as a call in a process that had not run it before would.
-import ctypes
+# Collect first: a warm-up result caught in a reference cycle would otherwise be freed by a
+# collection during the measured call and hide that much of it.
+import ctypes, gc
+gc.collect()
 try:
     ctypes.CDLL("libc.so.6").malloc_trim(0)
 except (OSError, AttributeError):
