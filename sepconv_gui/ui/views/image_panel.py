@@ -143,6 +143,7 @@ class ImagePanel(QWidget):
         self._bar_levels: tuple[float, float] | None = None  # what the colour bar shows
         self._look: str | None = None  # "rgb", "signed" or "gray": the lookup table in use
         self._fixed_mapping: str | None = None
+        self._offered: list[int] | None = None  # what the channel picker lists
         self.look: SharedLook | None = None  # the outputs' common look, when "Auto" shares it
         self._cell = (1, 1)  # input pixels per shown pixel (rows, columns): see show_array
         # Zooming in needs more pixels than a fitted view drew: draw again when it does.
@@ -218,9 +219,9 @@ class ImagePanel(QWidget):
         colour = count == 3 and (self.look is None or self.look.rgb)
         wanted = [RGB] if colour else []
         wanted += list(range(count)) if count > 1 else []
-        current = [self.channel_box.itemData(i) for i in range(self.channel_box.count())]
-        if current == wanted:
+        if wanted == self._offered:  # the usual case, every frame: no walk over the items
             return
+        self._offered = wanted
         keep = self.channel_box.currentData()
         self.channel_box.blockSignals(True)
         self.channel_box.clear()
