@@ -231,7 +231,7 @@ class Processor:
             self.last_good = design
         result.frame_index, result.generation = frame_index, generation
         result.captured_at = start if captured_at is None else captured_at
-        result.final = repeats <= 1 or not result.fresh
+        result.final = repeats <= 1 or not to_refine(result)
         result.finished_at = time.perf_counter()
         result.seconds = result.finished_at - start
         return result, message
@@ -273,17 +273,17 @@ class Processor:
     def refine(
         self, first: FrameResult, repeats: int, should_stop: Callable[[], bool] = never
     ) -> FrameResult | None:
-        """``first`` with the median of ``repeats`` timed runs for each fresh mode; None if
-        stopped, or if a run failed (the first pass stays on screen then).
+        """``first`` with the median of ``repeats`` timed runs, with stages, for each mode of
+        :func:`to_refine`; None if stopped, or if a run failed (the first pass stays on screen).
 
         The first pass is the warm-up (fresh buffers fault in page by page: a first run at a
         new size measured 5x its later runs) unless it was slower than SLOW_WARMUP_S; the
         modes take turns so a burst of load from elsewhere hits them alike.
         """
-        design, modes = first.design, first.fresh
+        design, modes = first.design, to_refine(first)
         if first.final or design is None or not modes:
             return None
-        samples = {m: [first.results[m]] if slow(first.results[m]) else [] for m in modes}
+        samples = {m: [first.results[m]] if counts_as_run(first, m) else [] for m in modes}
         try:
             for _ in range(repeats):
                 for mode in modes:
@@ -308,3 +308,24 @@ class Processor:
 
 def slow(run: ConvResult) -> bool:
     return run.total_seconds > SLOW_WARMUP_S
+
+
+def lacks_stages(run: ConvResult) -> bool:
+    """True when ``run`` was made without the intermediate stages it has."""
+    return bool(set(run.cost.stages) - set(run.stages))
+
+
+def to_refine(first: FrameResult) -> tuple[str, ...]:
+    """Modes a still's refinement runs: the fresh ones (for their timing medians), and any
+    reused without stages (a first pass skips them unless a view shows them; the result a
+    still ends with has every stage, for the Stages dock and export)."""
+    return tuple(
+        mode for mode, run in first.results.items() if mode in first.fresh or lacks_stages(run)
+    )
+
+
+def counts_as_run(first: FrameResult, mode: str) -> bool:
+    """A slow first pass is one of the timed runs, if it kept its stages (the run kept as the
+    median must have them)."""
+    run = first.results[mode]
+    return mode in first.fresh and slow(run) and not lacks_stages(run)

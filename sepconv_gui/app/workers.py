@@ -36,7 +36,7 @@ class Job:
     generation: int
     repeats: int = 1
     serial: int = 0  # which frame: a still keeps its serial across design changes
-    keep_stages: bool = True  # stills always; live frames while something shows stages
+    keep_stages: bool = True  # first passes while something shows stages (refinements always)
 
 
 class Inbox:
@@ -116,7 +116,9 @@ class Inbox:
                 self._generation,
                 self._repeats,
                 self._frame_serial,
-                keep_stages=self._repeats > 1 or self._stages_wanted,
+                # A still's first pass too: its refinement keeps them (Processor.refine), so a
+                # design change on a large still does not wait for intermediate arrays.
+                keep_stages=self._stages_wanted,
             )
 
     @property

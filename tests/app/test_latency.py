@@ -1,5 +1,6 @@
 """A design change shows one pass at once; medians follow; unchanged modes are not re-run."""
 
+from types import SimpleNamespace
 import zlib
 
 import numpy as np
@@ -100,6 +101,8 @@ class Timed:
     def __init__(self, seconds: float, label: str) -> None:
         self.timings = {"all": seconds}
         self.label = label
+        self.stages: dict = {}  # a single-stage stand-in: no intermediate stage to keep
+        self.cost = SimpleNamespace(stages=())
 
     @property
     def total_seconds(self) -> float:
