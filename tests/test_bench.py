@@ -193,6 +193,32 @@ def test_protocol_statistics_and_busy_warning():
     assert protocol.Timing().summary()["median_ms"] is None
     assert protocol.busy_warning(0.9, cores=2) is None
     assert "load average 1.50 on 2 cores" in protocol.busy_warning(1.5, cores=2)
+    # Known CPU use of other processes wins over the load average, which the contenders'
+    # own threads raise: a load of 2.1 from two engine threads alone is a quiet machine.
+    assert protocol.busy_warning(2.1, cores=2, others=0.1) is None
+    assert "kept 0.90 of 2 cores busy" in protocol.busy_warning(0.2, cores=2, others=0.9)
+
+
+def test_other_cores_leaves_out_this_processs_own_cpu_time():
+    # 2 s of wall time: the machine's cores were busy 3.5 CPU-s, 2.5 of them this process's.
+    assert protocol.other_cores((10.0, 100.0, 7.0), (12.0, 103.5, 9.5)) == pytest.approx(0.5)
+    assert protocol.other_cores((10.0, 100.0, 7.0), (12.0, 101.0, 9.5)) == 0.0  # clock skew
+    assert protocol.other_cores(None, (12.0, 1.0, 1.0)) is None
+
+
+def test_a_timed_block_is_flagged_by_other_processes_not_by_its_own_threads(monkeypatch):
+    # Scripted /proc/stat readings: the block ran 1 s, its own threads used 1.9 CPU-s.
+    quiet = iter([(0.0, 50.0, 3.0), (1.0, 52.0, 4.9)])
+    monkeypatch.setattr(protocol, "cpu_snapshot", lambda: next(quiet))
+    monkeypatch.setattr(protocol, "load_average", lambda: 2.0)
+    monkeypatch.setattr(protocol, "available_cores", lambda: 2)
+    timings = protocol.time_contenders({"a": lambda: None}, repeats=3)
+    assert timings["a"].other_cores == pytest.approx(0.1) and timings["a"].busy is None
+    busy = iter([(0.0, 50.0, 3.0), (1.0, 53.0, 4.9)])  # another process took 1.1 cores
+    monkeypatch.setattr(protocol, "cpu_snapshot", lambda: next(busy))
+    timings = protocol.time_contenders({"a": lambda: None}, repeats=3)
+    assert "kept 1.10 of" in timings["a"].busy
+    assert timings["a"].summary()["other_cores"] == pytest.approx(1.1)
 
 
 def test_one_core_busy_runs_a_process_only_inside_the_block():

@@ -12,8 +12,11 @@ For a set of contenders (callables doing one whole job each):
    spinning for a while after their last call, and the first run after them was measured
    3-10x slow.
 3. Statistics: the median with the 25th and 75th percentiles, per contender.
-4. Conditions: every row records the thread settings (engine, OpenCV, BLAS) and the load
-   average before and after; :func:`busy_warning` says when the machine was busy.
+4. Conditions: every row records the thread settings (engine, OpenCV, BLAS), the load
+   average before and after, and the cores other processes kept busy meanwhile (from
+   ``/proc/stat`` less this process's own CPU time); :func:`busy_warning` says when the
+   machine was busy. The load average alone cannot tell: the contenders' own threads raise it
+   to about their thread count.
 
 ``should_stop`` is asked before every run; a stopped measurement returns None.
 """
@@ -36,8 +39,13 @@ _THREAD_VARIABLES = (
     "OMP_WAIT_POLICY",
 )
 
-#: Load average per available core above which a row is flagged as measured on a busy machine.
+#: Load average per available core above which a row is flagged as measured on a busy machine
+#: (used only where the CPU time of other processes cannot be read).
 BUSY_LOAD_PER_CORE = 0.5
+
+#: Cores' worth of other processes' CPU time, per available core, above which a row is
+#: flagged as measured on a busy machine.
+BUSY_OTHER_CORES_PER_CORE = 0.25
 
 
 @dataclass
@@ -48,6 +56,7 @@ class Timing:
     threads: dict[str, Any] = field(default_factory=dict)
     load_before: float | None = None
     load_after: float | None = None
+    other_cores: float | None = None  # other processes' average CPU use while this ran
     busy: str | None = None
 
     @property
@@ -80,6 +89,7 @@ class Timing:
             "threads": self.threads,
             "load_before": self.load_before,
             "load_after": self.load_after,
+            "other_cores": self.other_cores,
             "busy": self.busy,
         }
 
@@ -98,9 +108,44 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def busy_warning(load: float | None, cores: int | None = None) -> str | None:
-    """A warning when the 1-minute load average says other work shared the cores."""
+def cpu_snapshot() -> tuple[float, float, float] | None:
+    """(wall seconds, CPU seconds every core spent busy, CPU seconds of this process), or
+    None where ``/proc/stat`` cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(values) < 8:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    busy = (user + nice + system + irq + softirq + steal) / ticks
+    return time.monotonic(), busy, own.user + own.system
+
+
+def other_cores(before, after) -> float | None:
+    """Cores other processes kept busy on average between two :func:`cpu_snapshot` s."""
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    others = (after[1] - before[1]) - (after[2] - before[2])
+    return max(0.0, others / (after[0] - before[0]))
+
+
+def busy_warning(
+    load: float | None, cores: int | None = None, others: float | None = None
+) -> str | None:
+    """A warning when other processes shared the cores: from ``others`` (see
+    :func:`other_cores`) when known, else from the 1-minute load average."""
     cores = cores or available_cores()
+    if others is not None:
+        if others <= BUSY_OTHER_CORES_PER_CORE * cores:
+            return None
+        return (
+            f"machine busy: other processes kept {others:.2f} of {cores} cores busy; "
+            "times are slower and noisier than on a quiet machine"
+        )
     if load is None or load <= BUSY_LOAD_PER_CORE * cores:
         return None
     return (
@@ -153,6 +198,7 @@ def time_contenders(
     timings = {name: Timing() for name in contenders}
     conditions = thread_settings()
     load = load_average()
+    snapshot = cpu_snapshot()
     for name in contenders:
         timings[name].threads, timings[name].load_before = conditions, load
     for name, run in contenders.items():
@@ -185,7 +231,8 @@ def time_contenders(
                 del value  # the next run should not need two outputs' worth of memory
     after = load_average()
     loads = [value for value in (load, after) if value is not None]
-    warning = busy_warning(max(loads)) if loads else None
+    others = other_cores(snapshot, cpu_snapshot())
+    warning = busy_warning(max(loads) if loads else None, others=others)
     for timing in timings.values():
-        timing.load_after, timing.busy = after, warning
+        timing.load_after, timing.other_cores, timing.busy = after, others, warning
     return timings
