@@ -104,7 +104,11 @@ def test_stats_report_results_and_drawn_results_separately(qtbot, monkeypatch):
     qtbot.addWidget(w)
     clock = Clock()
     monkeypatch.setattr(scripted_run.time, "perf_counter", clock)
-    run = scripted_run.ScriptedRun(w, 100, None, None, timeout_s=30, quit_app=lambda code: None)
+    # A real Watchdog would end the test process a few seconds after the run finishes.
+    quiet_watchdog = scripted_run.Watchdog(exit_process=lambda code: None)
+    run = scripted_run.ScriptedRun(
+        w, 100, None, None, timeout_s=30, quit_app=lambda code: None, watchdog=quiet_watchdog
+    )
     image = np.zeros((4, 4, 3), np.float32)
     modes = {m: None for m in w.controller.design.modes}
     for second in range(5):  # a result each second, a draw every other second
