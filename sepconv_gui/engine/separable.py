@@ -18,7 +18,7 @@ from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
 from .threads import num_threads, parallel_for, shares, usable_threads
-from .validation import as_image, as_weights, check_border, check_kernel_fits
+from .validation import as_image, as_weights, check_border, check_kernel_fits, depthwise_inputs
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
 #: to the first: below float32 resolution, so the 1-D passes change nothing visible.
@@ -354,22 +354,9 @@ def depthwise_separable_conv(
             stride=stride,
             dilation=dilation,
         )
-    data, _ = as_image(image)
-    kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
-    mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
-    border = check_border(border)
+    data, kernels, mix, border = depthwise_inputs(image, depthwise, pointwise, border)
     height, width, channels = data.shape
     maps, kh, kw = kernels.shape
-    if maps % channels:
-        raise ValueError(
-            f"depthwise has {maps} kernels (shape {kernels.shape}) but the image has {channels} "
-            f"channels; it needs C*M kernels, a multiple of {channels}"
-        )
-    if mix.shape[1] != maps:
-        raise ValueError(
-            f"pointwise is {mix.shape} but there are {maps} depthwise maps; "
-            f"pointwise must be (P, {maps})"
-        )
     check_kernel_fits(kh, kw, height, width)
     multiplier = maps // channels
     shared = bool(multiplier == 1 and np.all(kernels == kernels[:1]))

@@ -27,7 +27,7 @@ from .grid import (
 from .memory import FLOAT, check_fits, with_slack
 from .result import ConvResult, StageTimer
 from .threads import parallel_for
-from .validation import as_image, as_weights, check_border
+from .validation import as_image, check_border, depthwise_inputs
 
 #: Output rows per thread share of the numpy tap loops.
 ROW_GRAIN = 16
@@ -170,22 +170,9 @@ def depthwise_conv(image, depthwise, pointwise, *, border, flip, keep_stages, st
     from .separable import mix_rows
 
     stride, dilation = as_pair("stride", stride), as_pair("dilation", dilation)
-    data, _ = as_image(image)
-    kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
-    mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
-    border = check_border(border)
+    data, kernels, mix, border = depthwise_inputs(image, depthwise, pointwise, border)
     height, width, channels = data.shape
     maps, kh, kw = kernels.shape
-    if maps % channels:
-        raise ValueError(
-            f"depthwise has {maps} kernels (shape {kernels.shape}) but the image has {channels} "
-            f"channels; it needs C*M kernels, a multiple of {channels}"
-        )
-    if mix.shape[1] != maps:
-        raise ValueError(
-            f"pointwise is {mix.shape} but there are {maps} depthwise maps; "
-            f"pointwise must be (P, {maps})"
-        )
     check_extent(kh, kw, dilation, height, width)
     multiplier, p = maps // channels, mix.shape[0]
     ho, wo = output_size(height, width, stride)

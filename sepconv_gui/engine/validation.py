@@ -127,3 +127,28 @@ def normal_inputs(image, weights, border: str, algorithm: str, known: tuple[str,
     if algorithm not in known:
         raise ValueError(f"algorithm={algorithm!r} is unknown; use one of {', '.join(known)}")
     return data, bank, border
+
+
+def depthwise_inputs(image, depthwise, pointwise, border: str):
+    """Checked inputs of a depthwise-separable convolution, shared by the plain and the
+    strided path.
+
+    Returns ``(data, kernels, mix, border)``: the image as float32 (H, W, C), the C*M kernels
+    (C*M, kh, kw) and the pointwise matrix (P, C*M) as float32, and the border's canonical name.
+    """
+    data, _ = as_image(image)
+    kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
+    mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
+    border = check_border(border)
+    channels, maps = data.shape[2], kernels.shape[0]
+    if maps % channels:
+        raise ValueError(
+            f"depthwise has {maps} kernels (shape {kernels.shape}) but the image has {channels} "
+            f"channels; it needs C*M kernels, a multiple of {channels}"
+        )
+    if mix.shape[1] != maps:
+        raise ValueError(
+            f"pointwise is {mix.shape} but there are {maps} depthwise maps; "
+            f"pointwise must be (P, {maps})"
+        )
+    return data, kernels, mix, border
