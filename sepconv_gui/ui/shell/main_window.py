@@ -9,49 +9,36 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ...app.controller import Controller
 from ...app.settings import AppSettings
-from ...app.source_specs import SourceSpec, describe_cameras, make_source
+from ...app.source_specs import SourceSpec, make_source
 from ...app.state import Design, DesignError
 from ...io.images import IMAGE_SUFFIXES
 from ...io.samples import bundled_samples, default_sample
 from ...io.sources import VIDEO_SUFFIXES
-from ..measure.benchmark_panel import BenchmarkPanel
-from ..design.channel_designer import ChannelDesigner
-from ..design.code_preview import CodePreview
-from ..measure.cost_panel import CostPanel
-from ..views.difference_view import DifferenceView
 from .desktop_rules import install_desktop_rules
 from .error_banner import ErrorBanner
 from .export_dialog import copy_view_to_clipboard, export_result
 from .identity import apply_identity
-from ..design.kernel_editor import KernelEditor
 from ..design.history import DesignHistory, describe
 from ..design.pacing import DesignPacer
-from .menus import build_menus
+from .main_docks import build_docks
+from .design_files import DesignFiles
+from .menus import build_menus, fill_camera_menu, fill_recent_menu
 from ..teach.opening import add_opening_actions, opening_design
 from ..teach.presentation import add_presentation
 from ..teach.lessons import add_lessons
 from ..teach.recorder import add_recording
-from ..views.pixel_inspector import PixelInspector
 from ..views.result_views import ResultViews
-from ..views.stage_grid import StageGrid
 from ..views.visibility import ThrottledDraw
-from ..measure.timing_plots import TimingPlots
-from ..measure.roofline_panel import RooflinePanel
-from ..measure.payoff_panel import PayoffPanel
-from ...app.roofline_worker import RooflineService
-from ..models.model_panel import ModelPanel
 
 REMEASURE_MS = 1000  # after the first show, the opening still is timed again
 DISPLAY_HZ = 30  # image redraws per second at most; results beyond that are timed, not drawn
@@ -64,7 +51,7 @@ CLOSE_WAIT_MS = 400  # then the window says it is stopping and closes when the w
 STOPPING = "Stopping… waiting for the running computation to return; the window closes then."
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DesignFiles, QMainWindow):
     images_shown = Signal(object)  # the result the image views now show
 
     def __init__(
@@ -126,95 +113,8 @@ class MainWindow(QMainWindow):
         self._remeasured = False
 
     # --- construction -----------------------------------------------------------------------
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _build_docks(self) -> None:
-        self.kernel_editor = KernelEditor()
-        self.channel_designer = ChannelDesigner()
-        design = QWidget()
-        column = QVBoxLayout(design)
-        column.addWidget(self.kernel_editor)
-        column.addWidget(self.channel_designer)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(design)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scrollbar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(design.sizeHint().width() + scrollbar + 4)
-        self.design_dock = self._dock("Design", "designDock", scroll, Qt.LeftDockWidgetArea)
-        self.cost_panel = CostPanel()
-        self.cost_dock = self._dock("Cost", "costDock", self.cost_panel, Qt.BottomDockWidgetArea)
-        self.timing_plots = TimingPlots()
-        self.timing_dock = self._dock(
-            "Timing", "timingDock", self.timing_plots, Qt.BottomDockWidgetArea
-        )
-        self.stage_grid = StageGrid()
-        self.stages_dock = self._dock(
-            "Stages", "stagesDock", self.stage_grid, Qt.BottomDockWidgetArea
-        )
-        self.difference_view = DifferenceView()
-        self.difference_dock = self._dock(
-            "Difference", "differenceDock", self.difference_view, Qt.BottomDockWidgetArea
-        )
-        self.benchmark_panel = BenchmarkPanel()
-        self.benchmark_dock = self._dock(
-            "Benchmark", "benchmarkDock", self.benchmark_panel, Qt.BottomDockWidgetArea
-        )
-        # Peaks load from the cache at once; measured (about a second) on first demand.
-        self.roofline_service = RooflineService(self)
-        self.timing_plots.set_roofline(self.roofline_service)
-        self.roofline_panel = RooflinePanel(self.roofline_service, self.timing_plots.history)
-        self.roofline_dock = self._dock(
-            "Roofline", "rooflineDock", self.roofline_panel, Qt.BottomDockWidgetArea
-        )
-        self.payoff_panel = PayoffPanel(self.benchmark_panel)
-        self.payoff_dock = self._dock(
-            "Pays off?", "payoffDock", self.payoff_panel, Qt.BottomDockWidgetArea
-        )
-        for dock in (
-            self.timing_dock,
-            self.roofline_dock,
-            self.stages_dock,
-            self.difference_dock,
-            self.benchmark_dock,
-            self.payoff_dock,
-        ):
-            self.tabifyDockWidget(self.cost_dock, dock)
-        self.model_panel = ModelPanel()
-        self.model_panel.current_design = lambda: self.controller.design
-        self.model_dock = self._dock(
-            "Model", "modelDock", self.model_panel, Qt.BottomDockWidgetArea
-        )
-        self.tabifyDockWidget(self.cost_dock, self.model_dock)
-        self.cost_dock.raise_()
-        self.pixel_inspector = PixelInspector()
-        self.pixel_dock = self._dock(
-            "Pixel inspector", "pixelDock", self.pixel_inspector, Qt.RightDockWidgetArea
-        )
-        self.pixel_inspector.watch(self.difference_view.view)
-        # The views are rebuilt when the enabled modes change: watch the new ones then.
-        self._watch_views(self.results.views)
-        self.results.views_rebuilt.connect(self._watch_views)
-        # A tab switch shows a dock without a showEvent for its widget: catch up on the
-        # newest result when the dock comes into view.
-        for dock, widget in (
-            (self.stages_dock, self.stage_grid),
-            (self.timing_dock, self.timing_plots),
-            (self.roofline_dock, self.roofline_panel),
-            (self.difference_dock, self.difference_view),
-            (self.pixel_dock, self.pixel_inspector),
-        ):
-            dock.visibilityChanged.connect(
-                lambda shown, w=widget: shown and QTimer.singleShot(0, w.catch_up)
-            )
-        # Live frames keep their intermediate stages only while the Stages dock is in view.
-        self.stages_dock.visibilityChanged.connect(self.controller.want_stages)
+        build_docks(self)
 
     def _watch_views(self, views: list) -> None:
         for view in views:
@@ -295,52 +195,6 @@ class MainWindow(QMainWindow):
         self.kernel_editor.set_design(design)
         self.channel_designer.set_design(design)
 
-    def load_design(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load design", "", "Designs (*.json)")
-        if not path:
-            return
-        try:
-            design = Design.from_file(path)
-        except (OSError, UnicodeDecodeError, DesignError) as error:
-            self.show_error(f"Could not load {Path(path).name}: {error}")
-            return
-        self.apply_design(design, f"Load {Path(path).name}")
-
-    def apply_design(self, design: Design, label: str = "Set design") -> None:
-        """Make ``design`` current as one undoable step (a loaded file, a lesson step)."""
-        self.history.push(self.controller.design, design, label)
-
-    def use_model_design(self, design: Design, notes: list) -> None:
-        """Model dock ▸ Use this layer: the layer becomes the design, like a loaded one (one
-        undoable step)."""
-        self.apply_design(design, "Use model layer")
-        self.statusBar().showMessage("Layer in use; " + "; ".join(notes), 12000)
-
-    def show_code_preview(self) -> CodePreview:
-        """Edit ▸ Copy as code: a preview of the design as code, kept current while open."""
-        if getattr(self, "code_preview", None) is None:
-            self.code_preview = CodePreview(self.controller.design, parent=self)
-            self.controller.design_changed.connect(self._refresh_code_preview)
-        self._refresh_code_preview()
-        self.code_preview.show()
-        self.code_preview.raise_()
-        return self.code_preview
-
-    def _refresh_code_preview(self, *_args) -> None:
-        if self.code_preview.isVisible() or not _args:
-            channels = self.channel_designer.source_channels
-            self.code_preview.set_design(self.controller.design, channels)
-
-    def save_design(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save design", "design.json", "Designs (*.json)"
-        )
-        if path:
-            try:
-                self.controller.design.save(path)  # an imported bank goes beside, as .npy
-            except (OSError, DesignError) as error:
-                self.show_error(f"Could not save the design: {error}")
-
     # --- inputs -----------------------------------------------------------------------------
     def open_path(self, path: str | Path) -> bool:
         path = Path(path)
@@ -376,30 +230,10 @@ class MainWindow(QMainWindow):
         self.rebuild_recent_menu()
 
     def rebuild_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        files = self.settings.recent_files()
-        for index, name in enumerate(files, 1):
-            action = menu.addAction(f"&{index % 10} {Path(name).name}")
-            action.setToolTip(name)
-            action.triggered.connect(lambda _=False, n=name: self.open_path(n))
-        menu.addSeparator()
-        clear = menu.addAction("Clear list")
-        clear.setEnabled(bool(files))
-        clear.triggered.connect(
-            lambda: (self.settings.clear_recent_files(), self.rebuild_recent_menu())
-        )
+        fill_recent_menu(self)
 
     def rebuild_camera_menu(self) -> None:
-        menu = self.camera_menu
-        menu.clear()
-        cameras = describe_cameras(self.settings.camera_resolution())
-        if not cameras:
-            menu.addAction("No camera found").setEnabled(False)
-        for label, spec in cameras:
-            menu.addAction(label).triggered.connect(lambda _=False, s=spec: self.start_source(s))
-        menu.addSeparator()
-        menu.addAction("Rescan").triggered.connect(self.rebuild_camera_menu)
+        fill_camera_menu(self)
 
     def sample_actions(self) -> list[tuple[str, Path]]:
         return [(p.stem.replace("_", " ").capitalize(), p) for p in bundled_samples()]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
-from ...app.source_specs import CAMERA_RESOLUTIONS, SourceSpec
+from ...app.source_specs import CAMERA_RESOLUTIONS, SourceSpec, describe_cameras
 from .about import show_about
 from .engine_menu import add_engine_threads_menu
 
@@ -178,3 +179,33 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     window.rebuild_recent_menu()
     window.rebuild_camera_menu()
     return actions
+
+
+def fill_recent_menu(window: MainWindow) -> None:
+    """File ▸ Recent: the remembered files, newest first, and Clear list."""
+    menu = window.recent_menu
+    menu.clear()
+    files = window.settings.recent_files()
+    for index, name in enumerate(files, 1):
+        action = menu.addAction(f"&{index % 10} {Path(name).name}")
+        action.setToolTip(name)
+        action.triggered.connect(lambda _=False, n=name: window.open_path(n))
+    menu.addSeparator()
+    clear = menu.addAction("Clear list")
+    clear.setEnabled(bool(files))
+    clear.triggered.connect(
+        lambda: (window.settings.clear_recent_files(), window.rebuild_recent_menu())
+    )
+
+
+def fill_camera_menu(window: MainWindow) -> None:
+    """Source ▸ Camera: the cameras found now, and Rescan."""
+    menu = window.camera_menu
+    menu.clear()
+    cameras = describe_cameras(window.settings.camera_resolution())
+    if not cameras:
+        menu.addAction("No camera found").setEnabled(False)
+    for label, spec in cameras:
+        menu.addAction(label).triggered.connect(lambda _=False, s=spec: window.start_source(s))
+    menu.addSeparator()
+    menu.addAction("Rescan").triggered.connect(window.rebuild_camera_menu)
