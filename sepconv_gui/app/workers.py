@@ -151,10 +151,10 @@ _primed = False
 def prime_libraries() -> None:
     """Make the process's first engine call here, on the calling (GUI) thread; once.
 
-    Observed with OpenBLAS + threadpoolctl: when the first call that scopes the BLAS thread
-    count comes from a worker QThread, later changes of that count from any other thread
-    silently stop taking effect, so the engine's single-threaded-BLAS promise breaks for the
-    rest of the process. A first call from the main thread avoids it.
+    Library start-up (OpenBLAS, OpenCV, the engine's BLAS handles) then happens before the
+    first frame instead of inside its timings. (What once looked like "a first call from a
+    worker breaks later BLAS limits" was threadpoolctl letting only one thread set OpenBLAS
+    limits; engine.threads now sets them directly, from any thread.)
     """
     global _primed
     if not _primed:

@@ -246,6 +246,16 @@ def _blas_handles() -> list:
     return _blas_libraries
 
 
+def _set_blas_threads(library, count: int) -> None:
+    # threadpoolctl >= 3.6 lets only the first thread that set an OpenBLAS (pthreads) limit
+    # set it again; from any other thread its set_num_threads silently does nothing, so engine
+    # calls from a worker thread ran a two-thread BLAS whose helper then spun on the other
+    # core. OpenBLAS's own limit is process-wide and the depth count above already serialises
+    # who sets it: call the library's setter directly where threadpoolctl exposes it.
+    setter = getattr(library, "_real_set_num_threads", None) or library.set_num_threads
+    setter(count)
+
+
 class single_threaded_blas:
     """Context: the BLAS runs on one thread until the last concurrent engine call leaves."""
 
@@ -256,7 +266,7 @@ class single_threaded_blas:
                 libraries = _blas_handles()
                 _blas_saved = [library.num_threads for library in libraries]
                 for library in libraries:
-                    library.set_num_threads(1)
+                    _set_blas_threads(library, 1)
             _blas_depth += 1
         return self
 
@@ -266,7 +276,7 @@ class single_threaded_blas:
             _blas_depth -= 1
             if _blas_depth == 0:
                 for library, count in zip(_blas_handles(), _blas_saved):
-                    library.set_num_threads(count)
+                    _set_blas_threads(library, count)
 
 
 # Observed with OpenBLAS + threadpoolctl: when the first scoping of the BLAS thread count comes

@@ -1,0 +1,42 @@
+"""BLAS is single-threaded inside an engine call made from any thread, not only the first
+thread that ever set a BLAS limit.
+
+threadpoolctl (>= 3.6) lets only one "controlling" thread change an OpenBLAS limit; from any
+other thread its setter does nothing. The app calls the engine from its processing threads
+while the main thread scoped BLAS first, so without going around that rule every pointwise
+matmul of a live frame ran a two-thread BLAS whose helper then spun on the other core.
+"""
+
+import threading
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from sepconv_gui import engine
+from sepconv_gui.engine import algorithms
+
+
+def blas_threads():
+    return [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
+
+
+def test_a_call_from_a_worker_thread_runs_single_threaded_blas(monkeypatch):
+    seen = []
+    original = algorithms.FUNCTIONS["gemm"]
+
+    def spy(*args):
+        seen.append(blas_threads())
+        return original(*args)
+
+    monkeypatch.setitem(algorithms.FUNCTIONS, "gemm", spy)
+    image = np.ones((20, 30, 3), np.float32)
+    # The main thread sets a limit first (it becomes threadpoolctl's controlling thread).
+    with ThreadpoolController().limit(limits=2, user_api="blas"):
+        before = blas_threads()
+        worker = threading.Thread(
+            target=lambda: engine.normal_conv(image, np.ones((4, 3, 3, 3)), algorithm="gemm")
+        )
+        worker.start()
+        worker.join()
+        assert seen and set(seen[0]) == {1}
+        assert blas_threads() == before  # restored when the worker's call left
