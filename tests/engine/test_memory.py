@@ -15,7 +15,7 @@ from sepconv_gui.engine import (
     normal_conv,
     spatial_separable_conv,
 )
-from sepconv_gui.engine import memory, validation
+from sepconv_gui.engine import algorithms, memory, validation
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ def traced_peak(call):
 
 NORMAL_CASES = [
     (algorithm, channels, outputs, size, border)
-    for algorithm in ("direct", "gemm", "fft")
+    for algorithm in ("direct", "gemm", "kn2row", "fft")
     for channels, outputs in ((1, 1), (3, 8), (130, 4))
     for size in ((1, 1), (3, 3), (4, 2), (11, 11))
     for border in ("wrap", "reflect")
@@ -219,7 +219,7 @@ def test_auto_picks_an_algorithm_that_fits():
             copies_input=False,
             copies_weights=False,
         )
-        for name in ("direct", "gemm", "fft")
+        for name in algorithms.CHOSEN
     }
     smaller = [name for name in needs if needs[name] < needs[free_choice]]
     assert smaller, needs  # the test needs a choice that stops fitting
