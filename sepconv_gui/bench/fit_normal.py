@@ -18,8 +18,6 @@ import statistics
 import time
 
 import numpy as np
-from scipy.optimize import nnls
-
 from .. import engine
 from ..engine import algorithms
 
@@ -56,6 +54,8 @@ def measure(height, width, channels, outputs, kernels, repeats):
 
 
 def fit(rows):
+    from scipy.optimize import nnls  # scipy.optimize pulls in scipy.linalg: only when fitting
+
     scale = statistics.median(
         algorithms.estimated_ns_per_pixel("gemm", c, p, k, k) / ns["gemm"] for c, p, k, ns in rows
     )
