@@ -27,7 +27,14 @@ from .pipeline import FrameResult
 from .processing import Processor, preflight
 from .state import Design
 from .threads import keep_until_finished
-from .workers import STILL_REPEATS, CaptureThread, Inbox, ProcessingThread, prime_libraries
+from .workers import (
+    STILL_REPEATS,
+    CaptureThread,
+    Inbox,
+    ProcessingThread,
+    frames_in_flight,
+    prime_libraries,
+)
 
 
 MAX_RESTARTS = 5  # processing threads replaced per controller before giving up
@@ -71,7 +78,8 @@ class Controller(QObject):
         self._input_shape: tuple[int, ...] | None = None
         self._inbox = Inbox(self._design)
         self.restarts = 0
-        self._processing = self._start_processing()
+        # The first takes stills and live frames, the others live frames only (workers.py).
+        self._workers = [self._start_processing(stills=i == 0) for i in range(frames_in_flight())]
         self._capture: CaptureThread | None = None
         self._last_source: FrameSource | None = None
         self._still: np.ndarray | None = None
@@ -302,10 +310,15 @@ class Controller(QObject):
         self.last_error = message
         self.error.emit(message)
 
-    # --- the processing thread --------------------------------------------------------------
-    def _start_processing(self) -> ProcessingThread:
+    # --- the processing threads -------------------------------------------------------------
+    @property
+    def _processing(self) -> ProcessingThread:
+        """The processing thread that serves stills (the first one)."""
+        return self._workers[0]
+
+    def _start_processing(self, stills: bool = True) -> ProcessingThread:
         prime_libraries()
-        thread = ProcessingThread(self._inbox)
+        thread = ProcessingThread(self._inbox, stills=stills)
         thread.result_ready.connect(self._on_result)
         thread.failed.connect(self._on_processing_failed)
         thread.died.connect(self._on_processing_died)
@@ -319,14 +332,16 @@ class Controller(QObject):
 
     @Slot()
     def _on_processing_finished(self) -> None:
-        if self._shutting_down or self.sender() is not self._processing:
+        ended = self.sender()
+        if self._shutting_down or ended not in self._workers:
             return
-        self._processing.wait(1000)  # it has left run(); this only reaps it
+        ended.wait(1000)  # it has left run(); this only reaps it
         if self.restarts >= MAX_RESTARTS:  # something breaks it at once: do not spin
             self._report("Processing keeps stopping; save your design and restart the app.")
             return
         self.restarts += 1
-        self._processing = self._start_processing()
+        index = self._workers.index(ended)
+        self._workers[index] = self._start_processing(stills=ended.stills)
 
     # --- shutdown ---------------------------------------------------------------------------
     def shutdown(self, wait_ms: int = 5000) -> bool:
@@ -336,8 +351,9 @@ class Controller(QObject):
         deadline = time.monotonic() + max(0, wait_ms) / 1e3
         self.stop_source(wait_ms=0)
         self._inbox.close()
-        self._processing.requestInterruption()
-        for thread in [self._processing, *self._leftover]:
+        for worker in self._workers:
+            worker.requestInterruption()
+        for thread in [*self._workers, *self._leftover]:
             left = max(0, round(1e3 * (deadline - time.monotonic())))
             thread.wait(left)
         return self.stopped
@@ -346,4 +362,4 @@ class Controller(QObject):
     def stopped(self) -> bool:
         """True when no thread of this controller is running any more."""
         self._leftover = [t for t in self._leftover if t.isRunning()]
-        return not self._leftover and not self._processing.isRunning()
+        return not self._leftover and not any(w.isRunning() for w in self._workers)

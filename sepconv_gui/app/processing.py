@@ -252,9 +252,11 @@ class Processor:
         for mode in design.modes:
             if should_stop():
                 raise Abandoned
-            key = (frame_key, mode_key(mode, design))
+            # Live frames (no frame_key) reuse nothing: skip the key, a walk over every
+            # design field that cost as much GIL time per frame as the normal mode's calls.
+            key = None if frame_key is None else (frame_key, mode_key(mode, design))
             cached = self._cache.get(mode)
-            if frame_key is not None and cached is not None and cached[0] == key:
+            if key is not None and cached is not None and cached[0] == key:
                 result.results[mode] = cached[1]
                 continue
             try:
@@ -265,7 +267,7 @@ class Processor:
             except Exception as error:
                 raise ModeFailed(mode, error) from error
             fresh.append(mode)
-            if frame_key is not None:
+            if key is not None:
                 self._cache[mode] = (key, result.results[mode])
         result.fresh = tuple(fresh)
         return result

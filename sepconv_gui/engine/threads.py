@@ -69,6 +69,16 @@ def num_threads() -> int:
     return default_num_threads()
 
 
+def cap_calling_thread(count: int | None) -> None:
+    """Cap the engine calls the calling thread makes at ``count`` threads (None lifts it),
+    under :func:`set_num_threads`. For an app that runs several frames at once, one per
+    thread: each call then stays on its own thread instead of splitting over cores the other
+    frames are using (two frames on 2 cores, each split in two, wait at every hand-off)."""
+    if count is not None and (isinstance(count, bool) or int(count) != count or count < 1):
+        raise ValueError(f"thread count must be a whole number >= 1 or None; got {count!r}")
+    _local.cap = None if count is None else int(count)
+
+
 def default_num_threads() -> int:
     """What :func:`num_threads` gives without a cap set in code: SEPCONV_THREADS, or the
     cores this process may run on (at most MAX_DEFAULT_THREADS)."""
@@ -117,6 +127,9 @@ def usable_threads() -> int:
     """
     global _load_reading
     cap = num_threads()
+    own = getattr(_local, "cap", None)
+    if own is not None:
+        cap = min(cap, own)
     if cap <= 1:
         return cap
     now = time.monotonic()
@@ -226,14 +239,6 @@ def parallel_for(
     shares.wait()
     if shares.errors:
         raise shares.errors[0]
-
-
-def background(task: Callable[[], None]) -> None:
-    """Hand ``task`` to one of the pool's threads and return at once; the caller must not
-    depend on it ever running (see validation.FiniteCheck, which finishes the work itself)."""
-    with _lock:
-        pool = _pool
-    (pool or _executor(1)).submit(task)
 
 
 def _blas_handles() -> list:

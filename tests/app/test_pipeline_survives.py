@@ -164,17 +164,24 @@ def test_a_design_refused_by_preflight_never_reaches_the_engine(qtbot, monkeypat
 def test_a_stopped_processing_thread_is_replaced(qtbot):
     controller = Controller(Design())
     results, errors = _collect(controller)
-    first = controller._processing
+    first = list(controller._workers)
     inbox = controller._inbox
     real_take = inbox.take
 
-    def take_breaks_once(timeout=0.1):
-        inbox.take = real_take
-        raise RuntimeError("the loop itself broke")
+    breaks = [RuntimeError("the loop itself broke")]  # list.pop: one thread gets it
+
+    def take_breaks_once(timeout=0.1, **options):
+        try:
+            error = breaks.pop()
+        except IndexError:
+            return real_take(timeout, **options)
+        raise error
 
     inbox.take = take_breaks_once
-    qtbot.waitUntil(lambda: controller._processing is not first, timeout=10000)
+    # Whichever processing thread took first broke; it alone is replaced.
+    qtbot.waitUntil(lambda: controller._workers != first, timeout=10000)
     assert controller.restarts == 1
+    assert sum(new is not old for new, old in zip(controller._workers, first)) == 1
     assert any("Processing stopped" in e and "loop itself broke" in e for e in errors)
     controller.show_image(_image("after restart"), "still")
     _runs_again(qtbot, controller, results)
