@@ -299,6 +299,26 @@ def normal_bytes(
 # ---------------------------------------------------------------------------------- separable
 
 
+def wide_sep_bytes(height, width, channels, kh, kw, wrap) -> int:
+    """filtering._wide_sep_into (sepFilter2D above OpenCV's channel limit), beside its output:
+    the vertical pass in column strips of the (H, W*C) rows (OpenCV's buffers per thread,
+    wrap's padded strip and its result), then the horizontal pass with two block buffers
+    and a filter2D's scratch per thread."""
+    from .filtering import wide_block_rows
+    from .threads import shares
+
+    threads = num_threads()
+    strip = -(-width * channels // max(1, shares(width * channels)))
+    vertical = threads * filter2d_scratch(height, strip, kh, 1, 1, wrap)
+    block_rows = min(height, wide_block_rows(width, channels))
+    per_chunk = min(channels, CV_MAX_CHANNELS)
+    blocks = -(-height // block_rows) * -(-channels // CV_MAX_CHANNELS)
+    per_thread = 2 * block_rows * width * per_chunk * FLOAT
+    per_thread += filter2d_scratch(block_rows, width, 1, kw, per_chunk, wrap)
+    # Summed, not the larger: the strips' heap blocks may still be held when the blocks start.
+    return vertical + min(threads, blocks) * per_thread
+
+
 def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> int:
     """separable.spatial_separable_conv: the output (and the stages when kept), and what
     OpenCV holds for each band's call, one band per thread (wrap runs in one piece)."""
@@ -318,9 +338,15 @@ def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> i
         # vertical buffer and the scratch reused across factors, and the output.
         buffers = rank * plane + (2 * plane if rank > 1 else 0) + plane
         return buffers + seams + temps + scratch
-    if fused_spatial_plan(kh, kw, rank) == "filter2d":
+    if fused_spatial_plan(kh, kw, rank, channels) == "filter2d":
         scratch = calls * filter2d_scratch(rows, width, kh, kw, per_call, wrap)
         return plane + seams + temps + scratch
+    if channels > CV_MAX_CHANNELS:
+        return (
+            plane
+            + (plane if rank > 1 else 0)
+            + wide_sep_bytes(height, width, channels, kh, kw, wrap)
+        )
     scratch = calls * sepfilter_scratch(rows, width, kh, kw, per_call, wrap)
     return plane + (plane if rank > 1 else 0) + seams + temps + scratch
 

@@ -14,7 +14,7 @@ from . import geometry
 from .cost import conv_cost
 from .errors import keeps_the_contract
 from .bands import BANDS_PER_THREAD, apply_seams, band_edges, max_bands, run_band
-from .filtering import anchor_of, filter_into, oriented, sep_filter_into
+from .filtering import CV_MAX_CHANNELS, anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
 from .threads import num_threads, parallel_for, shares, usable_threads
@@ -52,10 +52,16 @@ def _memory_options(image, data: np.ndarray, border: str, keep_stages: bool) -> 
     return {"border": border, "copies_input": copied, "keep_stages": keep_stages}
 
 
-def fused_spatial_plan(kh: int, kw: int, rank: int) -> str:
+def fused_spatial_plan(kh: int, kw: int, rank: int, channels: int = 1) -> str:
     """What a spatial call without kept stages runs: "filter2d" (one 2-D pass of the summed
-    kernel) for small or 1-D kernels, "sepfilter2d" (one sepFilter2D per factor) otherwise."""
-    return "filter2d" if kh == 1 or kw == 1 or kh * kw <= SMALL_2D_TAPS else "sepfilter2d"
+    kernel) for small or 1-D kernels, "sepfilter2d" (one sepFilter2D per factor) otherwise.
+    Above OpenCV's channel limit a rank-1 small kernel takes sepFilter2D's passes too: they
+    need no channel-chunk copies (filtering._wide_sep_into), a 2-D filter2D does."""
+    if kh == 1 or kw == 1:
+        return "filter2d"
+    if kh * kw <= SMALL_2D_TAPS and not (channels > CV_MAX_CHANNELS and rank == 1):
+        return "filter2d"
+    return "sepfilter2d"
 
 
 @keeps_the_contract
@@ -141,7 +147,7 @@ def spatial_separable_conv(
     output = np.empty_like(data)
     parts = num_threads()
     if not keep_stages:
-        plan = fused_spatial_plan(kh, kw, rank)
+        plan = fused_spatial_plan(kh, kw, rank, channels)
         with timer.stage("spatial"):
             if plan == "filter2d":
                 kernel, anchor = oriented(np.einsum("ri,rj->ij", columns, rows), flip)

@@ -168,3 +168,43 @@ def test_memory_and_opencv_errors_become_resource_errors(monkeypatch, error, wor
         with pytest.raises(ResourceError, match=words) as caught:
             call()
         assert "lower" in str(caught.value)
+
+
+@pytest.mark.parametrize("border", BORDER_MODES)
+@pytest.mark.parametrize("flip", [False, True])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_wide_separable_passes_in_many_blocks(monkeypatch, border, flip, threads):
+    # Above the channel limit sepFilter2D becomes a vertical pass over (H, W*C) into the
+    # output and a horizontal pass over it in place, in blocks of rows and channel chunks:
+    # blocks of 2-3 rows here, an odd kernel and an even one, a chunk of 4 channels.
+    from sepconv_gui.engine import set_num_threads
+
+    monkeypatch.setattr(filtering, "WIDE_BLOCK_VALUES", 3 * 9 * filtering.CV_MAX_CHANNELS - 1)
+    rng = seeded("wide-blocks", border, flip, threads)
+    image = rng.random((23, 9, 2 * filtering.CV_MAX_CHANNELS + 4), dtype=np.float32)
+    column, row = rng.standard_normal(5), rng.standard_normal(4)
+    set_num_threads(threads)
+    try:
+        result = spatial_separable_conv(image, column, row, border=border, flip=flip)
+        depth = np.einsum("i,j->ij", column, row)[None].repeat(image.shape[2], 0)
+        shared = depthwise_separable_conv(
+            image, depth, np.eye(image.shape[2])[:3], border=border, flip=flip
+        )
+    finally:
+        set_num_threads(None)
+    assert result.algorithm == "sepfilter2d"
+    close(result.output, ref.spatial(image, column, row, border, flip), 10)
+    assert shared.algorithm.startswith("sepfilter")
+    close(shared.output, ref.spatial(image, column, row, border, flip)[:, :, :3], 10)
+
+
+@pytest.mark.parametrize("border", ["reflect101", "wrap"])
+def test_small_kernels_above_the_limit_take_the_passes_without_chunk_copies(border):
+    # A 3x3 rank-1 kernel runs as one 2-D filter2D below the limit; above it that would copy
+    # channel chunks of every band, so it takes the two passes.
+    rng = seeded("wide-3x3", border)
+    image = rng.random((12, 10, filtering.CV_MAX_CHANNELS + 3), dtype=np.float32)
+    small = spatial_separable_conv(image[:, :, :3], [1, 2, 1], [1, 0, -1], border=border)
+    wide = spatial_separable_conv(image, [1, 2, 1], [1, 0, -1], border=border)
+    assert (small.algorithm, wide.algorithm) == ("filter2d", "sepfilter2d")
+    close(wide.output, ref.spatial(image, [1, 2, 1], [1, 0, -1], border), 4)
