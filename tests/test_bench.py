@@ -267,3 +267,29 @@ def test_bound_by_hand():
     assert bound(depthwise, 100.0, 10.0)["memory_bound_ms"] == pytest.approx(
         (3072 * 7 + 27 + 12) * 4 / 1e7
     )
+
+
+def _bench_environment(env_extra: dict[str, str]) -> list[str]:
+    """OPENBLAS_THREAD_TIMEOUT and BLAS_LOADED_BEFORE as a fresh ``import sepconv_gui.bench``
+    leaves them (a fresh process: OpenBLAS reads the variable only when numpy loads it)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
+    env.update(env_extra)
+    code = (
+        "import os, sepconv_gui.bench as b, numpy; "
+        "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'), b.BLAS_LOADED_BEFORE)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+def test_bench_puts_the_peers_blas_threads_to_sleep_unless_told_otherwise():
+    # Spinning OpenBLAS workers after the OpenCV peer's matmul made the engine, timed next,
+    # see no idle core; the bench sets the shortest spin before numpy loads OpenBLAS.
+    assert _bench_environment({}) == ["4", "False"]
+    assert _bench_environment({"OPENBLAS_THREAD_TIMEOUT": "30"}) == ["30", "False"]

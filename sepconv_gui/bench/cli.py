@@ -193,6 +193,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
+def _openblas_thread_timeout() -> str | None:
+    """The OPENBLAS_THREAD_TIMEOUT the peers' OpenBLAS runs with (bench/__init__.py), or a
+    note that numpy was loaded before it was set (called from Python after importing numpy)."""
+    from . import BLAS_LOADED_BEFORE, THREAD_TIMEOUT
+
+    if BLAS_LOADED_BEFORE:
+        return "numpy was loaded first: OpenBLAS's own default"
+    return os.environ.get(THREAD_TIMEOUT)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the table; write JSON/CSV if asked. Returns the exit code."""
     args = parse_args(argv)
@@ -210,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     threads = set_threads(args.threads or available_cores())
     machine = describe(threads)
     machine["omp_wait_policy"] = os.environ.get("OMP_WAIT_POLICY")
+    machine["openblas_thread_timeout"] = _openblas_thread_timeout()
     print(machine_lines(machine), flush=True)
     peaks = None
     if not args.no_bound:

@@ -37,6 +37,7 @@ _THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
     "OMP_WAIT_POLICY",
+    "OPENBLAS_THREAD_TIMEOUT",
 )
 
 #: Load average per available core above which a row is flagged as measured on a busy machine

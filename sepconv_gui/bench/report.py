@@ -125,5 +125,9 @@ def machine_lines(machine: dict[str, Any]) -> str:
                 f"torch {machine['torch'] or 'not installed'}"
             ),
             "threads: " + ", ".join(f"{key} {value}" for key, value in threads.items()),
+            (
+                f"peer settings: OMP_WAIT_POLICY {machine.get('omp_wait_policy')}, "
+                f"OPENBLAS_THREAD_TIMEOUT {machine.get('openblas_thread_timeout')}"
+            ),
         ]
     )

@@ -11,6 +11,10 @@ direct
     kernels of about 11x11 and larger, so "direct" stops growing with k^2 there.)
 gemm
     im2col in row tiles (bounded memory) and one BLAS matrix product per tile.
+kn2row
+    One BLAS product per row band of vertically shifted source rows against a (kw*P, C*kh)
+    weight matrix, its kw partial maps summed at their horizontal offsets (see gemm_shift.py):
+    every product of the sliding sum once, without a full im2col copy.
 fft
     Each padded input channel transformed once, the kernels' spectra kept between calls (see
     fft_path), the sum over C fused into the frequency-domain product, one batched inverse
@@ -26,10 +30,14 @@ import numpy as np
 
 from . import direct as direct_path
 from . import fft_path
+from . import gemm_shift
 from .filtering import CV_MAX_CHANNELS, pad_plane
 from .threads import parallel_for, shares
 
-ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
+ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "kn2row", "fft")
+
+#: The algorithms "auto" chooses among (all but "auto").
+CHOSEN: tuple[str, ...] = ALGORITHMS[1:]
 
 #: Largest im2col tile, in bytes; keeps GEMM memory bounded whatever the image size. 2-4 MiB
 #: measured fastest (the tile is still in cache when BLAS reads it); 16 MiB was 10-40% slower.
@@ -118,6 +126,10 @@ def gemm(image, weights, anchor, border):
     return out
 
 
+def kn2row(image, weights, anchor, border):
+    return gemm_shift.gemm_shift(image, weights, anchor, border, padded_planes)
+
+
 def fft(image, weights, anchor, border):
     return fft_path.fft(image, weights, anchor, border, padded_planes)
 
@@ -137,6 +149,12 @@ DIRECT_NS_PER_TAP = 0.048  # ... plus this per kernel tap
 GEMM_NS_FIXED = 5.7  # padding, transposes and small-matrix overhead of the tiles
 GEMM_NS_PER_TAP_COPY = 0.20  # im2col: every tap of every input channel is copied once
 GEMM_NS_PER_MAC = 0.0306  # BLAS sgemm, multiply-accumulates per pixel
+# kn2row fitted 2026-11-28 by ``python -m sepconv_gui.bench.fit_normal`` (640x480, C in
+# {1, 3, 8, 16}, P in {1, 8, 32}, k in {3, 5, 7}, one engine thread, timed against direct
+# and gemm in the same run, busy machine) in the gemm model's units (a fixed term fitted to 0).
+KN2ROW_NS_PER_ROW_COPY = 0.61  # the C*kh shifted source rows copied per pixel
+KN2ROW_NS_PER_MAC = 0.0193  # BLAS sgemm, multiply-accumulates per pixel
+KN2ROW_NS_PER_SUM = 0.44  # summing the kw*P partial maps at their offsets
 FFT_NS_PER_TRANSFORM = 7.2  # C forward and P inverse transforms
 FFT_NS_PER_PRODUCT = 0.90  # P*C complex spectrum products and sums
 FFT_NS_PER_SPECTRUM_ROW = 0.161  # P*C kernel spectra, each kh DFT rows, when not kept
@@ -164,6 +182,12 @@ def estimated_ns_per_pixel(
     if algorithm == "gemm":
         return GEMM_NS_FIXED + channels * taps * (
             GEMM_NS_PER_TAP_COPY + GEMM_NS_PER_MAC * out_channels
+        )
+    if algorithm == "kn2row":
+        return (
+            KN2ROW_NS_PER_ROW_COPY * channels * kh
+            + KN2ROW_NS_PER_MAC * pairs * taps
+            + KN2ROW_NS_PER_SUM * out_channels * kw
         )
     if algorithm == "fft":
         spectra = 0.0 if cached else FFT_NS_PER_SPECTRUM_ROW * pairs * kh
@@ -194,7 +218,7 @@ def choose(
         name: estimated_ns_per_pixel(
             name, channels, out_channels, kh, kw, cached=cached, overlap=overlap
         )
-        for name in ("direct", "gemm", "fft")
+        for name in CHOSEN
     }
     return min(costs, key=costs.get)
 
@@ -221,7 +245,7 @@ def choose_within_budget(
     """
     from .memory import _normal_bytes, memory_budget, with_slack
 
-    names = ("direct", "gemm", "fft")
+    names = CHOSEN
     needs = {
         n: with_slack(
             extra
@@ -243,4 +267,4 @@ def choose_within_budget(
     return best, needs[best]
 
 
-FUNCTIONS = {"direct": direct, "gemm": gemm, "fft": fft}
+FUNCTIONS = {"direct": direct, "gemm": gemm, "kn2row": kn2row, "fft": fft}

@@ -39,7 +39,7 @@ def normal_conv(
         False correlates (what OpenCV and deep-learning frameworks compute); True convolves,
         with the kernel rotated by 180 degrees.
     algorithm : str
-        "direct", "gemm", "fft", or "auto" (a cost model picks; the choice is reported).
+        "direct", "gemm", "kn2row", "fft", or "auto" (a cost model picks; the choice is reported).
     keep_stages : bool
         Accepted for symmetry with the other modes: normal's only stage is its output.
     stride, dilation : int or (int, int)
@@ -126,7 +126,7 @@ def memory_options(image, data: np.ndarray, border: str) -> dict:
 def _cheaper_algorithms(chosen, needed, memory, height, width, channels, p, kh, kw) -> str:
     """A note naming the algorithms that would need less memory than ``chosen``."""
     notes = []
-    for name in ("direct", "gemm", "fft"):
+    for name in algorithms.CHOSEN:
         other = estimate_memory(
             "normal", height, width, channels, p, kh, kw, algorithm=name, **memory
         )

@@ -92,7 +92,7 @@ def _normal_need(algorithm, height, width, channels, p, kh, kw, dilation, wrap, 
 def choose(height, width, channels, p, kh, kw, stride, dilation, wrap, extra) -> tuple[str, int]:
     """What "auto" runs with stride or dilation: the fastest by the cost model per computed
     pixel among those within the memory budget (the smallest when none fits)."""
-    names = ("direct", "gemm", "fft")
+    names = algorithms.CHOSEN
     needs = {
         n: _normal_need(n, height, width, channels, p, kh, kw, dilation, wrap, extra) for n in names
     }

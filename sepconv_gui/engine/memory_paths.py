@@ -207,6 +207,28 @@ def gemm_bytes(height, width, channels, out_channels, kh, kw, copied=True) -> in
     return _bank_copy(out_channels, channels, kh, kw, copied) + source + max(building, products)
 
 
+def kn2row_bytes(height, width, channels, out_channels, kh, kw, copied=True) -> int:
+    """engine/gemm_shift.py: the padded source for the whole call; then the weight matrix,
+    the output, and per thread a band's shifted rows, partial maps and their sums."""
+    from .gemm_shift import band_rows
+
+    source, building = _padded_source(height, width, channels, kh, kw)
+    padded_width = width + kw - 1
+    rows = band_rows(height, padded_width, out_channels, kw)
+    values = rows * padded_width
+    per_thread = (channels * kh + kw * out_channels) * values * FLOAT
+    per_thread += out_channels * rows * width * FLOAT
+    threads = min(num_threads(), -(-height // rows))
+    output = height * width * out_channels * FLOAT
+    products = (
+        weights_bytes(out_channels, channels, kh, kw)  # the (kw*P, C*kh) matrix
+        + output
+        + threads * per_thread
+        + _held_at_top(building, output)
+    )
+    return _bank_copy(out_channels, channels, kh, kw, copied) + source + max(building, products)
+
+
 def fft_bytes(height, width, channels, out_channels, kh, kw, copied=True) -> int:
     """fft_path.fft, full frame: padded source; its spectra (scipy zero-pads a copy to the
     transform size first); the kernels' spectra, kept when they fit the cache; the inverse
@@ -291,6 +313,8 @@ def normal_bytes(
         return direct_bytes(*shape, wrap, copies_weights)
     if algorithm == "gemm":
         return gemm_bytes(*shape, copies_weights)
+    if algorithm == "kn2row":
+        return kn2row_bytes(*shape, copies_weights)
     if algorithm == "fft":
         return fft_bytes(*shape, copies_weights)
     raise ValueError(f"no memory model for algorithm {algorithm!r}")

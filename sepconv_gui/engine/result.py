@@ -29,7 +29,7 @@ class ConvResult:
     cost : ConvCost
         Exact multiplications, additions and parameters per stage.
     algorithm : str
-        What actually ran: "direct", "gemm", "fft" (normal); "sepfilter2d", "filter2d" or
+        What actually ran: "direct", "gemm", "kn2row", "fft" (normal); "sepfilter2d", "filter2d" or
         "filter2d+filter2d" (spatial: fused sepFilter2D, one small 2-D filter2D, or two kept
         passes); "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
         depthwise passes, then the pointwise step; "+transform" when it ran through

@@ -18,7 +18,14 @@ from .filtering import CV_MAX_CHANNELS, anchor_of, filter_into, oriented, sep_fi
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
 from .threads import num_threads, parallel_for, shares, usable_threads
-from .validation import as_image, as_weights, check_border, check_kernel_fits, depthwise_inputs
+from .validation import (
+    as_weights,
+    check_border,
+    check_image_later,
+    check_kernel_fits,
+    depthwise_inputs,
+    image_array,
+)
 
 #: A depthwise kernel counts as rank 1 when its second singular value is this small relative
 #: to the first: below float32 resolution, so the 1-D passes change nothing visible.
@@ -121,7 +128,7 @@ def spatial_separable_conv(
             stride=stride,
             dilation=dilation,
         )
-    data, _ = as_image(image)
+    data, _ = image_array(image)  # checked for NaN beside the filtering (check_image_later)
     columns, rows = _as_factor_pairs(column, row)
     border = check_border(border)
     height, width, channels = data.shape
@@ -143,6 +150,7 @@ def spatial_separable_conv(
         f"{height}x{width}, C={channels}, rank {rank}, {kh}x{kw} kernel",
     )
     cost = conv_cost("spatial", height, width, channels, channels, kh, kw, rank=rank)
+    check = check_image_later(data)
     timer = StageTimer()
     output = np.empty_like(data)
     parts = num_threads()
@@ -163,6 +171,7 @@ def spatial_separable_conv(
                     sep_filter_into(data, col_k, row_k, anchor, border, target, parts)
                     if index:
                         output += scratch
+            check.finish()
         return ConvResult(output, {"horizontal": output}, timer.seconds, cost, plan)
 
     stacked = np.empty((height, width, rank * channels), dtype=np.float32)
@@ -180,6 +189,7 @@ def spatial_separable_conv(
             filter_into(vertical, row_kernel, row_anchor, border, target, parts)
             if index:
                 output += scratch
+    check.finish()
     stages = {"vertical": stacked, "horizontal": output}
     return ConvResult(output, stages, timer.seconds, cost, "filter2d+filter2d")
 
@@ -360,7 +370,9 @@ def depthwise_separable_conv(
             stride=stride,
             dilation=dilation,
         )
-    data, kernels, mix, border = depthwise_inputs(image, depthwise, pointwise, border)
+    data, kernels, mix, border, check = depthwise_inputs(
+        image, depthwise, pointwise, border, check_later=True
+    )
     height, width, channels = data.shape
     maps, kh, kw = kernels.shape
     check_kernel_fits(kh, kw, height, width)
@@ -392,6 +404,7 @@ def depthwise_separable_conv(
                 "of a column and a row); at least one is not"
             )
     depth_pass = _DepthwisePass(kernels, factors, flip)
+    check.start()
     timer = StageTimer()
     pixels, out_channels = height * width, mix.shape[0]
     if shared:
@@ -428,6 +441,7 @@ def depthwise_separable_conv(
         multiplier,
         depthwise_separable_passes=factors is not None,
     )
+    check.finish()
     algorithm = ("sepfilter" if factors is not None else "filter2d") + "+" + mixer
     stages = {"depthwise": depth_maps, "pointwise": output} if keep_stages else {}
     stages["pointwise"] = output

@@ -241,6 +241,14 @@ def parallel_for(
         raise shares.errors[0]
 
 
+def background(task: Callable[[], None]) -> None:
+    """Hand ``task`` to one of the pool's threads and return at once; the caller must not
+    depend on it ever running (see validation.FiniteCheck, which finishes the work itself)."""
+    with _lock:
+        pool = _pool
+    (pool or _executor(1)).submit(task)
+
+
 def _blas_handles() -> list:
     global _blas_libraries
     if _blas_libraries is None:

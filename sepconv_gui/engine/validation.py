@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .threads import parallel_for, shares
+from .threads import background, num_threads, parallel_for, shares
 
 #: Border names accepted everywhere, in the order the UI lists them.
 BORDER_MODES: tuple[str, ...] = ("reflect101", "reflect", "replicate", "constant", "wrap")
@@ -55,16 +55,93 @@ def _all_finite(array: np.ndarray) -> bool:
     return not bad
 
 
+def _non_finite_message(name: str, note: str = "") -> str:
+    return f"{name} contains NaN or infinity; every value must be finite" + (
+        f" {note}" if note else ""
+    )
+
+
 def _check_finite(name: str, array: np.ndarray, note: str = "") -> None:
     if np.issubdtype(array.dtype, np.floating) and not _all_finite(array):
-        raise ValueError(
-            f"{name} contains NaN or infinity; every value must be finite"
-            + (f" {note}" if note else "")
-        )
+        raise ValueError(_non_finite_message(name, note))
+
+
+_IMAGE_NOTE = "(float32 holds magnitudes up to about 3.4e38)"
+
+
+#: Values per block of a :class:`FiniteCheck`: its bool scratch (64 kB, on the calling thread
+#: and one helper) now lives beside the call's output, so it is kept a quarter of
+#: _FINITE_BLOCK's; the pass is as fast (0.33 ms at 1280x720x3 either way).
+CHECK_BLOCK = 1 << 16
+
+
+class FiniteCheck:
+    """The finiteness check of a float32 array, run beside the call's real work.
+
+    On one thread the check is a full extra pass over the frame (0.3-0.7 ms at 1280x720x3,
+    a quarter of a 3x3 filter call): with one core busy the engine runs on the calling
+    thread alone and paid it in full. Started before the filtering, the blocks are checked
+    by a pool thread wherever the OS finds it a slice; :meth:`finish` then checks every block
+    not yet finished on the calling thread itself, never waiting for the helper (a block is
+    only read, so checking it twice is harmless). So the check costs nothing when the helper
+    got a core and at most what it cost before when it did not. The error is the same one
+    :func:`as_image` raises, only after the work instead of before it.
+    """
+
+    def __init__(self, name: str, array: np.ndarray, note: str = "") -> None:
+        self.name, self.note = name, note
+        floating = np.issubdtype(array.dtype, np.floating)
+        self._flat = array.reshape(-1) if floating else array[:0].reshape(-1)
+        self._count = -(-self._flat.size // CHECK_BLOCK)
+        self._done = [False] * self._count
+        self._next = iter(range(self._count))  # next() on a range iterator is atomic
+        self._closed = False
+        self._bad = False
+
+    def start(self) -> FiniteCheck:
+        if self._count > 1 and num_threads() > 1:
+            background(self._claim)
+        return self
+
+    def _check(self, block: int) -> None:
+        part = self._flat[block * CHECK_BLOCK : (block + 1) * CHECK_BLOCK]
+        if not np.isfinite(part).all():
+            self._bad = True  # before _done, so a finished block's verdict is always seen
+        self._done[block] = True
+
+    def _claim(self) -> None:
+        for block in self._next:
+            if self._closed or self._bad:
+                return
+            self._check(block)
+
+    def finish(self) -> None:
+        """Check what the helper has not finished; raise the image's ValueError if needed."""
+        self._closed = True
+        for block in range(self._count):
+            if self._bad:
+                break
+            if not self._done[block]:
+                self._check(block)
+        if self._bad:
+            raise ValueError(_non_finite_message(self.name, self.note))
 
 
 def as_image(image: object) -> tuple[np.ndarray, bool]:
     """Return ``image`` as a C-contiguous float32 ``(H, W, C)`` array and whether it was 2-D."""
+    array, was_2d = image_array(image)
+    _check_finite("image", array, _IMAGE_NOTE)
+    return array, was_2d
+
+
+def check_image_later(data: np.ndarray) -> FiniteCheck:
+    """The finiteness check of :func:`as_image`, started beside the call's work; the caller
+    must call its ``finish()`` before it returns anything."""
+    return FiniteCheck("image", data, _IMAGE_NOTE).start()
+
+
+def image_array(image: object) -> tuple[np.ndarray, bool]:
+    """:func:`as_image` without the finiteness check (see :func:`check_image_later`)."""
     array = np.asarray(image)
     _check_real("image", array)
     if array.ndim not in (2, 3):
@@ -79,7 +156,6 @@ def as_image(image: object) -> tuple[np.ndarray, bool]:
     # Checked after the cast: a float64 1e39 is finite but becomes inf in float32.
     with np.errstate(over="ignore"):
         array = np.ascontiguousarray(array, dtype=np.float32)
-    _check_finite("image", array, "(float32 holds magnitudes up to about 3.4e38)")
     return array, was_2d
 
 
@@ -97,7 +173,7 @@ def as_weights(
         raise ValueError(f"{name} is empty (shape {array.shape}); every size must be at least 1")
     with np.errstate(over="ignore"):
         array = np.ascontiguousarray(array, dtype=dtype)
-    _check_finite(name, array, "(float32 holds magnitudes up to about 3.4e38)")
+    _check_finite(name, array, _IMAGE_NOTE)
     return array
 
 
@@ -129,14 +205,19 @@ def normal_inputs(image, weights, border: str, algorithm: str, known: tuple[str,
     return data, bank, border
 
 
-def depthwise_inputs(image, depthwise, pointwise, border: str):
+def depthwise_inputs(image, depthwise, pointwise, border: str, *, check_later: bool = False):
     """Checked inputs of a depthwise-separable convolution, shared by the plain and the
     strided path.
 
     Returns ``(data, kernels, mix, border)``: the image as float32 (H, W, C), the C*M kernels
     (C*M, kh, kw) and the pointwise matrix (P, C*M) as float32, and the border's canonical name.
+    ``check_later=True`` appends the image's :class:`FiniteCheck`, not started: the caller
+    starts it when the work begins and must finish it before it returns.
     """
-    data, _ = as_image(image)
+    if check_later:
+        data, _ = image_array(image)  # checked below, once everything else is
+    else:
+        data, _ = as_image(image)
     kernels = as_weights("depthwise", depthwise, 3, "(C*M, kh, kw)")
     mix = as_weights("pointwise", pointwise, 2, "(P, C*M)")
     border = check_border(border)
@@ -151,4 +232,6 @@ def depthwise_inputs(image, depthwise, pointwise, border: str):
             f"pointwise is {mix.shape} but there are {maps} depthwise maps; "
             f"pointwise must be (P, {maps})"
         )
+    if check_later:
+        return data, kernels, mix, border, FiniteCheck("image", data, _IMAGE_NOTE)
     return data, kernels, mix, border

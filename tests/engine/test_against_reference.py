@@ -14,7 +14,7 @@ from sepconv_gui.engine import (
 from sepconv_gui.engine import reference as ref
 
 KERNEL_SHAPES = [(1, 1), (3, 3), (4, 4), (2, 5), (5, 2), (7, 4)]
-ALGORITHMS = ["direct", "gemm", "fft", "auto"]
+ALGORITHMS = ["direct", "gemm", "kn2row", "fft", "auto"]
 
 
 def seeded(*case):
@@ -54,7 +54,7 @@ def test_normal_matches_reference(border, flip, kernel_shape, algorithm):
     np.testing.assert_allclose(
         result.output, expected, atol=tolerance(image, np.abs(weights).sum(axis=(1, 2, 3)).max())
     )
-    assert result.algorithm in {"direct", "gemm", "fft"}
+    assert result.algorithm in {"direct", "gemm", "kn2row", "fft"}
     if algorithm != "auto":
         assert result.algorithm == algorithm
 

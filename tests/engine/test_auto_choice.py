@@ -12,8 +12,11 @@ from sepconv_gui.engine import algorithms, normal_conv
         (3, 3, 3, "direct"),  # a few small filters: one filter2D each beats any setup
         (1, 1, 15, "direct"),
         (3, 32, 3, "gemm"),  # many outputs share one im2col copy
-        (3, 8, 7, "direct"),  # the banded direct path beat gemm 0.74x at C=3, P=8, k=7 ...
-        (3, 8, 5, "direct"),  # ... and 0.86x at the live app's 640x480, P=8, k=5
+        (3, 8, 7, "kn2row"),  # kn2row 0.90x direct (which beat gemm 0.74x) at C=3, P=8, k=7
+        (3, 8, 5, "direct"),  # the live app's 640x480, P=8, k=5: direct and kn2row tie
+        (8, 8, 5, "kn2row"),  # more inputs: one product of C*kh shifted rows, 0.72x direct
+        (16, 8, 3, "kn2row"),
+        (16, 8, 5, "kn2row"),  # 0.74x direct, 0.61x gemm
         (3, 8, 3, "gemm"),  # a tie (0.95x): gemm's small fixed cost decides
         (3, 8, 15, "fft"),  # big kernels over several channels: cost stops growing with k^2
         (3, 32, 31, "fft"),
@@ -27,7 +30,7 @@ def test_costs_grow_the_way_each_algorithm_scales():
     def cost(name, c, p, k, cached=False):
         return algorithms.estimated_ns_per_pixel(name, c, p, k, k, cached=cached)
 
-    for name in ("direct", "gemm"):
+    for name in ("direct", "gemm", "kn2row"):
         assert cost(name, 3, 8, 7) < cost(name, 3, 8, 9) < cost(name, 3, 16, 9)
     # With its kernel spectra kept, FFT does not care about the kernel size, only about
     # channel counts; computing the spectra grows with k, but only linearly.

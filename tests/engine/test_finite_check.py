@@ -1,0 +1,120 @@
+"""The separable modes check the image for NaN and infinity beside their filtering
+(validation.FiniteCheck) and still refuse every non-finite image, with the same message."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from sepconv_gui.engine import (
+    depthwise_separable_conv,
+    set_num_threads,
+    spatial_separable_conv,
+    validation,
+)
+
+MESSAGE = r"^image contains NaN or infinity; every value must be finite \(float32 holds"
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def _calls(image):
+    rng = _rng("finite-calls")
+    shared = np.repeat(rng.standard_normal((1, 3, 3)), image.shape[2], axis=0)
+    per_channel = rng.standard_normal((image.shape[2] * 2, 3, 3))
+    return {
+        "spatial filter2d": lambda: spatial_separable_conv(image, [1, 2, 1], [1, 0, -1]),
+        "spatial sepfilter2d": lambda: spatial_separable_conv(image, np.ones(5), np.ones(7)),
+        "spatial rank 2": lambda: spatial_separable_conv(image, np.ones((2, 5)), np.ones((2, 5))),
+        "spatial stages": lambda: spatial_separable_conv(
+            image, np.ones(5), np.ones(5), keep_stages=True
+        ),
+        "spatial wrap": lambda: spatial_separable_conv(
+            image, np.ones(5), np.ones(5), border="wrap"
+        ),
+        "depthwise shared": lambda: depthwise_separable_conv(
+            image, shared, np.ones((4, image.shape[2]))
+        ),
+        "depthwise per channel": lambda: depthwise_separable_conv(
+            image, per_channel, np.ones((4, image.shape[2] * 2))
+        ),
+    }
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_every_non_finite_value_is_refused_wherever_it_is(threads, bad, where):
+    # 3 blocks of CHECK_BLOCK values and a bit: the helper and the calling thread share them.
+    height, width, channels = 130, 160, 10
+    assert height * width * channels > 3 * validation.CHECK_BLOCK
+    image = _rng("finite-image").random((height, width, channels), dtype=np.float32)
+    flat = image.reshape(-1)
+    flat[{"first": 0, "middle": flat.size // 2, "last": flat.size - 1}[where]] = bad
+    set_num_threads(threads)
+    try:
+        for name, call in _calls(image).items():
+            with pytest.raises(ValueError, match=MESSAGE):
+                call()
+                pytest.fail(f"{name} accepted a non-finite image")
+    finally:
+        set_num_threads(None)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_a_finite_image_near_float32_limits_is_accepted():
+    image = np.full((70, 90, 11), 3e38, dtype=np.float32)
+    image[::2] = -3e38
+    for call in _calls(image).values():
+        call()  # outputs may overflow to inf: only the input must be finite
+
+
+def test_a_float64_value_that_overflows_float32_is_refused():
+    image = np.ones((120, 130, 5))
+    image[-1, -1, -1] = 1e39
+    for call in _calls(image).values():
+        with pytest.raises(ValueError, match=MESSAGE):
+            call()
+
+
+def _bad_check(where: int) -> tuple[validation.FiniteCheck, int]:
+    array = np.zeros(5 * validation.CHECK_BLOCK + 7, dtype=np.float32)
+    block = where % 6
+    array[block * validation.CHECK_BLOCK + 3] = np.nan
+    return validation.FiniteCheck("image", array), block
+
+
+@pytest.mark.parametrize("where", range(6))
+def test_finish_checks_every_block_when_no_helper_ever_ran(where):
+    check, _ = _bad_check(where)  # never started: no helper took anything
+    with pytest.raises(ValueError, match="image contains NaN"):
+        check.finish()
+
+
+@pytest.mark.parametrize("where", range(6))
+def test_finish_does_not_trust_blocks_a_helper_claimed_but_did_not_finish(where):
+    # A helper the OS descheduled right after claiming: the calling thread must check that
+    # block itself rather than wait or skip it.
+    check, block = _bad_check(where)
+    for _ in range(block + 1):
+        next(check._next)
+    with pytest.raises(ValueError, match="image contains NaN"):
+        check.finish()
+
+
+def test_finish_uses_what_a_helper_finished():
+    check, block = _bad_check(2)
+    check._claim()  # a helper that got a core and did everything
+    assert check._bad
+    check._flat = check._flat[:0]  # the calling thread can no longer look at the data
+    with pytest.raises(ValueError, match="image contains NaN"):
+        check.finish()
+
+
+def test_integer_images_need_no_check():
+    check = validation.FiniteCheck("image", np.ones((500, 500), dtype=np.uint8))
+    check.start().finish()
+    assert check._done == []
