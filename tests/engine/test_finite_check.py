@@ -48,7 +48,7 @@ def _calls(image):
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_every_non_finite_value_is_refused_wherever_it_is(threads, bad, where):
     # 3 blocks of CHECK_BLOCK values and a bit: the helper and the calling thread share them.
-    height, width, channels = 130, 160, 10
+    height, width, channels = 130, 160, 20
     assert height * width * channels > 3 * validation.CHECK_BLOCK
     image = _rng("finite-image").random((height, width, channels), dtype=np.float32)
     flat = image.reshape(-1)
@@ -118,3 +118,15 @@ def test_integer_images_need_no_check():
     check = validation.FiniteCheck("image", np.ones((500, 500), dtype=np.uint8))
     check.start().finish()
     assert check._done == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_finite_values_is_exact(dtype):
+    huge = np.finfo(dtype).max
+    values = np.full(1000, huge, dtype=dtype)
+    values[::2] = -huge / 3
+    assert validation.finite_values(values)  # a float64 sum of these overflows: still finite
+    for bad in ([np.nan], [np.inf], [-np.inf], [np.inf, -np.inf]):
+        broken = values.copy()
+        broken[[5, 700][: len(bad)]] = bad
+        assert not validation.finite_values(broken), bad
