@@ -108,6 +108,16 @@ def default_mapping(array: np.ndarray) -> str:
     return "clip" if high <= 1.0 + 1e-6 else "normalize"
 
 
+def mapping_levels(array: np.ndarray, mapping: str) -> tuple[float, float]:
+    """The levels :func:`map_for_display` gives, without making the mapped array (the input
+    view of every live frame is clipped: its levels are known without a pass over it)."""
+    if mapping == "clip":
+        return (0.0, 1.0)
+    if mapping == "abs":
+        return (0.0, robust_limit(array))
+    return map_for_display(array, mapping)[1]  # signed and normalize map nothing
+
+
 def apply_mapping(array: np.ndarray, mapping: str) -> np.ndarray:
     """The values an image item is given under ``mapping`` (levels are set separately)."""
     if mapping == "clip":

@@ -22,7 +22,7 @@ from .display import (
     SharedLook,
     apply_mapping,
     default_mapping,
-    map_for_display,
+    mapping_levels,
     pick_channels,
     tick_labels,
 )
@@ -290,7 +290,7 @@ class ImagePanel(QWidget):
             mapping, levels = self.look.mapping, self.look.levels
         else:
             mapping = self.auto_mapping if self.chosen_mapping == AUTO else self.chosen_mapping
-            levels = map_for_display(plane, mapping)[1]
+            levels = mapping_levels(plane, mapping)
         # The mapping is applied to the reduced copy only: the levels came from all pixels.
         self._factor = self._wanted_factor()
         data = shrink(plane, self._factor)
