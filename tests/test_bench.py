@@ -38,7 +38,15 @@ TINY = [
     "1",
     "-q",
 ]
-MODES = ["normal/auto", "normal/direct", "normal/gemm", "normal/fft", "spatial", "depthwise"]
+MODES = [
+    "normal/auto",
+    "normal/direct",
+    "normal/gemm",
+    "normal/kn2row",
+    "normal/fft",
+    "spatial",
+    "depthwise",
+]
 
 
 @pytest.fixture(scope="module")

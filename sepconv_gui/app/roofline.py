@@ -220,7 +220,7 @@ def stage_figures(
 
 def tiny_design(design: Design, algorithm: str | None) -> Design:
     """The design with normal's algorithm pinned to what ran at full size."""
-    if algorithm in ("direct", "gemm", "fft") and design.algorithm != algorithm:
+    if algorithm in ("direct", "gemm", "kn2row", "fft") and design.algorithm != algorithm:
         return design.with_changes(algorithm=algorithm)
     return design
 

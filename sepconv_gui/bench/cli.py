@@ -57,7 +57,7 @@ def _modes(values: list[str]) -> list[str]:
         for mode in expanded:
             if mode not in ENGINE_MODES:
                 raise SystemExit(
-                    f"sepconv-bench: unknown mode {value!r}; use normal (= all four "
+                    f"sepconv-bench: unknown mode {value!r}; use normal (= all five "
                     f"algorithms) or any of {', '.join(ENGINE_MODES)}"
                 )
             if mode not in modes:
@@ -96,8 +96,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--modes",
         nargs="+",
         metavar="MODE",
-        help="engine modes: auto, direct, gemm, fft (normal conv with that "
-        "algorithm; 'normal' = all four), spatial, depthwise (default: all)",
+        help="engine modes: auto, direct, gemm, kn2row, fft (normal conv with that "
+        "algorithm; 'normal' = all five), spatial, depthwise (default: all)",
     )
     parser.add_argument("--repeats", type=int, help="timed runs per contender (default 5)")
     parser.add_argument(

@@ -31,7 +31,7 @@ from .peers import PEERS, Inputs, Peer, Runner, to_hwc
 from .protocol import Timing, time_contenders
 
 #: Engine modes a grid can hold: normal conv with each algorithm, then the separable modes.
-NORMAL_ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "fft")
+NORMAL_ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "kn2row", "fft")
 ENGINE_MODES: tuple[str, ...] = NORMAL_ALGORITHMS + ("spatial", "depthwise")
 
 #: Outputs agree when their largest difference is below this fraction of the output's range:

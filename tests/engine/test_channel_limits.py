@@ -79,7 +79,7 @@ def test_direct_with_more_channels_than_opencv_allows(channels, outputs, kernel_
 
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 3), (4, 2), (5, 6)])
-@pytest.mark.parametrize("algorithm", ["direct", "gemm", "fft"])
+@pytest.mark.parametrize("algorithm", ["direct", "gemm", "kn2row", "fft"])
 def test_normal_at_the_largest_sizes(size, algorithm):
     # C = P = 512, the design limit, on a tiny image.
     rng = seeded("normal-512", size, algorithm)

@@ -114,7 +114,7 @@ def test_every_algorithm_of_normal_conv_agrees(d):
     options = {"border": d["border"], "flip": d["flip"]}
     outputs = [
         normal_conv(image, weights, algorithm=a, **options).output
-        for a in ("direct", "gemm", "fft", "auto")
+        for a in ("direct", "gemm", "kn2row", "fft", "auto")
     ]
     for out in outputs[1:]:
         close(out, outputs[0], np.abs(weights).sum())

@@ -43,7 +43,7 @@ def test_every_mode_matches_the_reference(border, stride, dilation):
         grid = {"stride": stride, "dilation": dilation}
         bank = rng.standard_normal((4, 3, kh, kw))
         want = ref.normal(image, bank, border, flip, **grid)
-        for algorithm in ("direct", "gemm", "fft", "auto"):
+        for algorithm in ("direct", "gemm", "kn2row", "fft", "auto"):
             got = normal_conv(image, bank, border=border, flip=flip, algorithm=algorithm, **grid)
             close(got.output, want)
         column, row = rng.standard_normal((2, kh)), rng.standard_normal((2, kw))
@@ -65,7 +65,7 @@ def test_separate_vertical_and_horizontal_steps(stride, dilation):
     bank = rng.standard_normal((3, 2, 3, 4))
     grid = {"stride": stride, "dilation": dilation}
     want = ref.normal(image, bank, "reflect", False, **grid)
-    for algorithm in ("direct", "gemm", "fft"):
+    for algorithm in ("direct", "gemm", "kn2row", "fft"):
         close(normal_conv(image, bank, border="reflect", algorithm=algorithm, **grid).output, want)
     got = spatial_separable_conv(image, [1, 2, -1], [0.5, 1, 3, 1], keep_stages=True, **grid)
     close(got.output, ref.spatial(image, [1, 2, -1], [0.5, 1, 3, 1], **grid))
@@ -84,7 +84,7 @@ def test_an_impulse_lands_where_the_layer_definition_says():
             want[y, x] += kernel[i, j]
     assert np.count_nonzero(want) > 1
     bank = kernel[None, None]
-    for algorithm in ("direct", "gemm", "fft"):
+    for algorithm in ("direct", "gemm", "kn2row", "fft"):
         got = normal_conv(
             image, bank, border="constant", algorithm=algorithm, stride=s, dilation=d
         ).output[..., 0]
@@ -124,7 +124,7 @@ def test_many_channels_past_opencvs_limit():
     bank = rng.standard_normal((131, 130, 3, 3)) * 0.1
     grid = {"stride": 2, "dilation": 2}
     want = ref.normal(image, bank, "wrap", False, **grid)
-    for algorithm in ("direct", "gemm", "fft"):
+    for algorithm in ("direct", "gemm", "kn2row", "fft"):
         close(normal_conv(image, bank, border="wrap", algorithm=algorithm, **grid).output, want)
     kernels, mix = rng.standard_normal((130, 3, 3)), rng.standard_normal((131, 130)) * 0.1
     close(

@@ -43,7 +43,7 @@ def test_normal_and_depthwise_equal_onnx_conv(stride, dilation, kernel):
     image = rng.standard_normal((17, 20, 3)).astype(np.float32)
     bank = rng.standard_normal((4, 3) + kernel).astype(np.float32)
     want = run_conv(image, bank, (stride, stride), (dilation, dilation))
-    for algorithm in ("direct", "gemm", "fft"):
+    for algorithm in ("direct", "gemm", "kn2row", "fft"):
         got = normal_conv(
             image, bank, border="constant", algorithm=algorithm, stride=stride, dilation=dilation
         ).output

@@ -122,7 +122,7 @@ def test_every_thread_count_matches_the_reference(count):
     image = rng.random((33, 41, 3), dtype=np.float32)
     bank = rng.standard_normal((5, 3, 3, 4)).astype(np.float32)
     expected = ref.normal(image, bank, "reflect101")
-    for algorithm in ("direct", "gemm", "fft"):
+    for algorithm in ("direct", "gemm", "kn2row", "fft"):
         out = engine.normal_conv(image, bank, algorithm=algorithm).output
         np.testing.assert_allclose(out, expected, atol=1e-4)
     depth = rng.standard_normal((6, 3, 3)).astype(np.float32)
