@@ -130,3 +130,39 @@ def test_finite_values_is_exact(dtype):
         broken = values.copy()
         broken[[5, 700][: len(bad)]] = bad
         assert not validation.finite_values(broken), bad
+
+
+def test_checks_from_several_threads_at_once_keep_their_own_verdicts():
+    # Every call's check shares the one pool; a NaN in one thread's image must fail that call
+    # alone, and a finite image beside it must still give the right output.
+    import threading
+
+    rng = _rng("finite-threads")
+    good = rng.random((140, 150, 20), dtype=np.float32)
+    bad = good.copy()
+    bad[-1, -1, -1] = np.nan
+    column, row = np.ones(5, np.float32) / 5, np.ones(4, np.float32) / 4
+    expected = spatial_separable_conv(good, column, row).output
+    outcomes: dict[tuple[int, int], object] = {}
+    start = threading.Barrier(4)
+
+    def worker(slot: int) -> None:
+        start.wait()
+        for repeat in range(4):
+            image = bad if (slot + repeat) % 2 else good
+            try:
+                outcomes[(slot, repeat)] = spatial_separable_conv(image, column, row).output
+            except ValueError as error:
+                outcomes[(slot, repeat)] = str(error)
+
+    workers = [threading.Thread(target=worker, args=(slot,)) for slot in range(4)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert len(outcomes) == 16
+    for (slot, repeat), outcome in outcomes.items():
+        if (slot + repeat) % 2:
+            assert isinstance(outcome, str) and outcome.startswith("image contains NaN")
+        else:
+            np.testing.assert_array_equal(outcome, expected)
