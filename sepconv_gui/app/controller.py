@@ -316,6 +316,11 @@ class Controller(QObject):
         """The processing thread that serves stills (the first one)."""
         return self._workers[0]
 
+    @property
+    def processing_threads(self) -> int:
+        """How many frames may be processed side by side."""
+        return len(self._workers)
+
     def _start_processing(self, stills: bool = True) -> ProcessingThread:
         prime_libraries()
         thread = ProcessingThread(self._inbox, stills=stills)

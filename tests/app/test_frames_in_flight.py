@@ -92,15 +92,17 @@ def test_a_later_frame_that_finishes_first_waits_for_the_earlier_one(qtbot):
         worker.result_ready.connect(lambda r: shown.append(r.frame_index))
     try:
         put_and_wait_taken(inbox, 1)  # one thread holds frame 1 at its closed gate
+        qtbot.waitUntil(lambda: 1 in processor.started)
         put_and_wait_taken(inbox, 2)  # the other runs frame 2 straight through
-        qtbot.waitUntil(lambda: 2 in processor.started and inbox.order.pending == 2)
+        # Frame 2's job (ticket 1) has settled; frame 1's (ticket 0) has not.
+        qtbot.waitUntil(lambda: inbox.order.pending == 2 and not inbox.order.others_in_flight(0))
         assert processor.started[1] is not processor.started[2]  # side by side
         assert shown == []  # frame 2 is done, and waits for frame 1
-        processor.gates[1].set()
+        processor.gate(1).set()
         qtbot.waitUntil(lambda: len(shown) == 2, timeout=WAIT_MS)
         assert shown == [1, 2]
     finally:
-        processor.gates[1].set()
+        processor.gate(1).set()
         stop(inbox, workers)
 
 
@@ -115,12 +117,12 @@ def test_an_abandoned_frame_lets_later_results_go(qtbot):
         qtbot.waitUntil(lambda: 1 in processor.started)
         inbox.set_design(Design(out_channels=4), 1)  # frame 1's design is superseded
         qtbot.waitUntil(lambda: inbox.order.pending == 2)  # frame 1 again, new design
-        processor.gates[1].set()  # the old job sees it is superseded and gives up
+        processor.gate(1).set()  # the old job sees it is superseded and gives up
         qtbot.waitUntil(lambda: shown == [(1, 1)], timeout=WAIT_MS)
         put_and_wait_taken(inbox, 2)
         qtbot.waitUntil(lambda: shown == [(1, 1), (2, 1)], timeout=WAIT_MS)
     finally:
-        processor.gates[1].set()
+        processor.gate(1).set()
         stop(inbox, workers)
 
 
@@ -137,13 +139,13 @@ def test_a_frame_beside_another_runs_its_engine_calls_on_one_thread(
         qtbot.waitUntil(lambda: 1 in processor.started)
         put_and_wait_taken(inbox, 2)
         qtbot.waitUntil(lambda: 2 in processor.threads)
-        processor.gates[1].set()
+        processor.gate(1).set()
         qtbot.waitUntil(lambda: inbox.order.pending == 0, timeout=WAIT_MS)
         put_and_wait_taken(inbox, 3)  # alone now
         qtbot.waitUntil(lambda: inbox.order.pending == 0, timeout=WAIT_MS)
         assert processor.threads == {1: 2, 2: 1, 3: 2}
     finally:
-        processor.gates[1].set()
+        processor.gate(1).set()
         stop(inbox, workers)
 
 
@@ -156,8 +158,8 @@ def test_stopping_with_frames_in_flight_ends_every_thread(qtbot):
     inbox.close()
     for worker in workers:
         worker.requestInterruption()
-    processor.gates[2].set()
-    processor.gates[1].set()
+    processor.gate(2).set()
+    processor.gate(1).set()
     assert all(worker.wait(WAIT_MS) for worker in workers)
     assert inbox.order.pending == 0  # both abandoned jobs settled
 
@@ -197,7 +199,7 @@ def test_the_controller_runs_two_processing_threads_and_shows_frames_in_order(qt
     shown = []
     controller.result_ready.connect(lambda r: shown.append(r.frame_index))
     try:
-        assert len(controller._workers) == 2
+        assert len(controller._workers) == controller.processing_threads == 2
         controller.start_source(PatternSource(48, 32, fps=1000))
         qtbot.waitUntil(lambda: len(shown) >= 12, timeout=WAIT_MS)
         controller.stop_source()
@@ -223,3 +225,13 @@ def test_a_design_change_mid_flight_never_shows_the_old_design(qtbot):
         assert all(design == wanted for _, design in seen[count:])
     finally:
         assert controller.shutdown()
+
+
+def test_the_environment_sets_the_frames_in_flight(monkeypatch):
+    monkeypatch.setenv("SEPCONV_FRAMES_IN_FLIGHT", "1")
+    assert frames_in_flight() == 1
+    monkeypatch.setenv("SEPCONV_FRAMES_IN_FLIGHT", "3")
+    assert frames_in_flight() == 3
+    for unusable in ("0", "two", ""):
+        monkeypatch.setenv("SEPCONV_FRAMES_IN_FLIGHT", unusable)
+        assert frames_in_flight() == (2 if engine_threads.available_cores() > 1 else 1)

@@ -120,5 +120,6 @@ def test_stats_report_results_and_drawn_results_separately(qtbot, monkeypatch):
     stats = run.stats()
     assert stats["frames"] == 5 and stats["fps"] == pytest.approx(1.0)
     assert stats["drawn_frames"] == 3 and stats["drawn_fps"] == pytest.approx(0.5)
+    assert stats["frames_in_flight"] == len(w.controller._workers)
     run._end(0, "")
     w.close()

@@ -257,6 +257,8 @@ class ScriptedRun(QObject):
             else {},
             "views": view_rectangles(self.window),
             "qt_platform": QGuiApplication.platformName(),
+            # Frames processed side by side (SEPCONV_FRAMES_IN_FLIGHT): part of the setup.
+            "frames_in_flight": controller.processing_threads,
             "machine": {
                 "cpu_count": os.cpu_count(),
                 "platform": platform.platform(),
