@@ -249,3 +249,25 @@ def test_the_runnable_count_is_read_from_the_live_field(monkeypatch):
     monkeypatch.undo()  # the real reader, not the conftest's zero
     others = threads._others_running()
     assert others is None or others >= 0
+
+
+def test_the_online_cpu_count_is_read_once_but_follows_a_replaced_reader(monkeypatch):
+    # os.cpu_count reads sysfs (about 10 us, up to four times a call), so it is read once;
+    # a replaced os.cpu_count (another machine, in tests) is read again.
+    monkeypatch.setattr(threads, "_others_running", lambda: 1)
+    engine.set_num_threads(8)
+    try:
+        monkeypatch.setattr(threads.os, "cpu_count", lambda: 8)
+        assert threads.usable_threads() == 7
+        monkeypatch.setattr(threads, "_load_reading", (-1.0, None))
+        monkeypatch.setattr(threads.os, "cpu_count", lambda: 3)
+        assert threads.usable_threads() == 2
+        calls = []
+        monkeypatch.setattr(threads, "_cpu_count", (None, 1))
+        monkeypatch.setattr(threads.os, "cpu_count", lambda: calls.append(1) or 4)
+        for _ in range(5):
+            monkeypatch.setattr(threads, "_load_reading", (-1.0, None))
+            assert threads.usable_threads() == 3
+        assert len(calls) == 1
+    finally:
+        engine.set_num_threads(None)
