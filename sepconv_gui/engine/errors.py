@@ -47,15 +47,22 @@ def keeps_the_contract(function):
     the app cannot tell from a bug.
     """
     from .threads import single_threaded_blas
+    from .validation import finish_pending_checks, pending_check_count
 
     name = function.__name__
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        checks_before = pending_check_count()
         try:
             # The engine splits its own work; a BLAS pool underneath would fight it.
             with single_threaded_blas():
-                return function(*args, **kwargs)
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    # An image's finiteness is checked beside the work: if the work failed
+                    # first (or forgot the check), a non-finite image is the error to report.
+                    finish_pending_checks(checks_before)
         except MemoryError as exc:
             raise ResourceError(
                 f"{name} ran out of memory; lower the image size, the number of channels "

@@ -79,6 +79,13 @@ def cap_calling_thread(count: int | None) -> None:
     _local.cap = None if count is None else int(count)
 
 
+def allowed_threads() -> int:
+    """:func:`num_threads` under the calling thread's own cap (:func:`cap_calling_thread`),
+    before the machine's load is considered (that is :func:`usable_threads`)."""
+    own = getattr(_local, "cap", None)
+    return num_threads() if own is None else min(num_threads(), own)
+
+
 def default_num_threads() -> int:
     """What :func:`num_threads` gives without a cap set in code: SEPCONV_THREADS, or the
     cores this process may run on (at most MAX_DEFAULT_THREADS)."""
@@ -126,10 +133,7 @@ def usable_threads() -> int:
     thread included. Other threads of this process (the app's capture and GUI) count too.
     """
     global _load_reading
-    cap = num_threads()
-    own = getattr(_local, "cap", None)
-    if own is not None:
-        cap = min(cap, own)
+    cap = allowed_threads()
     if cap <= 1:
         return cap
     now = time.monotonic()

@@ -7,11 +7,12 @@ what was given and what is allowed, so the app can show it to a user as it is.
 from __future__ import annotations
 
 import math
+import threading
 
 import cv2
 import numpy as np
 
-from .threads import background, num_threads, parallel_for, shares
+from .threads import allowed_threads, background, parallel_for, shares
 
 #: Border names accepted everywhere, in the order the UI lists them.
 BORDER_MODES: tuple[str, ...] = ("reflect101", "reflect", "replicate", "constant", "wrap")
@@ -117,8 +118,11 @@ class FiniteCheck:
         self._bad = False
 
     def start(self) -> FiniteCheck:
-        if self._count > 1 and num_threads() > 1:
+        # The calling thread's own cap counts (an app running two frames side by side keeps
+        # each on its thread), the machine's load does not: the helper never holds anyone up.
+        if self._count > 1 and allowed_threads() > 1:
             background(self._claim)
+        _pending_checks().append(self)
         return self
 
     def _check(self, block: int) -> None:
@@ -136,6 +140,9 @@ class FiniteCheck:
     def finish(self) -> None:
         """Check what the helper has not finished; raise the image's ValueError if needed."""
         self._closed = True
+        pending = _pending_checks()
+        if self in pending:
+            pending.remove(self)
         for block in range(self._count):
             if self._bad:
                 break
@@ -143,6 +150,31 @@ class FiniteCheck:
                 self._check(block)
         if self._bad:
             raise ValueError(_non_finite_message(self.name, self.note))
+
+
+_pending = threading.local()
+
+
+def _pending_checks() -> list[FiniteCheck]:
+    """This thread's started and unfinished checks (see :func:`finish_pending_checks`)."""
+    if not hasattr(_pending, "checks"):
+        _pending.checks = []
+    return _pending.checks
+
+
+def finish_pending_checks(keep: int = 0) -> None:
+    """Finish this thread's checks started after the first ``keep``: when a call's work fails
+    before its check is finished (an inf reaching a matmul under ``warnings`` set to error,
+    say), a non-finite image is the error to report, as a ValueError."""
+    pending = _pending_checks()
+    started = pending[keep:]
+    del pending[keep:]
+    for check in reversed(started):
+        check.finish()
+
+
+def pending_check_count() -> int:
+    return len(_pending_checks())
 
 
 def as_image(image: object) -> tuple[np.ndarray, bool]:

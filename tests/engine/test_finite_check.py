@@ -1,6 +1,7 @@
 """The separable modes check the image for NaN and infinity beside their filtering
 (validation.FiniteCheck) and still refuse every non-finite image, with the same message."""
 
+import warnings
 import zlib
 
 import numpy as np
@@ -10,6 +11,7 @@ from sepconv_gui.engine import (
     depthwise_separable_conv,
     set_num_threads,
     spatial_separable_conv,
+    threads,
     validation,
 )
 
@@ -166,3 +168,44 @@ def test_checks_from_several_threads_at_once_keep_their_own_verdicts():
             assert isinstance(outcome, str) and outcome.startswith("image contains NaN")
         else:
             np.testing.assert_array_equal(outcome, expected)
+
+
+@pytest.mark.parametrize("name", ["spatial rank 2", "depthwise per channel"])
+def test_a_non_finite_image_is_still_a_value_error_when_the_work_fails_first(name):
+    # The check finishes after the work; an inf reaching the pointwise matmul warns first,
+    # and with warnings turned into errors that warning would otherwise escape the call.
+    image = _rng(name).random((40, 50, 3), dtype=np.float32)
+    image[3, 4, 1], image[5, 6, 1] = np.inf, -np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=MESSAGE):
+            _calls(image)[name]()
+    assert validation.pending_check_count() == 0
+
+
+def test_finished_and_failed_calls_leave_no_check_behind():
+    image = _rng("pending").random((40, 50, 3), dtype=np.float32)
+    for call in _calls(image).values():
+        call()
+    image[0, 0, 0] = np.nan
+    for call in _calls(image).values():
+        with pytest.raises(ValueError, match=MESSAGE):
+            call()
+    assert validation.pending_check_count() == 0
+
+
+def test_a_thread_capped_at_one_hands_no_check_to_the_pool(monkeypatch):
+    # Two frames side by side (the app's frames in flight) each keep to their own thread.
+    handed = []
+    monkeypatch.setattr(validation, "background", handed.append)
+    image = _rng("capped").random((300, 300, 3), dtype=np.float32)
+    set_num_threads(2)
+    try:
+        validation.check_image_later(image).finish()
+        assert len(handed) == 1  # uncapped: the pool gets the helper
+        threads.cap_calling_thread(1)
+        validation.check_image_later(image).finish()
+        assert len(handed) == 1
+    finally:
+        threads.cap_calling_thread(None)
+        set_num_threads(None)
