@@ -14,10 +14,12 @@ wait for it; the processing loop settles in a ``finally``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 Send = Callable[[object], None]
+log = logging.getLogger(__name__)
 
 
 class FrameOrder:
@@ -48,20 +50,33 @@ class FrameOrder:
             self._in_flight.discard(ticket)
             self._settled[ticket] = list(results)
             while self._released in self._settled:
-                for send, result in self._settled.pop(self._released):
-                    send(result)
-                    self._last_sent = self._released
-                self._released += 1
+                ticket_now = self._released
+                self._released += 1  # first: a send that raises must not stall every later one
+                for send, result in self._settled.pop(ticket_now):
+                    self._send(send, result, ticket_now)
 
     def send_late(self, ticket: int, send: Send, result: object) -> bool:
         """Send a further result of a settled ticket (a still's refined timings), unless a
         later ticket's result went out meanwhile (then it would replace a newer frame)."""
         with self._lock:
-            if ticket >= self._released or self._last_sent > ticket:
+            if self._last_sent > ticket:
                 return False
-            send(result)
-            self._last_sent = ticket
+            if ticket >= self._released:
+                # Settled but waiting behind an earlier frame: it goes out with its first pass.
+                waiting = self._settled.get(ticket)
+                if waiting is None:
+                    return False
+                waiting.append((send, result))
+                return True
+            self._send(send, result, ticket)
             return True
+
+    def _send(self, send: Send, result: object, ticket: int) -> None:
+        self._last_sent = ticket
+        try:
+            send(result)
+        except Exception:  # a broken receiver loses this result, not the display
+            log.exception("sending a processed frame's result failed")
 
     def others_in_flight(self, ticket: int) -> bool:
         """True while a job other than ``ticket``'s is taken and not settled."""

@@ -268,6 +268,9 @@ class ProcessingThread(QThread):
             # frame or design meanwhile makes the refinement pointless.
             if not result.final and self.inbox.wait_for_news(REFINE_AFTER_S):
                 return
+            # The timed repeats run on as many threads as a frame alone would get, unless a
+            # live frame is in flight beside them now.
+            cap_calling_thread(1 if order.others_in_flight(job.ticket) else None)
             refined = self.processor.refine(result, job.repeats, should_stop=news)
             if refined is not None:
                 order.send_late(job.ticket, self.result_ready.emit, refined)

@@ -192,6 +192,31 @@ def test_frame_order_releases_in_ticket_order_and_drops_late_results():
     assert sent == ["a", "c", "d", "d refined"]
 
 
+def test_a_refinement_waiting_behind_an_earlier_frame_goes_out_after_its_first_pass():
+    # A still opened while a live frame is in flight: the still's first pass and its refined
+    # timings may both be ready before the live frame settles; neither may be lost.
+    order, sent = FrameOrder(), []
+    live, still = order.issue(), order.issue()
+    order.settle(still, [(sent.append, "still")])
+    assert order.send_late(still, sent.append, "still refined")
+    assert sent == []
+    order.settle(live, [(sent.append, "live")])
+    assert sent == ["live", "still", "still refined"]
+
+
+def test_a_result_whose_send_fails_does_not_hold_up_later_frames(caplog):
+    order, sent = FrameOrder(), []
+
+    def broken(result):
+        raise RuntimeError("receiver gone")
+
+    first, second = order.issue(), order.issue()
+    order.settle(second, [(sent.append, "b")])
+    order.settle(first, [(broken, "a")])
+    assert sent == ["b"] and order.pending == 0
+    assert "sending a processed frame's result failed" in caplog.text
+
+
 def test_the_controller_runs_two_processing_threads_and_shows_frames_in_order(qtbot):
     if frames_in_flight() < 2:
         pytest.skip("one core: one processing thread")
