@@ -155,9 +155,20 @@ GEMM_NS_PER_MAC = 0.0306  # BLAS sgemm, multiply-accumulates per pixel
 KN2ROW_NS_PER_ROW_COPY = 0.61  # the C*kh shifted source rows copied per pixel
 KN2ROW_NS_PER_MAC = 0.0193  # BLAS sgemm, multiply-accumulates per pixel
 KN2ROW_NS_PER_SUM = 0.44  # summing the kw*P partial maps at their offsets
+#: kn2row is weighed only within the kernel sizes its terms were fitted on: at 1280x720x3,
+#: k = 15 (quiet, one run, medians of 3) it took 91 ms against fft's 82 at P = 8 and 306
+#: against 192 at P = 32, where the extrapolated model had picked it over fft.
+KN2ROW_MAX_KERNEL = 7
 FFT_NS_PER_TRANSFORM = 7.2  # C forward and P inverse transforms
 FFT_NS_PER_PRODUCT = 0.90  # P*C complex spectrum products and sums
 FFT_NS_PER_SPECTRUM_ROW = 0.161  # P*C kernel spectra, each kh DFT rows, when not kept
+
+
+def candidates(kh: int, kw: int) -> tuple[str, ...]:
+    """The algorithms ``auto`` weighs for a kh x kw kernel (see KN2ROW_MAX_KERNEL)."""
+    if max(kh, kw) <= KN2ROW_MAX_KERNEL:
+        return CHOSEN
+    return tuple(name for name in CHOSEN if name != "kn2row")
 
 
 def estimated_ns_per_pixel(
@@ -218,7 +229,7 @@ def choose(
         name: estimated_ns_per_pixel(
             name, channels, out_channels, kh, kw, cached=cached, overlap=overlap
         )
-        for name in CHOSEN
+        for name in candidates(kh, kw)
     }
     return min(costs, key=costs.get)
 
@@ -245,7 +256,7 @@ def choose_within_budget(
     """
     from .memory import _normal_bytes, memory_budget, with_slack
 
-    names = CHOSEN
+    names = candidates(kh, kw)
     needs = {
         n: with_slack(
             extra

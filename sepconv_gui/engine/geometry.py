@@ -92,12 +92,12 @@ def _normal_need(algorithm, height, width, channels, p, kh, kw, dilation, wrap, 
 def choose(height, width, channels, p, kh, kw, stride, dilation, wrap, extra) -> tuple[str, int]:
     """What "auto" runs with stride or dilation: the fastest by the cost model per computed
     pixel among those within the memory budget (the smallest when none fits)."""
-    names = algorithms.CHOSEN
+    eh, ew = extent(kh, kw, dilation)
+    names = algorithms.candidates(eh, ew)
     needs = {
         n: _normal_need(n, height, width, channels, p, kh, kw, dilation, wrap, extra) for n in names
     }
     fitting = [n for n in names if needs[n] <= memory_budget()] or [min(names, key=needs.get)]
-    eh, _ = extent(kh, kw, dilation)
 
     def cost(name: str) -> float:
         rows = eh if name == "fft" else kh  # the fft transforms the dilated kernel

@@ -26,6 +26,15 @@ def test_auto_picks_the_algorithm_the_measurements_favour(channels, outputs, k, 
     assert algorithms.choose(480, 640, channels, outputs, k, k) == expected
 
 
+@pytest.mark.parametrize("outputs", [8, 32])
+def test_kn2row_is_not_weighed_beyond_the_kernels_it_was_fitted_on(outputs):
+    # 1280x720x3, k = 15: fft 82 and 192 ms against kn2row's 91 and 306 (KN2ROW_MAX_KERNEL);
+    # extrapolated, the model picked kn2row at P = 32.
+    assert algorithms.choose(720, 1280, 3, outputs, 15, 15) == "fft"
+    assert algorithms.choose_within_budget(720, 1280, 3, outputs, 15, 15)[0] == "fft"
+    assert "kn2row" in algorithms.candidates(7, 7)
+
+
 def test_costs_grow_the_way_each_algorithm_scales():
     def cost(name, c, p, k, cached=False):
         return algorithms.estimated_ns_per_pixel(name, c, p, k, k, cached=cached)
