@@ -278,8 +278,9 @@ def test_bound_by_hand():
 
 
 def _bench_environment(env_extra: dict[str, str]) -> list[str]:
-    """OPENBLAS_THREAD_TIMEOUT and BLAS_LOADED_BEFORE as a fresh ``import sepconv_gui.bench``
-    leaves them (a fresh process: OpenBLAS reads the variable only when numpy loads it)."""
+    """OPENBLAS_THREAD_TIMEOUT and BLAS_LOADED_BEFORE as starting the bench (a fresh
+    ``import sepconv_gui.bench.launch``) leaves them (a fresh process: OpenBLAS reads the
+    variable only when numpy loads it)."""
     import os
     import subprocess
     import sys
@@ -287,13 +288,32 @@ def _bench_environment(env_extra: dict[str, str]) -> list[str]:
     env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
     env.update(env_extra)
     code = (
-        "import os, sepconv_gui.bench as b, numpy; "
+        "import os, sepconv_gui.bench.launch as b, numpy; "
         "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'), b.BLAS_LOADED_BEFORE)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     return done.stdout.split()
+
+
+def test_the_app_importing_bench_parts_sets_no_peer_environment():
+    # The app imports the protocol, the machine description and the peaks; the peers'
+    # OPENBLAS_THREAD_TIMEOUT belongs to running the bench only.
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
+    code = (
+        "import os, sys, sepconv_gui.bench.peaks, sepconv_gui.bench.protocol, "
+        "sepconv_gui.bench.machine; "
+        "print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'), 'sepconv_gui.bench.cli' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["None", "False"]
 
 
 def test_bench_puts_the_peers_blas_threads_to_sleep_unless_told_otherwise():

@@ -4,20 +4,12 @@ Run ``sepconv-bench --help`` or ``python -m sepconv_gui.bench``; see docs/perfor
 what the numbers mean and the results on the reference machine.
 """
 
-import os
-import sys
 
-# A peer setting, like OMP_WAIT_POLICY in cli.py, and it must be made here: OpenBLAS reads it
-# once, when numpy loads it, and everything below imports numpy. After every multi-threaded
-# product (the OpenCV peer's pointwise matmul) OpenBLAS's workers spin for about 2^28 cycles
-# (50-250 ms here) before they sleep; the contender timed next found no idle core and ran on
-# one thread (depthwise k=3, P=32: 1.59x the loop). 4 (the least OpenBLAS takes, 2^4 cycles)
-# puts them to sleep at once; a product then wakes them, a few microseconds. Set the variable
-# yourself (30 is the most spin) to override it; rows record the value used.
-THREAD_TIMEOUT = "OPENBLAS_THREAD_TIMEOUT"
-BLAS_LOADED_BEFORE = "numpy" in sys.modules
-os.environ.setdefault(THREAD_TIMEOUT, "4")
+def main(argv=None) -> int:
+    """The ``sepconv-bench`` entry point (see launch.py for what it sets before numpy loads)."""
+    from .launch import main as run
 
-from .cli import main  # noqa: E402 - after the environment OpenBLAS reads at load
+    return run(argv)
+
 
 __all__ = ["main"]

@@ -1,5 +1,5 @@
 """``python -m sepconv_gui.bench``: the same as the ``sepconv-bench`` script."""
 
-from .cli import main
+from .launch import main
 
 raise SystemExit(main())

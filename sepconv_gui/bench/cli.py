@@ -194,9 +194,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _openblas_thread_timeout() -> str | None:
-    """The OPENBLAS_THREAD_TIMEOUT the peers' OpenBLAS runs with (bench/__init__.py), or a
+    """The OPENBLAS_THREAD_TIMEOUT the peers' OpenBLAS runs with (bench/launch.py), or a
     note that numpy was loaded before it was set (called from Python after importing numpy)."""
-    from . import BLAS_LOADED_BEFORE, THREAD_TIMEOUT
+    from .launch import BLAS_LOADED_BEFORE, THREAD_TIMEOUT
 
     if BLAS_LOADED_BEFORE:
         return "numpy was loaded first: OpenBLAS's own default"
