@@ -182,6 +182,8 @@ def test_a_stopped_processing_thread_is_replaced(qtbot):
     qtbot.waitUntil(lambda: controller._workers != first, timeout=10000)
     assert controller.restarts == 1
     assert sum(new is not old for new, old in zip(controller._workers, first)) == 1
+    # The replacement keeps its place's role: stills go to the first thread only.
+    assert [w.stills for w in controller._workers] == [w.stills for w in first]
     assert any("Processing stopped" in e and "loop itself broke" in e for e in errors)
     controller.show_image(_image("after restart"), "still")
     _runs_again(qtbot, controller, results)
