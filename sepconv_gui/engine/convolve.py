@@ -137,13 +137,8 @@ def _cheaper_algorithms(chosen, needed, memory, height, width, channels, p, kh, 
 
 # The separable modes live in their own module; re-exported so ``convolve`` stays the one
 # place that names all three.
-from .separable import (  # noqa: E402
-    RANK_ONE_TOLERANCE,
-    depthwise_separable_conv,
-    pointwise_mix,
-    spatial_separable_conv,
-    uses_transform,
-)
+from .depthwise_parts import RANK_ONE_TOLERANCE, pointwise_mix, uses_transform  # noqa: E402
+from .separable import depthwise_separable_conv, spatial_separable_conv  # noqa: E402
 
 __all__ = [
     "RANK_ONE_TOLERANCE",

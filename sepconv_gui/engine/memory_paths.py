@@ -120,7 +120,7 @@ def banding(height: int, width: int, channels: int, kh: int, wrap: bool) -> tupl
 
 
 def map_seam_windows(height: int, width: int, maps: int, kh: int, wrap: bool) -> int:
-    """The same for the depthwise maps (separable._DepthwisePass.run_planes): with fewer maps
+    """The same for the depthwise maps (depthwise_parts.DepthwisePass.run_planes): with fewer maps
     than BANDS_PER_THREAD per thread every map is cut into bands, and every map's seam windows
     are kept until all maps are done."""
     from .bands import BANDS_PER_THREAD, band_edges, max_bands

@@ -33,7 +33,7 @@ class ConvResult:
         "filter2d+filter2d" (spatial: fused sepFilter2D, one small 2-D filter2D, or two kept
         passes); "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
         depthwise passes, then the pointwise step; "+transform" when it ran through
-        ``cv2.transform``, see ``separable.uses_transform``).
+        ``cv2.transform``, see ``depthwise_parts.uses_transform``).
     """
 
     output: np.ndarray

@@ -1,4 +1,5 @@
-"""The two separable modes: spatial-separable and depthwise-separable.
+"""The two separable modes: spatial-separable and depthwise-separable (its building blocks
+are in depthwise_parts).
 
 Both write every pass straight into buffers allocated once per call (OpenCV's ``dst=``), and
 keep intermediate stages only when asked (``keep_stages=True``: the app's Stages dock), so a
@@ -7,19 +8,23 @@ notebook call pays for the output alone.
 
 from __future__ import annotations
 
-import threading
-
-import cv2
 import numpy as np
 
 from . import geometry
 from .cost import conv_cost
+from .depthwise_parts import (
+    DepthwisePass,
+    channels_first,
+    mix_rows,
+    pointwise_mix,
+    rank_one_factors,
+    uses_transform,
+)
 from .errors import keeps_the_contract
-from .bands import BANDS_PER_THREAD, apply_seams, band_edges, max_bands, run_band
 from .filtering import CV_MAX_CHANNELS, anchor_of, filter_into, oriented, sep_filter_into
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
-from .threads import num_threads, parallel_for, shares, usable_threads
+from .threads import num_threads
 from .validation import (
     as_weights,
     check_border,
@@ -28,10 +33,6 @@ from .validation import (
     depthwise_inputs,
     image_array,
 )
-
-#: A depthwise kernel counts as rank 1 when its second singular value is this small relative
-#: to the first: below float32 resolution, so the 1-D passes change nothing visible.
-RANK_ONE_TOLERANCE = 1e-6
 
 #: A kernel this small runs as one 2-D filter2D rather than sepFilter2D when the passes are
 #: not kept: at 1280x720x3, 3x3 took 1.6 ms as one filter2D against 3.5 ms as sepFilter2D;
@@ -196,144 +197,6 @@ def spatial_separable_conv(
     return ConvResult(output, stages, timer.seconds, cost, "filter2d+filter2d")
 
 
-def uses_transform(maps: int, out_channels: int) -> bool:
-    """Whether the pointwise step runs through ``cv2.transform`` rather than a BLAS matmul.
-
-    OpenCV has tuned kernels for small square mixes (and for mixing into one channel); there
-    it beat the matmul at 1280x720: 0.30 against 0.91 ms for 3 -> 3, 0.15 against 0.58 for
-    2 -> 2, 0.17 against 0.26 for 3 -> 1. Anything else takes its generic per-pixel loop,
-    3-8x slower than the matmul (7.9 against 1.1 ms for 3 -> 8). It needs channels-last maps,
-    so only the shared-kernel path (which filters all channels in one call) can use it.
-    """
-    return maps <= 4 and out_channels <= 4 and out_channels in (maps, 1)
-
-
-#: Pixels per pointwise block: below this a thread's share costs more to hand out than to do.
-POINTWISE_GRAIN = 16384
-
-
-def mix_rows(flat: np.ndarray, mix: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out = flat @ mix.T`` for ``(pixels, K)`` ``flat`` (any strides BLAS reads), in row
-    blocks over the engine's threads."""
-    matrix = np.ascontiguousarray(mix.T)
-
-    def run(first: int, last: int) -> None:
-        np.matmul(flat[first:last], matrix, out=out[first:last])
-
-    parallel_for(flat.shape[0], run, grain=POINTWISE_GRAIN, pieces=shares(flat.shape[0]))
-    return out
-
-
-def pointwise_mix(maps: np.ndarray, mix: np.ndarray) -> np.ndarray:
-    """``out[..., p] = sum_k mix[p, k] * maps[..., k]`` for channels-last ``(H, W, K)`` maps."""
-    height, width, count = maps.shape
-    if uses_transform(count, mix.shape[0]):
-        return cv2.transform(maps, mix).reshape(height, width, mix.shape[0])
-    out = np.empty((height, width, mix.shape[0]), dtype=np.float32)
-    mix_rows(maps.reshape(-1, count), mix, out.reshape(-1, mix.shape[0]))
-    return out
-
-
-def channels_first(data: np.ndarray) -> np.ndarray:
-    """A contiguous ``(C, H, W)`` copy of ``(H, W, C)`` ``data``, in row blocks over the
-    engine's threads: the copy is a strided gather as costly as filtering three 3x3 planes
-    (2.6 ms at 1280x720x3), so it is shared out like the filtering."""
-    height, width, channels = data.shape
-    planes = np.empty((channels, height, width), dtype=np.float32)
-
-    def run(first: int, last: int) -> None:
-        np.copyto(planes[:, first:last], data[first:last].transpose(2, 0, 1))
-
-    parallel_for(height, run, grain=max(1, POINTWISE_GRAIN // width), pieces=shares(height))
-    return planes
-
-
-#: Kernel banks whose rank-1 answer is kept (a live design sends the same bank every frame).
-FACTOR_CACHE_SIZE = 4
-
-_factor_cache: dict[tuple, tuple[np.ndarray, np.ndarray] | None] = {}
-_factor_lock = threading.Lock()
-
-
-def _rank_one_factors(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`_rank_one_factors_of` ``kernels``, remembered for the last FACTOR_CACHE_SIZE
-    banks: the SVD was a fifth of a small call's fixed cost (53 of 254 us, C=3, 7x7)."""
-    key = (kernels.shape, kernels.dtype.str, kernels.tobytes())
-    with _factor_lock:
-        if key in _factor_cache:
-            return _factor_cache[key]
-    factors = _rank_one_factors_of(kernels)
-    if factors is not None:
-        for array in factors:
-            array.flags.writeable = False  # shared by every call with this bank
-    with _factor_lock:
-        _factor_cache[key] = factors
-        while len(_factor_cache) > FACTOR_CACHE_SIZE:
-            del _factor_cache[next(iter(_factor_cache))]
-    return factors
-
-
-def _rank_one_factors_of(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Column and row factors of every kernel, or None if any kernel is not rank 1."""
-    u, s, vt = np.linalg.svd(kernels.astype(np.float64))
-    if kernels.shape[1] > 1 and kernels.shape[2] > 1:
-        tail = s[:, 1:].max(axis=1)
-        if np.any(tail > RANK_ONE_TOLERANCE * np.maximum(s[:, 0], np.finfo(np.float64).tiny)):
-            return None
-    scale = np.sqrt(s[:, 0])
-    columns = (u[:, :, 0] * scale[:, None]).astype(np.float32)
-    rows = (vt[:, 0, :] * scale[:, None]).astype(np.float32)
-    return columns, rows
-
-
-class _DepthwisePass:
-    """One depthwise kernel (2-D, or its column and row factors), oriented for correlation."""
-
-    def __init__(self, kernels: np.ndarray, factors, flip: bool) -> None:
-        self.kernels, self.factors, self.flip = kernels, factors, flip
-
-    def run(self, index: int, src: np.ndarray, border: str, dst: np.ndarray, parts=1) -> None:
-        kh, kw = self.kernels.shape[1:]
-        if self.factors is None:
-            kernel, anchor = oriented(self.kernels[index], self.flip)
-            filter_into(src, kernel, anchor, border, dst, parts)
-            return
-        column, _ = oriented(self.factors[0][index].reshape(kh, 1), self.flip)
-        row, _ = oriented(self.factors[1][index].reshape(1, kw), self.flip)
-        sep_filter_into(src, column, row, anchor_of(kh, kw, self.flip), border, dst, parts)
-
-    def run_planes(self, planes, multiplier: int, border: str, buffer: np.ndarray) -> None:
-        """Filter every map into its plane of the channels-first ``buffer``, over the engine's
-        threads: maps cut into row bands until there are about BANDS_PER_THREAD units per
-        thread (as far as the seams allow), claimed one at a time, so a thread slowed by
-        another process holds up one unit (3 maps on 2 threads: 9 third-maps)."""
-        maps, height, width = buffer.shape
-        kh, kw = self.kernels.shape[1:]
-        threads = usable_threads()
-        bands = 1
-        if border != "wrap" and threads > 1:
-            wanted = -(-threads * BANDS_PER_THREAD // maps)
-            bands = min(wanted, max_bands(height, kh))
-        edges = band_edges(height, kh, bands, width) if bands > 1 else [0, height]
-        per_map = len(edges) - 1
-        fixes: list = [None] * (maps * per_map)
-        ay = anchor_of(kh, kw, self.flip)[0]
-
-        def run(first: int, last: int) -> None:
-            for unit in range(first, last):
-                index, band = divmod(unit, per_map)
-                src = planes[index // multiplier]
-
-                def call(source, target, index=index):
-                    self.run(index, source, border, target)
-
-                fixes[unit] = run_band(call, src, buffer[index], edges, band, kh, ay)
-
-        parallel_for(maps * per_map, run, pieces=maps * per_map)
-        for index in range(maps):
-            apply_seams(buffer[index], fixes[index * per_map : (index + 1) * per_map])
-
-
 @keeps_the_contract
 def depthwise_separable_conv(
     image,
@@ -424,13 +287,13 @@ def depthwise_separable_conv(
 
     factors = None
     if one_d_passes or (one_d_passes is None and kh > 1 and kw > 1):
-        factors = _rank_one_factors(kernels)
+        factors = rank_one_factors(kernels)
         if factors is None and one_d_passes:
             raise ValueError(
                 "one_d_passes=True needs every depthwise kernel to be rank 1 (an outer product "
                 "of a column and a row); at least one is not"
             )
-    depth_pass = _DepthwisePass(kernels, factors, flip)
+    depth_pass = DepthwisePass(kernels, factors, flip)
     check.start()
     timer = StageTimer()
     pixels, out_channels = height * width, mix.shape[0]

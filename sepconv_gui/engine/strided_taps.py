@@ -167,7 +167,7 @@ def depthwise_conv(image, depthwise, pointwise, *, border, flip, keep_stages, st
     The depthwise maps are computed as 2-D taps at the output positions (``one_d_passes`` has
     no effect here: at a stride the 2-D taps already touch only the output positions).
     """
-    from .separable import mix_rows
+    from .depthwise_parts import mix_rows
 
     stride, dilation = as_pair("stride", stride), as_pair("dilation", dilation)
     data, kernels, mix, border = depthwise_inputs(image, depthwise, pointwise, border)

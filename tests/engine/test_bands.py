@@ -108,7 +108,7 @@ def test_pieces_are_claimed_until_none_is_left():
 
 
 def test_channels_first_copy_in_row_blocks():
-    from sepconv_gui.engine.separable import channels_first
+    from sepconv_gui.engine.depthwise_parts import channels_first
 
     data = seeded("planes").random((300, 64, 5)).astype(np.float32)  # 4 blocks of 75 rows
     np.testing.assert_array_equal(channels_first(data), data.transpose(2, 0, 1))
