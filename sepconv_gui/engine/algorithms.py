@@ -23,7 +23,6 @@ fft
 
 from __future__ import annotations
 
-import threading
 
 import cv2
 import numpy as np
@@ -32,7 +31,7 @@ from . import direct as direct_path
 from . import fft_path
 from . import gemm_shift
 from .filtering import CV_MAX_CHANNELS, pad_plane
-from .threads import parallel_for, shares
+from .threads import PerThread, parallel_for, shares
 
 ALGORITHMS: tuple[str, ...] = ("auto", "direct", "gemm", "kn2row", "fft")
 
@@ -101,15 +100,13 @@ def gemm(image, weights, anchor, border):
     tiles = list(_gemm_tiles(height, width, taps))
 
     largest = max(rows * cols for _, rows, _, cols in tiles)
-    buffers: dict[int, np.ndarray] = {}
+    buffers = PerThread(lambda: np.empty(taps * largest, np.float32))
 
     def run(first: int, last: int) -> None:
         # Each thread copies and multiplies tiles in its own buffer, kept for the whole call
         # (single-threaded BLAS per tile: no hand-offs inside a product). Tiles are claimed
         # a few at a time, so a thread slowed by another process holds up few of them.
-        buffer = buffers.get(threading.get_ident())
-        if buffer is None:
-            buffer = buffers[threading.get_ident()] = np.empty(taps * largest, np.float32)
+        buffer = buffers.get()
         for top, rows, left, cols in tiles[first:last]:
             window = np.lib.stride_tricks.as_strided(
                 source[:, top:, left:],

@@ -21,13 +21,12 @@ slowed by another process holds up one band, not half the image.
 
 from __future__ import annotations
 
-import threading
 
 import cv2
 import numpy as np
 
 from .filtering import _CV_BORDER, CV_MAX_CHANNELS
-from .threads import parallel_for
+from .threads import PerThread, parallel_for
 
 #: Values (rows x padded columns) of one band plane. Every band filters kh - 1 rows beyond
 #: its own, so bands must be tall for the overlap to stay small, yet short enough for many
@@ -72,24 +71,21 @@ def direct(image, weights, anchor, border, padded_planes) -> np.ndarray:
     bands = -(-height // rows)
     group = min(outputs, GROUP)
     out = np.empty((height, width, outputs), dtype=np.float32)
-    scratch: dict[int, tuple] = {}
     # The padded source's rows are the image's: any OpenCV border is fine, it is never read
     # into the kept interior.
     border_type = cv2.BORDER_CONSTANT
     target = (ax, ay)
 
-    def buffers():
-        key = threading.get_ident()
-        found = scratch.get(key)
-        if found is None:
-            shape = (rows + kh - 1, padded_width)
-            planes = np.empty((channels,) + shape, dtype=np.float32) if own_rows else None
-            found = scratch[key] = (
-                np.empty((group,) + shape, dtype=np.float32),
-                np.empty(shape, dtype=np.float32),
-                planes,
-            )
-        return found
+    def make_buffers():
+        shape = (rows + kh - 1, padded_width)
+        planes = np.empty((channels,) + shape, dtype=np.float32) if own_rows else None
+        return (
+            np.empty((group,) + shape, dtype=np.float32),
+            np.empty(shape, dtype=np.float32),
+            planes,
+        )
+
+    scratch = PerThread(make_buffers)
 
     def band_source(planes, top: int, count: int) -> np.ndarray:
         """The band's padded rows, channels first: image rows [top - ay, top + count + kh -
@@ -112,7 +108,7 @@ def direct(image, weights, anchor, border, padded_planes) -> np.ndarray:
         return planes
 
     def run(first: int, last: int) -> None:
-        sums, term, planes = buffers()
+        sums, term, planes = scratch.get()
         for band in range(first, last):
             top = band * rows
             count = min(rows, height - top)

@@ -22,12 +22,11 @@ with many outputs the kw * P partial maps cost more to sum than a full im2col co
 
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 
 from .direct import _interleave
-from .threads import parallel_for, shares
+from .threads import PerThread, parallel_for, shares
 
 #: Values of the partial maps Y per band (kw * P rows of rows * padded-width values). About
 #: 1 MiB keeps them in the core's L2 cache between the product and the sums: at 640x480x8,
@@ -63,22 +62,17 @@ def gemm_shift(image, weights, anchor, border, padded_planes) -> np.ndarray:
     bands = -(-height // rows)
     out = np.empty((height, width, outputs), dtype=np.float32)
     plane_stride, row_stride, item = source.strides
-    scratch: dict[int, tuple] = {}
-
-    def buffers():
-        key = threading.get_ident()
-        found = scratch.get(key)
-        if found is None:
-            values = rows * padded_width
-            found = scratch[key] = (
-                np.empty(taps * values, dtype=np.float32),
-                np.empty(kw * outputs * values, dtype=np.float32),
-                np.empty(outputs * rows * width, dtype=np.float32),
-            )
-        return found
+    values = rows * padded_width
+    scratch = PerThread(
+        lambda: (
+            np.empty(taps * values, dtype=np.float32),
+            np.empty(kw * outputs * values, dtype=np.float32),
+            np.empty(outputs * rows * width, dtype=np.float32),
+        )
+    )
 
     def run(first: int, last: int) -> None:
-        shifted, partial, summed = buffers()
+        shifted, partial, summed = scratch.get()
         for band in range(first, last):
             top = band * rows
             count = min(rows, height - top)

@@ -173,6 +173,23 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         return _pool
 
 
+class PerThread:
+    """Scratch one engine call keeps per thread: made by ``make`` on a thread's first range
+    and reused for every range it claims after, so no range allocates (fresh buffers cost
+    page faults on every call) and no two threads share one."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self._make = make
+        self._made: dict[int, object] = {}
+
+    def get(self):
+        key = threading.get_ident()
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = self._make()
+        return found
+
+
 def split(count: int, parts: int) -> list[tuple[int, int]]:
     """``parts`` contiguous ``(start, stop)`` ranges covering ``range(count)`` evenly."""
     parts = max(1, min(parts, count))
