@@ -13,22 +13,12 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from sepconv_gui import engine
-from sepconv_gui.engine import algorithms
+
+from .blas_probe import blas_threads
 
 
-def blas_threads():
-    return [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
-
-
-def test_a_call_from_a_worker_thread_runs_single_threaded_blas(monkeypatch):
-    seen = []
-    original = algorithms.FUNCTIONS["gemm"]
-
-    def spy(*args):
-        seen.append(blas_threads())
-        return original(*args)
-
-    monkeypatch.setitem(algorithms.FUNCTIONS, "gemm", spy)
+def test_a_call_from_a_worker_thread_runs_single_threaded_blas(blas_inside_gemm):
+    seen = blas_inside_gemm
     image = np.ones((20, 30, 3), np.float32)
     # The main thread sets a limit first (it becomes threadpoolctl's controlling thread).
     with ThreadpoolController().limit(limits=2, user_api="blas"):

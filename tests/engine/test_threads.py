@@ -12,16 +12,14 @@ from sepconv_gui import engine
 from sepconv_gui.engine import algorithms, threads
 from sepconv_gui.engine import reference as ref
 
+from .blas_probe import blas_threads
+
 
 @pytest.fixture(autouse=True)
 def default_threads():
     engine.set_num_threads(None)
     yield
     engine.set_num_threads(None)
-
-
-def blas_threads():
-    return [lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info()]
 
 
 def seeded(*case):
@@ -37,16 +35,9 @@ def blas_at_two():
     assert blas_threads() == before
 
 
-def test_blas_is_single_threaded_inside_a_call_and_restored_after(monkeypatch, blas_at_two):
+def test_blas_is_single_threaded_inside_a_call_and_restored_after(blas_at_two, blas_inside_gemm):
     assert set(blas_threads()) == {2}
-    seen = []
-    original = algorithms.FUNCTIONS["gemm"]
-
-    def spy(*args):
-        seen.append(blas_threads())
-        return original(*args)
-
-    monkeypatch.setitem(algorithms.FUNCTIONS, "gemm", spy)
+    seen = blas_inside_gemm
     image = np.ones((20, 30, 3), np.float32)
     engine.normal_conv(image, np.ones((4, 3, 3, 3)), algorithm="gemm")
     assert seen and set(seen[0]) == {1}
