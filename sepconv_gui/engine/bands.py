@@ -15,23 +15,12 @@ the seams alone (2(kh - 1) rows each): a band-plus-halo copy would cost a whole 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
 from .threads import parallel_for, usable_threads
-
-#: Bands per thread, at most: threads claim bands one at a time, so when one thread is slowed
-#: (another process shares its core) the others take over its unclaimed bands; with one band
-#: per thread there was nothing to take over, and the slowed half set the finish time. Two
-#: per thread: with one core busy (about 1.5 cores left) the free thread does 3 of 4 bands
-#: while the slowed one does 1; more bands would add seams for little more balance.
-BANDS_PER_THREAD = 2
-
-#: At most this share of the rows is filtered twice at seams (2(kh - 1) rows per seam), so a
-#: quiet machine pays little for the extra bands (1280x720, 2 threads: 4 bands for k <= 15,
-#: 3 for k=31).
-SEAM_SHARE = 0.2
 
 #: Values (rows x columns x channels) a band must hold before a split pays for the hand-off
 #: and its seam: a 320x240x3 frame is cut in two, a 160x120x3 one is not.
@@ -94,17 +83,21 @@ def apply_seams(dst: np.ndarray, fixes) -> None:
             dst[first : first + rows.shape[0]] = rows
 
 
-def max_bands(height: int, kh: int) -> int:
-    """The most bands whose seams redo at most SEAM_SHARE of ``height`` rows."""
-    return 1 + int(SEAM_SHARE * height / max(1, 2 * (kh - 1)))
+def bands_per_map(maps: int, threads: int) -> int:
+    """Bands to cut each of ``maps`` planes into so that ``threads`` threads get equal shares
+    with the fewest seams: 3 maps on 2 threads take 2 bands each (6 units, 3 per thread),
+    8 maps take 1."""
+    return max(1, threads) // math.gcd(maps, max(1, threads))
 
 
 def band_count(height: int, kh: int, threads: int) -> int:
-    """Bands for ``threads`` threads: up to BANDS_PER_THREAD each as far as max_bands allows,
-    never fewer than one per thread (band_edges may still merge them on small images)."""
-    if threads <= 1:
-        return 1
-    return max(threads, min(threads * BANDS_PER_THREAD, max_bands(height, kh)))
+    """Bands for ``threads`` threads: one each (band_edges may still merge them on small
+    images). A call splits only over cores no other process holds (threads.usable_threads),
+    so a thread is rarely slowed mid-call; more bands per thread, claimed one at a time, only
+    hedged against that and cost their seams on every call: at 1280x720x3 on 2 threads,
+    2 bands each took 7 % longer than 1 for k=7, 9 % for 15, and 3 bands for k=31 23 %."""
+    del height, kh  # one band per thread at every size; kept for the memory estimate's call
+    return max(1, threads)
 
 
 def banded(call: Call, src: np.ndarray, dst: np.ndarray, kh: int, ay: int, parts: int) -> None:

@@ -11,7 +11,7 @@ import threading
 import cv2
 import numpy as np
 
-from .bands import BANDS_PER_THREAD, apply_seams, band_edges, max_bands, run_band
+from .bands import apply_seams, band_edges, bands_per_map, run_band
 from .filtering import anchor_of, filter_into, oriented, sep_filter_into
 from .threads import parallel_for, shares, usable_threads
 
@@ -128,16 +128,12 @@ class DepthwisePass:
 
     def run_planes(self, planes, multiplier: int, border: str, buffer: np.ndarray) -> None:
         """Filter every map into its plane of the channels-first ``buffer``, over the engine's
-        threads: maps cut into row bands until there are about BANDS_PER_THREAD units per
-        thread (as far as the seams allow), claimed one at a time, so a thread slowed by
-        another process holds up one unit (3 maps on 2 threads: 9 third-maps)."""
+        threads: maps cut into row bands until the units share out evenly (3 maps on 2
+        threads: 6 half-maps), claimed one at a time."""
         maps, height, width = buffer.shape
         kh, kw = self.kernels.shape[1:]
         threads = usable_threads()
-        bands = 1
-        if border != "wrap" and threads > 1:
-            wanted = -(-threads * BANDS_PER_THREAD // maps)
-            bands = min(wanted, max_bands(height, kh))
+        bands = bands_per_map(maps, threads) if border != "wrap" else 1
         edges = band_edges(height, kh, bands, width) if bands > 1 else [0, height]
         per_map = len(edges) - 1
         fixes: list = [None] * (maps * per_map)

@@ -121,14 +121,14 @@ def banding(height: int, width: int, channels: int, kh: int, wrap: bool) -> tupl
 
 def map_seam_windows(height: int, width: int, maps: int, kh: int, wrap: bool) -> int:
     """The same for the depthwise maps (depthwise_parts.DepthwisePass.run_planes): with fewer maps
-    than BANDS_PER_THREAD per thread every map is cut into bands, and every map's seam windows
-    are kept until all maps are done."""
-    from .bands import BANDS_PER_THREAD, band_edges, max_bands
+    that share out evenly over the threads every map is cut into bands (bands.bands_per_map),
+    and every map's seam windows are kept until all maps are done."""
+    from .bands import band_edges, bands_per_map
 
     threads = num_threads()
     if wrap or threads <= 1:
         return 0
-    bands = min(-(-threads * BANDS_PER_THREAD // maps), max_bands(height, kh))
+    bands = bands_per_map(maps, threads)
     if bands <= 1:
         return 0
     seams = len(band_edges(height, kh, bands, width)) - 2

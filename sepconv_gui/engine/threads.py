@@ -25,6 +25,8 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from . import machine_load
+
 ENV_THREADS = "SEPCONV_THREADS"
 
 #: Above this the pool stops paying for itself on the sizes the app shows.
@@ -113,14 +115,9 @@ _load_reading: tuple[float, int | None] = (-1.0, None)
 
 
 def _others_running() -> int | None:
-    """Threads runnable on the machine right now besides the caller (Linux: the live count
-    in /proc/loadavg, not its averages); None where it cannot be read."""
-    try:
-        with open("/proc/loadavg", "rb") as handle:
-            field = handle.read().split()[3]
-        return max(0, int(field.split(b"/")[0]) - 1)
-    except (OSError, ValueError, IndexError):
-        return None
+    """Threads runnable on the machine right now besides the caller and the engine's own pool
+    (see machine_load); None where it cannot be read."""
+    return machine_load.others_running()
 
 
 def usable_threads() -> int:
@@ -215,6 +212,7 @@ class _Shares:
     def work(self, as_worker: bool = False) -> None:
         if as_worker:
             _local.worker = True
+            machine_load.register_worker()
         try:
             while (index := next(self._next)) < len(self.ranges):
                 try:
@@ -267,7 +265,9 @@ def parallel_for(
         return
     ranges = split(count, max(parts, min(pieces or parts, count // max(1, grain))))
     shares = _Shares(body, ranges)
-    pool = _executor(parts - 1)
+    # One worker more than the helpers: a background task (a finiteness check) may hold one,
+    # and the helpers must not queue behind it.
+    pool = _executor(parts)
     for _ in range(parts - 1):
         pool.submit(shares.work, True)
     shares.work()
@@ -281,7 +281,12 @@ def background(task: Callable[[], None]) -> None:
     depend on it ever running (see validation.FiniteCheck, which finishes the work itself)."""
     with _lock:
         pool = _pool
-    (pool or _executor(1)).submit(task)
+    (pool or _executor(1)).submit(_as_worker, task)
+
+
+def _as_worker(task: Callable[[], None]) -> None:
+    machine_load.register_worker()
+    task()
 
 
 def _blas_handles() -> list:

@@ -122,10 +122,14 @@ def test_a_non_finite_value_in_any_block_is_refused(where):
         engine.spatial_separable_conv(image, [1.0], [1.0])
 
 
-def test_band_count_grows_with_threads_while_seams_stay_cheap():
-    # 2 threads at 720 rows: BANDS_PER_THREAD each for small kernels; k=31 seams (60 rows
-    # each) allow 3.
-    assert bands.band_count(720, 3, 2) == 2 * bands.BANDS_PER_THREAD
-    assert bands.band_count(720, 31, 2) == 3
+def test_one_band_per_thread_and_maps_cut_until_they_share_out_evenly():
+    # A call splits only over idle cores, so more bands than threads only add seams.
+    assert bands.band_count(720, 3, 2) == 2
+    assert bands.band_count(720, 31, 2) == 2
     assert bands.band_count(720, 3, 1) == 1  # one thread: never split
-    assert bands.band_count(40, 31, 2) == 2  # at least one band per thread
+    # Depthwise maps: the fewest bands per map that give every thread the same share.
+    assert bands.bands_per_map(3, 2) == 2  # 6 half-maps, 3 per thread
+    assert bands.bands_per_map(8, 2) == 1
+    assert bands.bands_per_map(1, 4) == 4
+    assert bands.bands_per_map(6, 4) == 2  # 12 units, 3 per thread
+    assert bands.bands_per_map(5, 1) == 1

@@ -1,0 +1,102 @@
+"""The load the engine's thread decisions see: other processes' runnable threads, never the
+engine's own pool threads (a finiteness check beside every call made a quiet machine look
+busy, and every call ran on one thread)."""
+
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from sepconv_gui import engine
+from sepconv_gui.engine import machine_load, threads
+
+pytestmark = pytest.mark.skipif(
+    machine_load._read("/proc/loadavg") is None, reason="needs Linux's /proc"
+)
+
+
+def loadavg_saying(monkeypatch, *totals):
+    """/proc/loadavg reads give these runnable counts in turn (the last one repeats)."""
+    real = machine_load._read
+    left = list(totals)
+
+    def read(path):
+        if path != "/proc/loadavg":
+            return real(path)
+        total = left.pop(0) if len(left) > 1 else left[0]
+        return f"0.50 0.40 0.30 {total}/300 4242\n".encode()
+
+    monkeypatch.setattr(machine_load, "_read", read)
+
+
+@pytest.fixture
+def spinning_pool_thread():
+    """An engine pool thread kept runnable in OpenCV (GIL released) until the test ends."""
+    stop, started = threading.Event(), threading.Event()
+    image = np.ones((600, 600), np.float32)
+    kernel = np.ones((15, 15), np.float32)
+
+    def spin():
+        started.set()
+        while not stop.is_set():
+            cv2.filter2D(image, -1, kernel)
+
+    threads.background(spin)
+    assert started.wait(10)
+    yield
+    stop.set()
+
+
+def test_the_engines_own_running_thread_is_not_counted_as_load(monkeypatch, spinning_pool_thread):
+    monkeypatch.undo()  # the real reader, not the conftest's zero
+    loadavg_saying(monkeypatch, 2)  # the caller and the spinning pool thread
+    # The pool thread holds the GIL for a moment between filters; it is runnable nearly
+    # always, so some reading within a few hundred sees it.
+    seen = [machine_load.others_running() for _ in range(300)]
+    assert 0 in seen, seen[:20]
+
+
+def test_a_thread_runnable_in_one_reading_only_is_not_load(monkeypatch):
+    # A kernel thread or a shell command wakes for microseconds; one reading that caught it
+    # would put the next calls on one thread. Two clean readings, the smaller kept.
+    loadavg_saying(monkeypatch, 3, 1)
+    assert machine_load.others_running() == 0
+    loadavg_saying(monkeypatch, 3, 3)
+    assert machine_load.others_running() == 2
+
+
+def test_a_pool_thread_that_exited_is_forgotten():
+    done = threading.Event()
+    ids = []
+
+    def note():
+        ids.append(threading.get_native_id())
+        done.set()
+
+    worker = threading.Thread(target=lambda: (machine_load.register_worker(), note()))
+    worker.start()
+    worker.join()
+    assert done.is_set() and ids[0] in machine_load._workers
+    deadline = time.monotonic() + 10
+    while ids[0] in machine_load._workers and time.monotonic() < deadline:
+        machine_load.own_runnable()
+    assert ids[0] not in machine_load._workers
+
+
+def test_helpers_do_not_queue_behind_a_background_task(monkeypatch):
+    # A finiteness check holds a pool thread while the call's helpers are handed their ranges;
+    # the pool has a thread for each, so both ranges run at the same time.
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    engine.set_num_threads(2)
+    release = threading.Event()
+    try:
+        threads.background(lambda: release.wait(30))
+        meet = threading.Barrier(2, timeout=20)
+        ran = []
+        threads.parallel_for(2, lambda first, last: (meet.wait(), ran.append(first)), pieces=2)
+        assert sorted(ran) == [0, 1]
+    finally:
+        release.set()
+        engine.set_num_threads(None)
