@@ -100,19 +100,35 @@ def band_count(height: int, kh: int, threads: int) -> int:
     return max(1, threads)
 
 
-def banded(call: Call, src: np.ndarray, dst: np.ndarray, kh: int, ay: int, parts: int) -> None:
-    """``call(src, dst)`` split into row bands over up to ``parts`` engine threads."""
+def banded(
+    call: Call,
+    src: np.ndarray,
+    dst: np.ndarray,
+    kh: int,
+    ay: int,
+    parts: int,
+    on_rows: Callable[[int, int], None] | None = None,
+) -> None:
+    """``call(src, dst)`` split into row bands over up to ``parts`` engine threads.
+
+    ``on_rows(top, bottom)``, if given, runs on the thread that filtered each band, right
+    after it, while the band's source rows are still in that thread's cache (the image's
+    finiteness check: validation.FiniteCheck.rows)."""
     values_per_row = int(np.prod(src.shape[1:]))
     count = band_count(src.shape[0], kh, min(parts, usable_threads()))
     edges = band_edges(src.shape[0], kh, count, values_per_row)
     if len(edges) == 2:
         call(src, dst)
+        if on_rows is not None:
+            on_rows(0, src.shape[0])
         return
     fixes: list = [None] * (len(edges) - 1)
 
     def body(first: int, last: int) -> None:
         for index in range(first, last):
             fixes[index] = run_band(call, src, dst, edges, index, kh, ay)
+            if on_rows is not None:
+                on_rows(edges[index], edges[index + 1])
 
     parallel_for(len(edges) - 1, body, pieces=len(edges) - 1)
     apply_seams(dst, fixes)

@@ -140,8 +140,9 @@ def _into(run, src: np.ndarray, shape: tuple[int, int], anchor, border: str, dst
     return dst
 
 
-def _split_into(run, src, shape, anchor, border: str, dst: np.ndarray, parts: int):
-    """:func:`_into`, cut into row bands over ``parts`` engine threads (see bands.py).
+def _split_into(run, src, shape, anchor, border: str, dst: np.ndarray, parts: int, on_rows=None):
+    """:func:`_into`, cut into row bands over ``parts`` engine threads (see bands.py), with
+    ``on_rows`` as in bands.banded (not called when the call runs in one piece here).
 
     Wrap is padded explicitly around the whole image, so a band cannot stand alone: it runs
     in one piece.
@@ -151,15 +152,24 @@ def _split_into(run, src, shape, anchor, border: str, dst: np.ndarray, parts: in
     from .bands import banded
 
     banded(
-        lambda s, d: _into(run, s, shape, anchor, border, d), src, dst, shape[0], anchor[0], parts
+        lambda s, d: _into(run, s, shape, anchor, border, d),
+        src,
+        dst,
+        shape[0],
+        anchor[0],
+        parts,
+        on_rows,
     )
     return dst
 
 
-def filter_into(src, kernel, anchor, border: str, dst: np.ndarray, parts: int = 1) -> np.ndarray:
+def filter_into(
+    src, kernel, anchor, border: str, dst: np.ndarray, parts: int = 1, on_rows=None
+) -> np.ndarray:
     """Correlate ``src`` ((H, W) or (H, W, n)) with a 2-D ``kernel`` into float32 ``dst``.
 
-    ``parts`` > 1 cuts the call into row bands over that many engine threads.
+    ``parts`` > 1 cuts the call into row bands over that many engine threads; ``on_rows``:
+    see bands.banded.
     """
 
     def run(source, target, anchor_xy, border_type):
@@ -167,7 +177,7 @@ def filter_into(src, kernel, anchor, border: str, dst: np.ndarray, parts: int = 
             source, cv2.CV_32F, kernel, dst=target, anchor=anchor_xy, borderType=border_type
         )
 
-    return _split_into(run, src, kernel.shape, anchor, border, dst, parts)
+    return _split_into(run, src, kernel.shape, anchor, border, dst, parts, on_rows)
 
 
 #: Values a block of the horizontal pass of :func:`_wide_sep_into` copies at once (4 MB).
@@ -243,11 +253,12 @@ def _wide_sep_into(src, column, row, anchor, border: str, dst: np.ndarray, parts
 
 
 def sep_filter_into(
-    src, column, row, anchor, border: str, dst: np.ndarray, parts: int = 1
+    src, column, row, anchor, border: str, dst: np.ndarray, parts: int = 1, on_rows=None
 ) -> np.ndarray:
     """Correlate ``src`` with ``outer(column, row)`` as one ``cv2.sepFilter2D`` into ``dst``
-    (in row bands over ``parts`` engine threads when ``parts`` > 1). Above OpenCV's channel
-    limit: a vertical and a horizontal pass (:func:`_wide_sep_into`)."""
+    (in row bands over ``parts`` engine threads when ``parts`` > 1; ``on_rows``: see
+    bands.banded). Above OpenCV's channel limit: a vertical and a horizontal pass
+    (:func:`_wide_sep_into`)."""
     column = np.ascontiguousarray(column, dtype=np.float32).ravel()
     row = np.ascontiguousarray(row, dtype=np.float32).ravel()
     if src.ndim == 3 and src.shape[2] > CV_MAX_CHANNELS:
@@ -259,4 +270,4 @@ def sep_filter_into(
             source, cv2.CV_32F, row, column, dst=target, anchor=anchor_xy, borderType=border_type
         )
 
-    return _split_into(run, src, (column.size, row.size), anchor, border, dst, parts)
+    return _split_into(run, src, (column.size, row.size), anchor, border, dst, parts, on_rows)

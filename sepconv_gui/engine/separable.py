@@ -153,16 +153,20 @@ def spatial_separable_conv(
         f"{height}x{width}, C={channels}, rank {rank}, {kh}x{kw} kernel",
     )
     cost = conv_cost("spatial", height, width, channels, channels, kh, kw, rank=rank)
-    check = check_image_later(data)
+    parts = num_threads()
+    # A banded call checks each band's rows on the thread that filtered them, while they are
+    # in its cache; a call that cannot band (wrap, or one thread) has a helper check beside.
+    in_bands = parts > 1 and border != "wrap" and channels <= CV_MAX_CHANNELS
+    check = check_image_later(data, helper=not in_bands)
+    on_rows = check.rows if in_bands else None
     timer = StageTimer()
     output = np.empty_like(data)
-    parts = num_threads()
     if not keep_stages:
         plan = fused_spatial_plan(kh, kw, rank, channels)
         with timer.stage("spatial"):
             if plan == "filter2d":
                 kernel, anchor = oriented(np.einsum("ri,rj->ij", columns, rows), flip)
-                filter_into(data, kernel, anchor, border, output, parts)
+                filter_into(data, kernel, anchor, border, output, parts, on_rows)
             else:
                 scratch = np.empty_like(data) if rank > 1 else None
                 for index, (col, rw) in enumerate(zip(columns, rows)):
@@ -171,7 +175,8 @@ def spatial_separable_conv(
                     row_k, _ = oriented(rw.reshape(1, kw), flip)
                     target = output if index == 0 else scratch
                     anchor = anchor_of(kh, kw, flip)
-                    sep_filter_into(data, col_k, row_k, anchor, border, target, parts)
+                    sep_filter_into(data, col_k, row_k, anchor, border, target, parts, on_rows)
+                    on_rows = None  # the first factor's bands checked the image
                     if index:
                         output += scratch
             check.finish()
@@ -184,7 +189,8 @@ def spatial_separable_conv(
         col_kernel, col_anchor = oriented(col.reshape(kh, 1), flip)
         row_kernel, row_anchor = oriented(rw.reshape(1, kw), flip)
         with timer.stage("vertical"):
-            filter_into(data, col_kernel, col_anchor, border, vertical, parts)
+            filter_into(data, col_kernel, col_anchor, border, vertical, parts, on_rows)
+            on_rows = None
             if rank > 1:
                 stacked[:, :, index * channels : (index + 1) * channels] = vertical
         with timer.stage("horizontal"):

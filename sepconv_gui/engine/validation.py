@@ -111,16 +111,20 @@ class FiniteCheck:
         self.name, self.note = name, note
         floating = np.issubdtype(array.dtype, np.floating)
         self._flat = array.reshape(-1) if floating else array[:0].reshape(-1)
+        self._row = array[:1].size  # values per row of a C-contiguous array
+        self._covered: list[tuple[int, int]] = []
         self._count = -(-self._flat.size // CHECK_BLOCK)
         self._done = [False] * self._count
         self._next = iter(range(self._count))  # next() on a range iterator is atomic
         self._closed = False
         self._bad = False
 
-    def start(self) -> FiniteCheck:
+    def start(self, helper: bool = True) -> FiniteCheck:
+        """Begin: with ``helper``, a pool thread checks blocks from now on. Without, the
+        caller's work checks what it reads (:meth:`rows`) and :meth:`finish` the rest."""
         # The calling thread's own cap counts (an app running two frames side by side keeps
         # each on its thread), the machine's load does not: the helper never holds anyone up.
-        if self._count > 1 and allowed_threads() > 1:
+        if helper and self._count > 1 and allowed_threads() > 1:
             background(self._claim)
         _pending_checks().append(self)
         return self
@@ -137,19 +141,47 @@ class FiniteCheck:
                 return
             self._check(block)
 
+    def rows(self, top: int, bottom: int) -> None:
+        """Check rows ``[top, bottom)`` now: a row band just filtered on this thread, whose
+        values are still in its cache. Two threads filtering halves of a 1280x720x3 image
+        checked them this way in about half the time a third thread took beside them, and
+        with no third thread on the two cores (3x3 spatial: 1.32 against 1.10 ms)."""
+        start, stop = top * self._row, bottom * self._row
+        if not finite_values(self._flat[start:stop]):
+            self._bad = True
+        self._covered.append((start, stop))  # list.append is atomic
+
     def finish(self) -> None:
         """Check what the helper has not finished; raise the image's ValueError if needed."""
         self._closed = True
         pending = _pending_checks()
         if self in pending:
             pending.remove(self)
-        for block in range(self._count):
+        if self._covered:
+            for start, stop in _gaps(self._covered, self._flat.size):
+                if self._bad:
+                    break
+                if not finite_values(self._flat[start:stop]):
+                    self._bad = True
+        for block in range(self._count if not self._covered else 0):
             if self._bad:
                 break
             if not self._done[block]:
                 self._check(block)
         if self._bad:
             raise ValueError(_non_finite_message(self.name, self.note))
+
+
+def _gaps(covered: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The parts of ``range(size)`` that no ``(start, stop)`` of ``covered`` holds."""
+    gaps, reached = [], 0
+    for start, stop in sorted(covered):
+        if start > reached:
+            gaps.append((reached, start))
+        reached = max(reached, stop)
+    if reached < size:
+        gaps.append((reached, size))
+    return gaps
 
 
 _pending = threading.local()
@@ -184,10 +216,10 @@ def as_image(image: object) -> tuple[np.ndarray, bool]:
     return array, was_2d
 
 
-def check_image_later(data: np.ndarray) -> FiniteCheck:
+def check_image_later(data: np.ndarray, helper: bool = True) -> FiniteCheck:
     """The finiteness check of :func:`as_image`, started beside the call's work; the caller
-    must call its ``finish()`` before it returns anything."""
-    return FiniteCheck("image", data, _IMAGE_NOTE).start()
+    must call its ``finish()`` before it returns anything (see :meth:`FiniteCheck.start`)."""
+    return FiniteCheck("image", data, _IMAGE_NOTE).start(helper)
 
 
 def image_array(image: object) -> tuple[np.ndarray, bool]:

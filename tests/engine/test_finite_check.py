@@ -209,3 +209,59 @@ def test_a_thread_capped_at_one_hands_no_check_to_the_pool(monkeypatch):
     finally:
         threads.cap_calling_thread(None)
         set_num_threads(None)
+
+
+def test_a_banded_spatial_call_checks_its_rows_on_the_band_threads(monkeypatch):
+    # Two threads each check the rows they filtered; no third thread runs beside them.
+    handed, covered = [], []
+    monkeypatch.setattr(validation, "background", handed.append)
+    rows = validation.FiniteCheck.rows
+
+    def spy(self, top, bottom):
+        covered.append((top, bottom))
+        rows(self, top, bottom)
+
+    monkeypatch.setattr(validation.FiniteCheck, "rows", spy)
+    image = _rng("banded").random((400, 300, 3), dtype=np.float32)
+    set_num_threads(2)
+    try:
+        for column, row in (([1, 2, 1], [1, 0, -1]), (np.ones(5), np.ones(7))):
+            covered.clear()
+            spatial_separable_conv(image, column, row)
+            assert handed == [] and sorted(covered) == [(0, covered[1][0]), (covered[1][0], 400)]
+            image[-1, -1, -1] = np.inf  # in the last band
+            with pytest.raises(ValueError, match=MESSAGE):
+                spatial_separable_conv(image, column, row)
+            image[-1, -1, -1] = 0.5
+    finally:
+        set_num_threads(None)
+
+
+@pytest.mark.parametrize(
+    "covered, gaps",
+    [
+        ([], [(0, 10)]),
+        ([(0, 10)], []),
+        ([(4, 10), (0, 4)], []),
+        ([(2, 5)], [(0, 2), (5, 10)]),
+        ([(0, 3), (6, 9)], [(3, 6), (9, 10)]),
+        ([(0, 3), (4, 10)], [(3, 4)]),
+        ([(0, 6), (3, 8)], [(8, 10)]),
+    ],
+)
+def test_finish_checks_exactly_what_no_band_checked(covered, gaps):
+    assert validation._gaps(covered, 10) == gaps
+
+    def finish_with(row: int) -> bool:
+        image = np.ones((10, 4), np.float32)
+        image[row, 3] = np.nan
+        check = validation.FiniteCheck("image", image)
+        check._covered = [(a * 4, b * 4) for a, b in covered]
+        try:
+            check.finish()
+        except ValueError:
+            return True
+        return False
+
+    in_gaps = {row for start, stop in gaps for row in range(start, stop)}
+    assert [finish_with(row) for row in range(10)] == [row in in_gaps for row in range(10)]
