@@ -12,6 +12,14 @@ last range changes state within microseconds, so a reading where one did is take
 to ATTEMPTS times); if none is clean, a thread that changed is counted as load: the error is
 then towards fewer threads, as before.
 
+A count is one instant. Something outside the process can hold a core for a few
+milliseconds (seen after a torch call freed its buffers: one runnable thread outside this
+process for 3-5 ms), and a call that saw it ran on one thread at 1.8x the time. A process
+that keeps a core busy shows in the machine's CPU time too (/proc/stat), so the count is
+capped by the cores others used over the last WINDOW_S: a few milliseconds of someone
+else's work barely moves that, a busy process keeps it near 1. Until a first window has
+passed the count alone decides.
+
 The files are opened once and re-read with pread (about 1 and 3 us, against 10 and 13 us for
 an open and read each time); a forked child opens its own.
 """
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 _fds: dict[str, int] = {}
 _fds_pid: int | None = None
@@ -87,9 +96,55 @@ def _reading() -> tuple[int, bool] | None:
     return max(0, total - 1 - len(before & after)), before == after
 
 
+#: Seconds of CPU time a window of :func:`cores_used_by_others` spans (at least).
+WINDOW_S = 0.1
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_window: tuple[float, int, int, float] | None = None  # (when, busy ticks, all ticks, own s)
+_others_cores: float | None = None
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(busy, all) clock ticks of every CPU since boot, from the first line of /proc/stat.
+    A hypervisor's steal counts as busy: that share is not ours to use either."""
+    text = _read("/proc/stat")
+    if text is None:
+        return None
+    try:
+        fields = [int(value) for value in text.split(b"\n", 1)[0].split()[1:9]]
+    except ValueError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait
+
+
+def cores_used_by_others() -> float | None:
+    """Cores that other processes kept busy over about the last WINDOW_S (the machine's CPU
+    time less this process's own); None until a window has passed, or off Linux."""
+    global _window, _others_cores
+    ticks = _cpu_ticks()
+    if ticks is None:
+        return None
+    times = os.times()
+    now, own = time.monotonic(), times.user + times.system
+    if _window is None:
+        _window = (now, ticks[0], ticks[1], own)
+        return None
+    when, busy_then, all_then, own_then = _window
+    if now - when >= WINDOW_S and ticks[1] > all_then:
+        cpus = max(1, os.cpu_count() or 1)
+        span = (ticks[1] - all_then) / cpus  # ticks per CPU in the window
+        others = (ticks[0] - busy_then) - (own - own_then) * _TICKS
+        _others_cores = max(0.0, others / span)
+        _window = (now, ticks[0], ticks[1], own)
+    return _others_cores
+
+
 def others_running() -> int | None:
-    """Runnable threads on the machine besides the caller and the engine's own pool threads;
-    None where /proc/loadavg cannot be read (not Linux).
+    """Runnable threads on the machine besides the caller and the engine's own pool threads,
+    at most the cores others kept busy lately (rounded); None where /proc/loadavg cannot be
+    read (not Linux).
 
     The smallest of two clean readings: a process that holds a core is runnable in both, while
     a kernel thread or a shell command that wakes for microseconds rarely is, and one such
@@ -105,4 +160,6 @@ def others_running() -> int | None:
             counts.append(count)
             if len(counts) == CLEAN_READINGS:
                 break
-    return min(counts) if counts else count
+    found = min(counts) if counts else count
+    lately = cores_used_by_others()
+    return found if lately is None else min(found, round(lately))

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def count_alone(monkeypatch):
+    """The instant count decides unless a test sets how busy others kept the CPUs lately."""
+    monkeypatch.setattr(machine_load, "cores_used_by_others", lambda: None)
+
+
 def loadavg_saying(monkeypatch, *totals):
     """/proc/loadavg reads give these runnable counts in turn (the last one repeats)."""
     real = machine_load._read
@@ -50,7 +56,6 @@ def spinning_pool_thread():
 
 
 def test_the_engines_own_running_thread_is_not_counted_as_load(monkeypatch, spinning_pool_thread):
-    monkeypatch.undo()  # the real reader, not the conftest's zero
     loadavg_saying(monkeypatch, 2)  # the caller and the spinning pool thread
     # The pool thread holds the GIL for a moment between filters; it is runnable nearly
     # always, so some reading within a few hundred sees it.
@@ -100,3 +105,53 @@ def test_helpers_do_not_queue_behind_a_background_task(monkeypatch):
     finally:
         release.set()
         engine.set_num_threads(None)
+
+
+@pytest.mark.parametrize(
+    "count, lately, others",
+    [(1, 0.05, 0), (1, 0.9, 1), (2, 1.0, 1), (2, 2.0, 2), (0, 1.0, 0), (1, None, 1)],
+)
+def test_a_moment_of_someone_elses_work_is_not_a_busy_core(monkeypatch, count, lately, others):
+    # After a torch call a thread outside the process ran for 3-5 ms: runnable in the count,
+    # but nothing like a core kept busy over the last 100 ms.
+    loadavg_saying(monkeypatch, count + 1)
+    monkeypatch.setattr(machine_load, "cores_used_by_others", lambda: lately)
+    assert machine_load.others_running() == others
+
+
+def test_cores_used_by_others_is_the_machines_cpu_time_less_this_processs(monkeypatch):
+    monkeypatch.setattr(machine_load, "cores_used_by_others", COUNTED)
+    clock, ticks, own = [100.0], [(0, 0)], [0.0]
+    real = machine_load._read
+
+    def read(path):
+        if path != "/proc/stat":
+            return real(path)
+        busy, every = ticks[0]
+        # user nice system idle iowait irq softirq steal: a third of busy is the hypervisor's
+        user, steal = busy - busy // 3, busy // 3
+        return f"cpu  {user} 0 0 {every - busy} 0 0 0 {steal}\ncpu0 1 2 3\n".encode()
+
+    monkeypatch.setattr(machine_load, "_read", read)
+    monkeypatch.setattr(machine_load.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(machine_load.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(
+        machine_load.os, "times", lambda: type("T", (), {"user": own[0], "system": 0.0})()
+    )
+    monkeypatch.setattr(machine_load, "_TICKS", 100)
+    monkeypatch.setattr(machine_load, "_window", None)
+    monkeypatch.setattr(machine_load, "_others_cores", None)
+    ticks[0] = (1000, 5000)
+    assert machine_load.cores_used_by_others() is None  # the first window has not passed
+    # 0.2 s later on 2 CPUs (40 ticks): 30 busy ticks, 10 of them this process's own.
+    clock[0], ticks[0], own[0] = 100.2, (1030, 5040), 0.1
+    assert machine_load.cores_used_by_others() == pytest.approx(1.0)
+    # Too soon for a new window: the last value stands.
+    clock[0], ticks[0] = 100.25, (1040, 5050)
+    assert machine_load.cores_used_by_others() == pytest.approx(1.0)
+    # The next window, from 100.2: 40 ticks, 4 busy, all this process's own.
+    clock[0], ticks[0], own[0] = 100.4, (1034, 5080), 0.14
+    assert machine_load.cores_used_by_others() == pytest.approx(0.0)
+
+
+COUNTED = machine_load.cores_used_by_others
