@@ -300,24 +300,29 @@ def depthwise_separable_conv(
                 "of a column and a row); at least one is not"
             )
     depth_pass = DepthwisePass(kernels, factors, flip)
-    check.start()
     timer = StageTimer()
     pixels, out_channels = height * width, mix.shape[0]
     if shared:
         # One kernel for every channel (the usual teaching design): OpenCV filters all
         # channels channels-last in one call (chunked above its channel limit), a third of
-        # the cost of C calls on small frames; the mix may then use cv2.transform.
+        # the cost of C calls on small frames; the mix may then use cv2.transform. A banded
+        # call checks the image band by band, as the spatial mode does.
+        parts = num_threads()
+        in_bands = parts > 1 and border != "wrap" and channels <= CV_MAX_CHANNELS
+        check.start(helper=not in_bands)
         with timer.stage("depthwise"):
             depth_maps = np.empty_like(data)
-            depth_pass.run(0, data, border, depth_maps, num_threads())
+            depth_pass.run(0, data, border, depth_maps, parts, check.rows if in_bands else None)
         with timer.stage("pointwise"):
             output = pointwise_mix(depth_maps, mix)
         mixer = "transform" if uses_transform(maps, out_channels) else "matmul"
     else:
         # Channels first: every map is a contiguous plane OpenCV filters into directly, and
         # the mix is one matmul reading the planes as a transposed (pixels, maps) matrix.
+        # The copy to channels first reads every value: it checks them as it goes.
+        check.start(helper=False)
         with timer.stage("depthwise"):
-            planes = channels_first(data)
+            planes = channels_first(data, check.rows)
             buffer = np.empty((maps, height, width), dtype=np.float32)
             depth_pass.run_planes(planes, multiplier, border, buffer)
             del planes

@@ -107,10 +107,11 @@ def test_pieces_are_claimed_until_none_is_left():
     assert sorted(seen) == list(range(10))
 
 
-def test_channels_first_copy_in_row_blocks():
+@pytest.mark.parametrize("channels", [1, 5, 129])  # numpy, OpenCV's split, numpy above 128
+def test_channels_first_copy_in_row_blocks(channels):
     from sepconv_gui.engine.depthwise_parts import channels_first
 
-    data = seeded("planes").random((300, 64, 5)).astype(np.float32)  # 4 blocks of 75 rows
+    data = seeded("planes", channels).random((300, 64, channels)).astype(np.float32)
     np.testing.assert_array_equal(channels_first(data), data.transpose(2, 0, 1))
 
 

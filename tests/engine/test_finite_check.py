@@ -237,6 +237,34 @@ def test_a_banded_spatial_call_checks_its_rows_on_the_band_threads(monkeypatch):
         set_num_threads(None)
 
 
+@pytest.mark.parametrize("kernels", ["shared", "per channel"])
+def test_a_depthwise_call_checks_the_rows_it_reads_first(monkeypatch, kernels):
+    # Per-channel kernels: the copy to channels first reads every row and checks it; a shared
+    # kernel: the bands of the one filter call, as in the spatial mode. No third thread.
+    handed, covered = [], []
+    monkeypatch.setattr(validation, "background", handed.append)
+    rows = validation.FiniteCheck.rows
+    monkeypatch.setattr(
+        validation.FiniteCheck,
+        "rows",
+        lambda self, a, b: (covered.append((a, b)), rows(self, a, b)),
+    )
+    image = _rng("depthwise rows").random((400, 300, 3), dtype=np.float32)
+    rng = _rng("depthwise kernels")
+    bank = rng.standard_normal((1, 3, 3)).repeat(3, axis=0) if kernels == "shared" else None
+    bank = rng.standard_normal((3, 3, 3)) if bank is None else bank
+    set_num_threads(2)
+    try:
+        depthwise_separable_conv(image, bank, np.ones((4, 3)))
+        assert handed == [] and len(covered) >= 2
+        assert validation._gaps(covered, 400) == []
+        image[-1, -1, -1] = np.nan
+        with pytest.raises(ValueError, match=MESSAGE):
+            depthwise_separable_conv(image, bank, np.ones((4, 3)))
+    finally:
+        set_num_threads(None)
+
+
 @pytest.mark.parametrize(
     "covered, gaps",
     [

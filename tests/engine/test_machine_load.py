@@ -66,6 +66,7 @@ def test_the_engines_own_running_thread_is_not_counted_as_load(monkeypatch, spin
 def test_a_thread_runnable_in_one_reading_only_is_not_load(monkeypatch):
     # A kernel thread or a shell command wakes for microseconds; one reading that caught it
     # would put the next calls on one thread. Two clean readings, the smaller kept.
+    monkeypatch.setattr(machine_load, "_workers", set())  # no pool thread of ours running
     loadavg_saying(monkeypatch, 3, 1)
     assert machine_load.others_running() == 0
     loadavg_saying(monkeypatch, 3, 3)
@@ -114,6 +115,7 @@ def test_helpers_do_not_queue_behind_a_background_task(monkeypatch):
 def test_a_moment_of_someone_elses_work_is_not_a_busy_core(monkeypatch, count, lately, others):
     # After a torch call a thread outside the process ran for 3-5 ms: runnable in the count,
     # but nothing like a core kept busy over the last 100 ms.
+    monkeypatch.setattr(machine_load, "_workers", set())  # no pool thread of ours running
     loadavg_saying(monkeypatch, count + 1)
     monkeypatch.setattr(machine_load, "cores_used_by_others", lambda: lately)
     assert machine_load.others_running() == others
