@@ -145,7 +145,7 @@ class DepthwisePass:
         maps, height, width = buffer.shape
         kh, kw = self.kernels.shape[1:]
         threads = usable_threads()
-        bands = bands_per_map(maps, threads) if border != "wrap" else 1
+        bands = bands_per_map(maps, threads, height, kh) if border != "wrap" else 1
         edges = band_edges(height, kh, bands, width) if bands > 1 else [0, height]
         per_map = len(edges) - 1
         fixes: list = [None] * (maps * per_map)

@@ -140,15 +140,25 @@ def _into(run, src: np.ndarray, shape: tuple[int, int], anchor, border: str, dst
     return dst
 
 
+def can_band(parts: int, border: str, channels: int) -> bool:
+    """Whether a filter call of ``channels`` may be cut into row bands, each reporting its
+    rows through ``on_rows``: wrap pads around the whole image and runs in one piece, and
+    above OpenCV's channel limit sep_filter_into takes passes of its own."""
+    return parts > 1 and border != "wrap" and channels <= CV_MAX_CHANNELS
+
+
 def _split_into(run, src, shape, anchor, border: str, dst: np.ndarray, parts: int, on_rows=None):
     """:func:`_into`, cut into row bands over ``parts`` engine threads (see bands.py), with
-    ``on_rows`` as in bands.banded (not called when the call runs in one piece here).
+    ``on_rows`` as in bands.banded.
 
     Wrap is padded explicitly around the whole image, so a band cannot stand alone: it runs
     in one piece.
     """
     if parts <= 1 or border == "wrap":
-        return _into(run, src, shape, anchor, border, dst)
+        _into(run, src, shape, anchor, border, dst)
+        if on_rows is not None:
+            on_rows(0, src.shape[0])
+        return dst
     from .bands import banded
 
     banded(

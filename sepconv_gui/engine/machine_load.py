@@ -2,11 +2,11 @@
 
 The engine runs a call on as many threads as there are idle cores (threads.usable_threads).
 Linux gives the live count of runnable threads in the fourth field of /proc/loadavg, but that
-count includes the engine's own pool threads: the finiteness check it runs beside every call
+count includes the engine's own pool threads: a finiteness check running beside a call
 (validation.FiniteCheck) and the helpers of the previous call, which stay runnable for a few
-microseconds after their last range. Counted as load, they made every quiet call look like one
-core was taken, and the call ran on one thread (1280x720x3, 7x7 spatial: 3.3 ms where two
-threads take 1.8). So the pool threads' own states (/proc/self/task/<id>/stat) are read before
+microseconds after their last range. Counted as load, they made every quiet call look like
+one core was taken, and the call ran on one thread (1280x720x3, 7x7 spatial: 3.3 ms where
+two threads take 1.8). So the pool threads' own states (/proc/self/task/<id>/stat) are read before
 and after the count and those runnable both times are taken off it. A helper finishing its
 last range changes state within microseconds, so a reading where one did is taken again (up
 to ATTEMPTS times); if none is clean, a thread that changed is counted as load: the error is
@@ -33,6 +33,9 @@ import time
 _fds: dict[str, int] = {}
 _fds_pid: int | None = None
 _workers: set[int] = set()
+# One reader at a time: two threads closing the same dead thread's descriptor could close a
+# number the process had meanwhile given to another file, and the window is shared state.
+_reading_lock = threading.RLock()
 
 
 def register_worker() -> None:
@@ -43,7 +46,14 @@ def register_worker() -> None:
 def _read(path: str) -> bytes | None:
     global _fds_pid
     if _fds_pid != os.getpid():
-        _fds.clear()  # the parent's descriptors describe the parent's threads
+        # A forked child: the parent's descriptors and pool threads are not this process's.
+        for fd in _fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _fds.clear()
+        _workers.clear()
         _fds_pid = os.getpid()
     fd = _fds.get(path)
     try:
@@ -75,7 +85,8 @@ def _runnable(tids) -> set[int]:
 
 def own_runnable() -> int:
     """The engine's pool threads runnable now."""
-    return len(_runnable(_workers))
+    with _reading_lock:
+        return len(_runnable(_workers))
 
 
 #: Readings taken at most per answer, and clean ones wanted (see others_running).
@@ -119,17 +130,26 @@ def _cpu_ticks() -> tuple[int, int] | None:
     return busy, busy + idle + iowait
 
 
+#: A window older than this says nothing about now (the engine sat idle): start again.
+STALE_S = 1.0
+
+
 def cores_used_by_others() -> float | None:
     """Cores that other processes kept busy over about the last WINDOW_S (the machine's CPU
     time less this process's own); None until a window has passed, or off Linux."""
+    with _reading_lock:
+        return _cores_used_by_others()
+
+
+def _cores_used_by_others() -> float | None:
     global _window, _others_cores
     ticks = _cpu_ticks()
     if ticks is None:
         return None
     times = os.times()
     now, own = time.monotonic(), times.user + times.system
-    if _window is None:
-        _window = (now, ticks[0], ticks[1], own)
+    if _window is None or now - _window[0] > STALE_S:
+        _window, _others_cores = (now, ticks[0], ticks[1], own), None
         return None
     when, busy_then, all_then, own_then = _window
     if now - when >= WINDOW_S and ticks[1] > all_then:
@@ -150,16 +170,17 @@ def others_running() -> int | None:
     a kernel thread or a shell command that wakes for microseconds rarely is, and one such
     reading would put the next 10 ms of calls (threads.LOAD_TTL_S) on one thread.
     """
-    counts = []
-    for _ in range(ATTEMPTS):
-        found = _reading()
-        if found is None:
-            return None
-        count, clean = found
-        if clean:
-            counts.append(count)
-            if len(counts) == CLEAN_READINGS:
-                break
-    found = min(counts) if counts else count
-    lately = cores_used_by_others()
+    with _reading_lock:
+        counts = []
+        for _ in range(ATTEMPTS):
+            found = _reading()
+            if found is None:
+                return None
+            count, clean = found
+            if clean:
+                counts.append(count)
+                if len(counts) == CLEAN_READINGS:
+                    break
+        found = min(counts) if counts else count
+        lately = cores_used_by_others()  # the lock is re-entrant
     return found if lately is None else min(found, round(lately))

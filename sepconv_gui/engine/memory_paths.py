@@ -120,19 +120,22 @@ def banding(height: int, width: int, channels: int, kh: int, wrap: bool) -> tupl
 
 
 def map_seam_windows(height: int, width: int, maps: int, kh: int, wrap: bool) -> int:
-    """The same for the depthwise maps (depthwise_parts.DepthwisePass.run_planes): with fewer maps
-    that share out evenly over the threads every map is cut into bands (bands.bands_per_map),
-    and every map's seam windows are kept until all maps are done."""
+    """The same for the depthwise maps (depthwise_parts.DepthwisePass.run_planes): maps that
+    do not share out evenly over the threads are cut into bands (bands.bands_per_map), and
+    every map's seam windows are kept until all maps are done. The call may run on fewer
+    threads than the cap (a busy machine), and fewer threads can mean more bands (4 maps:
+    1 band on 4 threads, 3 on 3), so the most over every count up to the cap is counted."""
     from .bands import band_edges, bands_per_map
 
-    threads = num_threads()
-    if wrap or threads <= 1:
+    if wrap or num_threads() <= 1:
         return 0
-    bands = bands_per_map(maps, threads)
-    if bands <= 1:
-        return 0
-    seams = len(band_edges(height, kh, bands, width)) - 2
-    return maps * seams * 2 * max(kh - 1, 0) * width * FLOAT
+    most = 0
+    for threads in range(2, num_threads() + 1):
+        bands = bands_per_map(maps, threads, height, kh)
+        if bands > 1:
+            seams = len(band_edges(height, kh, bands, width)) - 2
+            most = max(most, maps * seams * 2 * max(kh - 1, 0) * width * FLOAT)
+    return most
 
 
 # ------------------------------------------------------------------------------------ normal

@@ -21,7 +21,14 @@ from .depthwise_parts import (
     uses_transform,
 )
 from .errors import keeps_the_contract
-from .filtering import CV_MAX_CHANNELS, anchor_of, filter_into, oriented, sep_filter_into
+from .filtering import (
+    CV_MAX_CHANNELS,
+    anchor_of,
+    can_band,
+    filter_into,
+    oriented,
+    sep_filter_into,
+)
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
 from .threads import num_threads
@@ -155,8 +162,9 @@ def spatial_separable_conv(
     cost = conv_cost("spatial", height, width, channels, channels, kh, kw, rank=rank)
     parts = num_threads()
     # A banded call checks each band's rows on the thread that filtered them, while they are
-    # in its cache; a call that cannot band (wrap, or one thread) has a helper check beside.
-    in_bands = parts > 1 and border != "wrap" and channels <= CV_MAX_CHANNELS
+    # in its cache; a call that cannot band (wrap, more channels than OpenCV takes) has a
+    # helper check beside it where a second thread is allowed.
+    in_bands = can_band(parts, border, channels)
     check = check_image_later(data, helper=not in_bands)
     on_rows = check.rows if in_bands else None
     timer = StageTimer()
@@ -308,7 +316,7 @@ def depthwise_separable_conv(
         # the cost of C calls on small frames; the mix may then use cv2.transform. A banded
         # call checks the image band by band, as the spatial mode does.
         parts = num_threads()
-        in_bands = parts > 1 and border != "wrap" and channels <= CV_MAX_CHANNELS
+        in_bands = can_band(parts, border, channels)
         check.start(helper=not in_bands)
         with timer.stage("depthwise"):
             depth_maps = np.empty_like(data)

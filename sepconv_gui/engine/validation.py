@@ -45,12 +45,17 @@ def finite_values(flat: np.ndarray) -> bool:
     NaN or infinity makes it NaN or infinite (inf - inf is NaN). That is one read of the
     values (0.20 ms at 1280x720x3) where ``np.isfinite(...).all()`` also writes a bool per
     value (0.25-0.77 ms, the more the smaller its blocks). Only a float64 sum can overflow
-    on finite values: that, and dtypes OpenCV does not sum, go to the exact check.
+    on finite values: that, and dtypes OpenCV does not sum, go to the exact check, a block of
+    _FINITE_BLOCK values at a time so its bool scratch stays small whatever ``flat`` holds
+    (a band of a large image with a NaN in it would otherwise take a bool per value).
     """
     if flat.dtype == np.float32 and flat.size < 2**31:
         if math.isfinite(cv2.sumElems(flat)[0]):
             return True
-    return bool(np.isfinite(flat).all())
+    return all(
+        bool(np.isfinite(flat[start : start + _FINITE_BLOCK]).all())
+        for start in range(0, flat.size, _FINITE_BLOCK)
+    )
 
 
 def _all_finite(array: np.ndarray) -> bool:
@@ -88,23 +93,27 @@ def _check_finite(name: str, array: np.ndarray, note: str = "") -> None:
 _IMAGE_NOTE = "(float32 holds magnitudes up to about 3.4e38)"
 
 
-#: Values per block of a :class:`FiniteCheck` (22 blocks at 1280x720x3): small enough for the
-#: helper and the calling thread to share; the exact check's bool scratch of a block with a
-#: NaN (128 kB, on two threads at most) lives beside the call's output.
+#: Values per block of a :class:`FiniteCheck`'s helper (22 blocks at 1280x720x3): small enough
+#: for the helper and the calling thread to share. Whatever a piece holds, the exact check's
+#: bool scratch is at most _FINITE_BLOCK values (256 kB) per thread (finite_values).
 CHECK_BLOCK = 1 << 17
 
 
 class FiniteCheck:
-    """The finiteness check of a float32 array, run beside the call's real work.
+    """The finiteness check of a float32 array, done as part of the call's real work.
 
-    On one thread the check is a full extra pass over the frame (0.3-0.7 ms at 1280x720x3,
-    a quarter of a 3x3 filter call): with one core busy the engine runs on the calling
-    thread alone and paid it in full. Started before the filtering, the blocks are checked
-    by a pool thread wherever the OS finds it a slice; :meth:`finish` then checks every block
-    not yet finished on the calling thread itself, never waiting for the helper (a block is
-    only read, so checking it twice is harmless). So the check costs nothing when the helper
-    got a core and at most what it cost before when it did not. The error is the same one
-    :func:`as_image` raises, only after the work instead of before it.
+    On its own the check is a full extra pass over the frame (0.2-0.7 ms at 1280x720x3, a
+    quarter of a 3x3 filter call). Two ways to fold it into the work:
+
+    * :meth:`rows`: the work's first pass reads the image in row ranges (the bands of a
+      filter call, the blocks of the depthwise copy to channels first) and checks each
+      range on its thread right after, while it is in that thread's cache.
+    * a helper (``start(helper=True)``) for work that reads no rows first: a pool thread
+      checks blocks beside the work wherever the OS finds it a slice.
+
+    :meth:`finish` then checks on the calling thread whatever neither covered, never waiting
+    for the helper (a block is only read, so checking it twice is harmless). The error is
+    the same one :func:`as_image` raises, only after the work instead of before it.
     """
 
     def __init__(self, name: str, array: np.ndarray, note: str = "") -> None:
@@ -152,7 +161,8 @@ class FiniteCheck:
         self._covered.append((start, stop))  # list.append is atomic
 
     def finish(self) -> None:
-        """Check what the helper has not finished; raise the image's ValueError if needed."""
+        """Check what no :meth:`rows` call covered (or, with none, what the helper has not
+        finished); raise the image's ValueError if needed."""
         self._closed = True
         pending = _pending_checks()
         if self in pending:

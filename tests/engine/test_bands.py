@@ -129,8 +129,12 @@ def test_one_band_per_thread_and_maps_cut_until_they_share_out_evenly():
     assert bands.band_count(720, 31, 2) == 2
     assert bands.band_count(720, 3, 1) == 1  # one thread: never split
     # Depthwise maps: the fewest bands per map that give every thread the same share.
-    assert bands.bands_per_map(3, 2) == 2  # 6 half-maps, 3 per thread
-    assert bands.bands_per_map(8, 2) == 1
-    assert bands.bands_per_map(1, 4) == 4
-    assert bands.bands_per_map(6, 4) == 2  # 12 units, 3 per thread
-    assert bands.bands_per_map(5, 1) == 1
+    assert bands.bands_per_map(3, 2, 720, 3) == 2  # 6 half-maps, 3 per thread
+    assert bands.bands_per_map(1, 4, 720, 3) == 4
+    assert bands.bands_per_map(3, 4, 720, 3) == 4  # 12 units, 3 per thread
+    assert bands.bands_per_map(5, 1, 720, 3) == 1
+    # Two maps or more per thread share out within a map already.
+    assert bands.bands_per_map(8, 2, 720, 3) == 1
+    assert bands.bands_per_map(5, 2, 720, 31) == 1
+    # Seams never redo more than a fifth of the rows: 720 rows, k = 31, 60 rows a seam.
+    assert bands.bands_per_map(9, 8, 720, 31) == 1 + int(0.2 * 720 / 60)

@@ -212,6 +212,7 @@ def test_a_thread_capped_at_one_hands_no_check_to_the_pool(monkeypatch):
 
 
 def test_a_banded_spatial_call_checks_its_rows_on_the_band_threads(monkeypatch):
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)  # two threads on any runner
     # Two threads each check the rows they filtered; no third thread runs beside them.
     handed, covered = [], []
     monkeypatch.setattr(validation, "background", handed.append)
@@ -240,6 +241,7 @@ def test_a_banded_spatial_call_checks_its_rows_on_the_band_threads(monkeypatch):
 
 @pytest.mark.parametrize("kernels", ["shared", "per channel"])
 def test_a_depthwise_call_checks_the_rows_it_reads_first(monkeypatch, kernels):
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)  # two threads on any runner
     # Per-channel kernels: the copy to channels first reads every row and checks it; a shared
     # kernel: the bands of the one filter call, as in the spatial mode. No third thread.
     handed, covered = [], []
@@ -294,3 +296,17 @@ def test_finish_checks_exactly_what_no_band_checked(covered, gaps):
 
     in_gaps = {row for start, stop in gaps for row in range(start, stop)}
     assert [finish_with(row) for row in range(10)] == [row in in_gaps for row in range(10)]
+
+
+def test_the_exact_check_keeps_its_scratch_to_one_block(monkeypatch):
+    # A NaN sends a band to np.isfinite, which writes a bool per value it is given: a band of
+    # a large image at once would be tens of MB the memory estimate does not count.
+    sizes = []
+    isfinite = np.isfinite
+    monkeypatch.setattr(
+        validation.np, "isfinite", lambda values: (sizes.append(values.size), isfinite(values))[1]
+    )
+    values = np.ones(5 * validation._FINITE_BLOCK + 7, np.float32)
+    values[-1] = np.nan
+    assert not validation.finite_values(values)
+    assert max(sizes) <= validation._FINITE_BLOCK and sum(sizes) == values.size

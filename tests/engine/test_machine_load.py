@@ -73,28 +73,38 @@ def test_a_thread_runnable_in_one_reading_only_is_not_load(monkeypatch):
     assert machine_load.others_running() == 2
 
 
-def test_a_pool_thread_that_exited_is_forgotten():
-    done = threading.Event()
+def test_a_pool_thread_that_exited_is_forgotten_and_its_file_closed():
+    registered, leave = threading.Event(), threading.Event()
     ids = []
 
-    def note():
+    def worker_body():
+        machine_load.register_worker()
         ids.append(threading.get_native_id())
-        done.set()
+        registered.set()
+        leave.wait(10)
 
-    worker = threading.Thread(target=lambda: (machine_load.register_worker(), note()))
+    worker = threading.Thread(target=worker_body)
     worker.start()
+    assert registered.wait(10)
+    machine_load.own_runnable()  # read while it lives: its stat file is opened and kept
+    path = f"/proc/self/task/{ids[0]}/stat"
+    assert path in machine_load._fds
+    leave.set()
     worker.join()
-    assert done.is_set() and ids[0] in machine_load._workers
     deadline = time.monotonic() + 10
     while ids[0] in machine_load._workers and time.monotonic() < deadline:
         machine_load.own_runnable()
     assert ids[0] not in machine_load._workers
+    assert path not in machine_load._fds  # its descriptor closed, not kept
 
 
 def test_helpers_do_not_queue_behind_a_background_task(monkeypatch):
     # A finiteness check holds a pool thread while the call's helpers are handed their ranges;
     # the pool has a thread for each, so both ranges run at the same time.
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    # A fresh pool: one grown by earlier tests would have a spare worker anyway.
+    monkeypatch.setattr(threads, "_pool", None)
+    monkeypatch.setattr(threads, "_pool_size", 0)
     engine.set_num_threads(2)
     release = threading.Event()
     try:
@@ -106,6 +116,8 @@ def test_helpers_do_not_queue_behind_a_background_task(monkeypatch):
     finally:
         release.set()
         engine.set_num_threads(None)
+        if threads._pool is not None:
+            threads._pool.shutdown(wait=False)
 
 
 @pytest.mark.parametrize(
@@ -149,7 +161,7 @@ def test_cores_used_by_others_is_the_machines_cpu_time_less_this_processs(monkey
     clock[0], ticks[0], own[0] = 100.2, (1030, 5040), 0.1
     assert machine_load.cores_used_by_others() == pytest.approx(1.0)
     # Too soon for a new window: the last value stands.
-    clock[0], ticks[0] = 100.25, (1040, 5050)
+    clock[0], ticks[0] = 100.25, (1032, 5050)
     assert machine_load.cores_used_by_others() == pytest.approx(1.0)
     # The next window, from 100.2: 40 ticks, 4 busy, all this process's own.
     clock[0], ticks[0], own[0] = 100.4, (1034, 5080), 0.14
@@ -157,3 +169,12 @@ def test_cores_used_by_others_is_the_machines_cpu_time_less_this_processs(monkey
 
 
 COUNTED = machine_load.cores_used_by_others
+
+
+def test_a_window_left_idle_says_nothing_about_now(monkeypatch):
+    monkeypatch.setattr(machine_load, "cores_used_by_others", COUNTED)
+    clock = [100.0]
+    monkeypatch.setattr(machine_load.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(machine_load, "_window", (50.0, 0, 0, 0.0))  # an hour-long gap
+    monkeypatch.setattr(machine_load, "_others_cores", 0.0)
+    assert machine_load.cores_used_by_others() is None  # started again: the count decides

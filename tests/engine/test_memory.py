@@ -288,3 +288,17 @@ def test_spatial_without_stages_allocates_only_its_output():
         seams = (engine.num_threads() - 1) * 2 * (len(column) - 1) * 400 * 3 * 4
         check = 2 * validation.CHECK_BLOCK
         assert peak <= image.nbytes + seams + check + 2**16
+
+
+def test_map_seams_are_counted_for_every_thread_count_up_to_the_cap():
+    # 4 maps take 1 band each on 4 threads but 3 each on 3 (a busy machine lowers the count
+    # after the estimate was made): the estimate counts the larger.
+    from sepconv_gui.engine import bands, memory_paths, set_num_threads
+
+    set_num_threads(4)
+    try:
+        counted = memory_paths.map_seam_windows(720, 1280, 4, 7, False)
+    finally:
+        set_num_threads(None)
+    seams = len(bands.band_edges(720, 7, bands.bands_per_map(4, 3, 720, 7), 1280)) - 2
+    assert seams > 0 and counted >= 4 * seams * 2 * 6 * 1280 * 4
