@@ -101,13 +101,12 @@ def bands_per_map(maps: int, threads: int, height: int, kh: int) -> int:
     return max(1, min(threads // math.gcd(maps, threads), most))
 
 
-def band_count(height: int, kh: int, threads: int) -> int:
+def band_count(threads: int) -> int:
     """Bands for ``threads`` threads: one each (band_edges may still merge them on small
     images). A call splits only over cores no other process holds (threads.usable_threads),
     so a thread is rarely slowed mid-call; more bands per thread, claimed one at a time, only
     hedged against that and cost their seams on every call: at 1280x720x3 on 2 threads,
     2 bands each took 7 % longer than 1 for k=7, 9 % for 15, and 3 bands for k=31 23 %."""
-    del height, kh  # one band per thread at every size; kept for the memory estimate's call
     return max(1, threads)
 
 
@@ -126,7 +125,7 @@ def banded(
     after it, while the band's source rows are still in that thread's cache (the image's
     finiteness check: validation.FiniteCheck.rows)."""
     values_per_row = int(np.prod(src.shape[1:]))
-    count = band_count(src.shape[0], kh, min(parts, usable_threads()))
+    count = band_count(min(parts, usable_threads()))
     edges = band_edges(src.shape[0], kh, count, values_per_row)
     if len(edges) == 2:
         call(src, dst)

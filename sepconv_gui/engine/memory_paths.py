@@ -102,7 +102,7 @@ def seam_windows(height: int, width: int, channels: int, kh: int) -> int:
     (bands.banded / run_band): 2(kh - 1) rows each, all kept until apply_seams copies them."""
     from .bands import band_count, band_edges
 
-    count = band_count(height, kh, num_threads())
+    count = band_count(num_threads())
     seams = len(band_edges(height, kh, count, width * channels)) - 2
     return seams * 2 * max(kh - 1, 0) * width * channels * FLOAT
 
@@ -114,7 +114,7 @@ def banding(height: int, width: int, channels: int, kh: int, wrap: bool) -> tupl
 
     if wrap:
         return 1, height
-    edges = band_edges(height, kh, band_count(height, kh, num_threads()), width * channels)
+    edges = band_edges(height, kh, band_count(num_threads()), width * channels)
     tallest = max(bottom - top for top, bottom in zip(edges, edges[1:]))
     return min(num_threads(), len(edges) - 1), tallest
 

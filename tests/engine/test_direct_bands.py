@@ -9,9 +9,10 @@ import zlib
 import numpy as np
 import pytest
 
-from sepconv_gui.engine import BORDER_MODES, normal_conv, set_num_threads
+from sepconv_gui.engine import BORDER_MODES
 from sepconv_gui.engine import direct as direct_path
-from sepconv_gui.engine import reference as ref
+
+from .normal_checks import matches_reference, same_on_thread_count
 
 
 def seeded(*case):
@@ -27,11 +28,7 @@ def small_bands(monkeypatch):
 
 
 def check(image, weights, border, flip):
-    result = normal_conv(image, weights, border=border, flip=flip, algorithm="direct")
-    expected = ref.normal(image, weights, border, flip)
-    scale = float(np.abs(image).max()) * max(1.0, float(np.abs(weights).sum(axis=(1, 2, 3)).max()))
-    np.testing.assert_allclose(result.output, expected, atol=1e-5 * scale)
-    assert result.algorithm == "direct"
+    assert matches_reference(image, weights, "direct", border, flip).algorithm == "direct"
 
 
 @pytest.mark.parametrize("border", BORDER_MODES)
@@ -75,14 +72,7 @@ def test_same_numbers_on_any_thread_count(small_bands, threads):
     rng = seeded("threads", threads)
     image = rng.random((45, 11, 3)).astype(np.float32)
     weights = rng.standard_normal((6, 3, 5, 3)).astype(np.float32)
-    set_num_threads(1)
-    try:
-        alone = normal_conv(image, weights, algorithm="direct").output
-        set_num_threads(threads)
-        shared = normal_conv(image, weights, algorithm="direct").output
-    finally:
-        set_num_threads(None)
-    np.testing.assert_array_equal(shared, alone)
+    same_on_thread_count(image, weights, "direct", threads)
 
 
 def test_band_rows_cover_the_kernel_reach():

@@ -9,9 +9,10 @@ import zlib
 import numpy as np
 import pytest
 
-from sepconv_gui.engine import BORDER_MODES, algorithms, normal_conv, set_num_threads
+from sepconv_gui.engine import BORDER_MODES, algorithms, normal_conv
 from sepconv_gui.engine import gemm_shift
-from sepconv_gui.engine import reference as ref
+
+from .normal_checks import matches_reference, same_on_thread_count, scale_of
 
 
 def seeded(*case):
@@ -24,15 +25,8 @@ def small_bands(monkeypatch):
     monkeypatch.setattr(gemm_shift, "PARTIAL_VALUES", 400)
 
 
-def scale_of(image, weights):
-    return float(np.abs(image).max()) * max(1.0, float(np.abs(weights).sum(axis=(1, 2, 3)).max()))
-
-
 def check(image, weights, border="reflect101", flip=False, **options):
-    result = normal_conv(image, weights, border=border, flip=flip, algorithm="kn2row", **options)
-    expected = ref.normal(image, weights, border, flip, **options)
-    np.testing.assert_allclose(result.output, expected, atol=1e-5 * scale_of(image, weights))
-    return result
+    return matches_reference(image, weights, "kn2row", border, flip, **options)
 
 
 def test_bands_are_one_row_or_more_and_bound_the_partial_maps(small_bands):
@@ -85,14 +79,7 @@ def test_same_numbers_on_any_thread_count(small_bands, threads):
     rng = seeded("threads", threads)
     image = rng.random((23, 11, 3)).astype(np.float32)
     weights = rng.standard_normal((6, 3, 5, 3)).astype(np.float32)
-    set_num_threads(1)
-    try:
-        alone = normal_conv(image, weights, algorithm="kn2row").output
-        set_num_threads(threads)
-        shared = normal_conv(image, weights, algorithm="kn2row").output
-    finally:
-        set_num_threads(None)
-    np.testing.assert_array_equal(shared, alone)
+    same_on_thread_count(image, weights, "kn2row", threads)
 
 
 @pytest.mark.parametrize("stride, dilation", [(2, 1), ((1, 3), 1), (1, 2), (2, (2, 1))])
