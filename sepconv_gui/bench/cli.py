@@ -121,7 +121,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--peers",
         nargs="+",
         metavar="NAME",
-        help="time only these peers (opencv, opencv-sep, opencv-full, scipy, "
+        help="time only these peers (opencv, opencv-sep, opencv-1d, opencv-full, scipy, "
         "torch); the OpenCV reference of each mode always runs",
     )
     parser.add_argument(

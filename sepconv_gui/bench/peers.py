@@ -150,6 +150,19 @@ def _opencv_sep(inputs: Inputs) -> Runner:
     return lambda: cv2.sepFilter2D(image, cv2.CV_32F, row, column, borderType=_REFLECT101)
 
 
+def _opencv_passes(inputs: Inputs) -> Runner:
+    """The two 1-D passes written out as two ``filter2D`` calls: OpenCV runs a 1-D filter2D
+    through IPP and sepFilter2D without it, so from about 7 taps this beats sepFilter2D."""
+    image = inputs.image
+    row, column = inputs.row.reshape(1, -1), inputs.column.reshape(-1, 1)
+    return lambda: cv2.filter2D(
+        cv2.filter2D(image, cv2.CV_32F, row, borderType=_REFLECT101),
+        cv2.CV_32F,
+        column,
+        borderType=_REFLECT101,
+    )
+
+
 def _opencv_full(inputs: Inputs) -> Runner:
     image, kernel = inputs.image, np.outer(inputs.column, inputs.row).astype(np.float32)
     return lambda: cv2.filter2D(image, cv2.CV_32F, kernel, borderType=_REFLECT101)
@@ -255,6 +268,7 @@ PEERS: dict[str, tuple[Peer, ...]] = {
     ),
     "spatial": (
         Peer("opencv-sep", _opencv_sep),
+        Peer("opencv-1d", _opencv_passes),
         Peer("opencv-full", _opencv_full),
         Peer("scipy", _scipy_spatial, "scipy.ndimage"),
         Peer("torch", _torch_spatial, "torch"),

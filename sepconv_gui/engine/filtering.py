@@ -190,6 +190,43 @@ def filter_into(
     return _split_into(run, src, kernel.shape, anchor, border, dst, parts, on_rows)
 
 
+def vertical_wide(src, column, ay: int, border: str, dst: np.ndarray, parts: int = 1) -> None:
+    """A ``kh x 1`` pass of ``src`` into ``dst`` (both ``(H, W, C)``) that reads each as one
+    wide single-channel image ``(H, W*C)``. A column kernel never mixes values along a row, so
+    the channels may sit side by side; OpenCV filters a single channel fastest (31 taps at
+    1280x720x3: 2.9 ms against 4.2 ms channels-last); and column strips, claimed over up to
+    ``parts`` threads, need no seams. ``ay`` is the kernel's anchor row."""
+    height = src.shape[0]
+    wide_src = np.ascontiguousarray(src).reshape(height, -1)
+    # A view only when dst is C-contiguous: otherwise write a contiguous copy and move it.
+    target = dst if dst.flags.c_contiguous else np.empty(dst.shape, dtype=np.float32)
+    wide_dst = target.reshape(height, -1)
+    vertical = np.ascontiguousarray(column, dtype=np.float32).reshape(-1, 1)
+
+    def run_column(source, out, anchor_xy, border_type):
+        return cv2.filter2D(
+            source, cv2.CV_32F, vertical, dst=out, anchor=anchor_xy, borderType=border_type
+        )
+
+    def strips(first: int, last: int) -> None:
+        _into(
+            run_column,
+            wide_src[:, first:last],
+            (vertical.shape[0], 1),
+            (ay, 0),
+            border,
+            wide_dst[:, first:last],
+        )
+
+    columns = wide_src.shape[1]
+    if parts > 1:
+        parallel_for(columns, strips, pieces=shares(columns))
+    else:
+        strips(0, columns)
+    if target is not dst:
+        np.copyto(dst, target)
+
+
 #: Values a block of the horizontal pass of :func:`_wide_sep_into` copies at once (4 MB).
 WIDE_BLOCK_VALUES = 1 << 20
 
@@ -213,30 +250,7 @@ def _wide_sep_into(src, column, row, anchor, border: str, dst: np.ndarray, parts
     """
     height, width, count = src.shape
     ay, ax = anchor
-    wide_src, wide_dst = src.reshape(height, width * count), dst.reshape(height, width * count)
-    vertical = column.reshape(-1, 1)
-
-    def run_column(source, target, anchor_xy, border_type):
-        return cv2.filter2D(
-            source, cv2.CV_32F, vertical, dst=target, anchor=anchor_xy, borderType=border_type
-        )
-
-    def strips(first: int, last: int) -> None:
-        _into(
-            run_column,
-            wide_src[:, first:last],
-            (vertical.shape[0], 1),
-            (ay, 0),
-            border,
-            wide_dst[:, first:last],
-        )
-
-    columns = width * count
-    pieces = shares(columns) if parts > 1 else 1
-    if parts > 1:
-        parallel_for(columns, strips, pieces=pieces)
-    else:
-        strips(0, columns)
+    vertical_wide(src, column, ay, border, dst, parts)
     rows = min(height, wide_block_rows(width, count))
     chunks = [(c, min(count, c + CV_MAX_CHANNELS)) for c in range(0, count, CV_MAX_CHANNELS)]
     units = -(-height // rows) * len(chunks)
@@ -281,3 +295,42 @@ def sep_filter_into(
         )
 
     return _split_into(run, src, (column.size, row.size), anchor, border, dst, parts, on_rows)
+
+
+def passes_into(
+    src,
+    column,
+    row,
+    anchor,
+    border: str,
+    dst: np.ndarray,
+    parts: int = 1,
+    on_rows=None,
+    between: np.ndarray | None = None,
+) -> np.ndarray:
+    """Correlate ``src`` with ``outer(column, row)`` as two 1-D ``filter2D`` passes into
+    ``dst``: the horizontal one into ``between`` (a scratch like ``dst``; allocated when
+    None), in row bands over ``parts`` threads with ``on_rows`` as in bands.banded (a row
+    kernel never reads across rows, so the bands need no seams), then :func:`vertical_wide`.
+
+    From 7 taps a side this beats one ``sepFilter2D`` despite the extra pass over memory:
+    OpenCV's 1-D filter2D runs through IPP, its sepFilter2D does not (1280x720x3, one thread:
+    7x7 2.8 against 3.4 ms, 15x15 4.0 against 6.6, 31x31 6.6 against 15.2). Above OpenCV's
+    channel limit: :func:`_wide_sep_into` (the same passes, vertical first)."""
+    column = np.ascontiguousarray(column, dtype=np.float32).ravel()
+    row = np.ascontiguousarray(row, dtype=np.float32).ravel()
+    if src.ndim == 3 and src.shape[2] > CV_MAX_CHANNELS:
+        _wide_sep_into(src, column, row, anchor, border, dst, parts)
+        return dst
+    if between is None:
+        between = np.empty(dst.shape, dtype=np.float32)
+    horizontal = row.reshape(1, -1)
+
+    def run(source, target, anchor_xy, border_type):
+        return cv2.filter2D(
+            source, cv2.CV_32F, horizontal, dst=target, anchor=anchor_xy, borderType=border_type
+        )
+
+    _split_into(run, src, (1, row.size), (0, anchor[1]), border, between, parts, on_rows)
+    vertical_wide(between, column, anchor[0], border, dst, parts)
+    return dst

@@ -30,10 +30,11 @@ class ConvResult:
         Exact multiplications, additions and parameters per stage.
     algorithm : str
         What actually ran: "direct", "gemm", "kn2row", "fft" (normal); "sepfilter2d", "filter2d" or
-        "filter2d+filter2d" (spatial: fused sepFilter2D, one small 2-D filter2D, or two kept
-        passes); "filter2d+matmul" / "sepfilter+matmul" for depthwise-separable (2-D or 1-D
-        depthwise passes, then the pointwise step; "+transform" when it ran through
-        ``cv2.transform``, see ``depthwise_parts.uses_transform``).
+        "filter2d+filter2d" (spatial: one sepFilter2D, one small 2-D filter2D, or two 1-D
+        filter2D passes per factor: separable.fused_spatial_plan); "filter2d+matmul" /
+        "sepfilter+matmul" for depthwise-separable (2-D or 1-D depthwise passes, then the
+        pointwise step; "+transform" when it ran through ``cv2.transform``, see
+        ``depthwise_parts.uses_transform``).
     """
 
     output: np.ndarray

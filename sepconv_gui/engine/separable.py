@@ -27,6 +27,7 @@ from .filtering import (
     can_band,
     filter_into,
     oriented,
+    passes_into,
     sep_filter_into,
 )
 from .memory import check_fits, estimate_memory
@@ -45,6 +46,12 @@ from .validation import (
 #: not kept: at 1280x720x3, 3x3 took 1.6 ms as one filter2D against 3.5 ms as sepFilter2D;
 #: from 4x4 up sepFilter2D wins (5x5: 2.8 against 6.1 ms).
 SMALL_2D_TAPS = 9
+
+#: From this many taps on the longer side the passes run as two 1-D filter2D calls rather
+#: than one sepFilter2D (filtering.passes_into). One thread, sepFilter2D's time = 1: 7 taps
+#: 0.81 at 1280x720x3, 0.64 at 640x480x1, 0.87 at 640x480x32, but 1.04 at 1920x1080x3,
+#: where the extra pass over memory costs most; 5 taps 0.95, 0.66, 0.99 and 1.11.
+PASSES_FROM_TAPS = 7
 
 
 def _as_factor_pairs(column, row) -> tuple[np.ndarray, np.ndarray]:
@@ -70,14 +77,19 @@ def _memory_options(image, data: np.ndarray, border: str, keep_stages: bool) -> 
 
 
 def fused_spatial_plan(kh: int, kw: int, rank: int, channels: int = 1) -> str:
-    """What a spatial call without kept stages runs: "filter2d" (one 2-D pass of the summed
-    kernel) for small or 1-D kernels, "sepfilter2d" (one sepFilter2D per factor) otherwise.
-    Above OpenCV's channel limit a rank-1 small kernel takes sepFilter2D's passes too: they
-    need no channel-chunk copies (filtering._wide_sep_into), a 2-D filter2D does."""
+    """What a spatial call without kept stages runs, per factor: "filter2d" (one 2-D pass of
+    the summed kernel) for small or 1-D kernels; "filter2d+filter2d" (a horizontal and a
+    vertical 1-D filter2D: filtering.passes_into) from PASSES_FROM_TAPS taps a side, and
+    above OpenCV's channel limit, where sepFilter2D cannot run; "sepfilter2d" between.
+    Above the limit a rank-1 small kernel takes the passes too: they need no channel-chunk
+    copies, a 2-D filter2D does."""
     if kh == 1 or kw == 1:
         return "filter2d"
-    if kh * kw <= SMALL_2D_TAPS and not (channels > CV_MAX_CHANNELS and rank == 1):
+    wide = channels > CV_MAX_CHANNELS
+    if kh * kw <= SMALL_2D_TAPS and not (wide and rank == 1):
         return "filter2d"
+    if wide or max(kh, kw) >= PASSES_FROM_TAPS:
+        return "filter2d+filter2d"
     return "sepfilter2d"
 
 
@@ -106,12 +118,14 @@ def spatial_separable_conv(
     border, flip
         As in :func:`normal_conv`.
     keep_stages : bool
-        False (default): the cheapest call that gives the output — one ``cv2.sepFilter2D``
-        per factor, or one small 2-D ``filter2D`` for kernels of at most 9 taps
-        (``ConvResult.algorithm`` says which); ``stages`` holds only the output and
-        ``timings`` the whole call under "spatial". True: two ``filter2D`` passes per factor
-        into buffers reused across factors; ``stages["vertical"]`` is ``(H, W, r*C)``, the
-        vertical pass of factor i on channel c at index ``i*C + c``, timed per stage.
+        False (default): the cheapest calls that give the output — one small 2-D
+        ``filter2D`` for kernels of at most 9 taps, else per factor a horizontal and a
+        vertical 1-D ``filter2D`` from 7 taps a side, one ``cv2.sepFilter2D`` below
+        (``ConvResult.algorithm`` says which: :func:`fused_spatial_plan`); ``stages`` holds
+        only the output and ``timings`` the whole call under "spatial". True: two
+        ``filter2D`` passes per factor into buffers reused across factors;
+        ``stages["vertical"]`` is ``(H, W, r*C)``, the vertical pass of factor i on
+        channel c at index ``i*C + c``, timed per stage.
 
     Returns
     -------
@@ -177,13 +191,20 @@ def spatial_separable_conv(
                 filter_into(data, kernel, anchor, border, output, parts, on_rows)
             else:
                 scratch = np.empty_like(data) if rank > 1 else None
+                passes = plan == "filter2d+filter2d"
+                between = np.empty_like(data) if passes and channels <= CV_MAX_CHANNELS else None
                 for index, (col, rw) in enumerate(zip(columns, rows)):
                     # Rotating outer(col, row) by 180 degrees rotates each factor.
                     col_k, _ = oriented(col.reshape(kh, 1), flip)
                     row_k, _ = oriented(rw.reshape(1, kw), flip)
                     target = output if index == 0 else scratch
                     anchor = anchor_of(kh, kw, flip)
-                    sep_filter_into(data, col_k, row_k, anchor, border, target, parts, on_rows)
+                    if passes:
+                        passes_into(
+                            data, col_k, row_k, anchor, border, target, parts, on_rows, between
+                        )
+                    else:
+                        sep_filter_into(data, col_k, row_k, anchor, border, target, parts, on_rows)
                     on_rows = None  # the first factor's bands checked the image
                     if index:
                         output += scratch
