@@ -311,11 +311,13 @@ def passes_into(
     """Correlate ``src`` with ``outer(column, row)`` as two 1-D ``filter2D`` passes into
     ``dst``: the horizontal one into ``between`` (a scratch like ``dst``; allocated when
     None), in row bands over ``parts`` threads with ``on_rows`` as in bands.banded (a row
-    kernel never reads across rows, so the bands need no seams), then :func:`vertical_wide`.
+    kernel never reads across rows, so the bands need no seams), then :func:`vertical_wide`
+    on the calling thread.
 
-    From 7 taps a side this beats one ``sepFilter2D`` despite the extra pass over memory:
-    OpenCV's 1-D filter2D runs through IPP, its sepFilter2D does not (1280x720x3, one thread:
-    7x7 2.8 against 3.4 ms, 15x15 4.0 against 6.6, 31x31 6.6 against 15.2). Above OpenCV's
+    With long kernels this beats one ``sepFilter2D`` despite the extra pass over memory:
+    OpenCV's 1-D filter2D runs through IPP, its sepFilter2D does not (1280x720x3, one thread,
+    buffers reused: 15x15 4.0 against 6.6 ms, 31x31 6.6 against 15.2; see
+    separable.PASSES_FROM_TAPS for where it starts to win). Above OpenCV's
     channel limit: :func:`_wide_sep_into` (the same passes, vertical first)."""
     column = np.ascontiguousarray(column, dtype=np.float32).ravel()
     row = np.ascontiguousarray(row, dtype=np.float32).ravel()
@@ -332,5 +334,8 @@ def passes_into(
         )
 
     _split_into(run, src, (1, row.size), (0, anchor[1]), border, between, parts, on_rows)
-    vertical_wide(between, column, anchor[0], border, dst, parts)
+    # On one thread: a second one gained nothing on the reference VM for this streaming pass
+    # (1280x720x3, 31 taps: 3.5 ms on one, 3.4-4.3 in 2, 4 or 8 strips on two), where the
+    # horizontal pass, with its channel-interleaved taps, went from 3.6 to 2.3 ms.
+    vertical_wide(between, column, anchor[0], border, dst, 1)
     return dst

@@ -32,6 +32,7 @@ from .filtering import (
 )
 from .memory import check_fits, estimate_memory
 from .result import ConvResult, StageTimer
+from .scratch import scratch as thread_scratch
 from .threads import num_threads
 from .validation import (
     as_weights,
@@ -48,10 +49,11 @@ from .validation import (
 SMALL_2D_TAPS = 9
 
 #: From this many taps on the longer side the passes run as two 1-D filter2D calls rather
-#: than one sepFilter2D (filtering.passes_into). One thread, sepFilter2D's time = 1: 7 taps
-#: 0.81 at 1280x720x3, 0.64 at 640x480x1, 0.87 at 640x480x32, but 1.04 at 1920x1080x3,
-#: where the extra pass over memory costs most; 5 taps 0.95, 0.66, 0.99 and 1.11.
-PASSES_FROM_TAPS = 7
+#: than one sepFilter2D (filtering.passes_into). At 1280x720x3, engine call / one plain
+#: sepFilter2D, quiet and with one core busy: 7 taps 1.04 and 1.49 against 0.95 and 1.22
+#: with sepFilter2D in bands; 9: 0.89 / 1.26 against 0.93 / 1.17; 11: 0.71 / 1.13 against
+#: 0.74 / 1.15; 13: 0.96 / 1.09 against 1.16 / 1.13; 31: 0.5 against 0.6-1.05 (bench).
+PASSES_FROM_TAPS = 11
 
 
 def _as_factor_pairs(column, row) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +122,7 @@ def spatial_separable_conv(
     keep_stages : bool
         False (default): the cheapest calls that give the output — one small 2-D
         ``filter2D`` for kernels of at most 9 taps, else per factor a horizontal and a
-        vertical 1-D ``filter2D`` from 7 taps a side, one ``cv2.sepFilter2D`` below
+        vertical 1-D ``filter2D`` from 11 taps a side, one ``cv2.sepFilter2D`` below
         (``ConvResult.algorithm`` says which: :func:`fused_spatial_plan`); ``stages`` holds
         only the output and ``timings`` the whole call under "spatial". True: two
         ``filter2D`` passes per factor into buffers reused across factors;
@@ -192,7 +194,8 @@ def spatial_separable_conv(
             else:
                 scratch = np.empty_like(data) if rank > 1 else None
                 passes = plan == "filter2d+filter2d"
-                between = np.empty_like(data) if passes and channels <= CV_MAX_CHANNELS else None
+                wide = channels > CV_MAX_CHANNELS
+                between = thread_scratch(data.shape) if passes and not wide else None
                 for index, (col, rw) in enumerate(zip(columns, rows)):
                     # Rotating outer(col, row) by 180 degrees rotates each factor.
                     col_k, _ = oriented(col.reshape(kh, 1), flip)

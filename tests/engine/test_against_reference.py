@@ -12,8 +12,9 @@ from sepconv_gui.engine import (
     spatial_separable_conv,
 )
 from sepconv_gui.engine import reference as ref
+from sepconv_gui.engine.separable import PASSES_FROM_TAPS
 
-KERNEL_SHAPES = [(1, 1), (3, 3), (4, 4), (2, 5), (5, 2), (7, 4), (3, 8)]
+KERNEL_SHAPES = [(1, 1), (3, 3), (4, 4), (2, 5), (5, 2), (7, 4), (3, 11), (12, 2)]
 ALGORITHMS = ["direct", "gemm", "kn2row", "fft", "auto"]
 
 
@@ -111,8 +112,8 @@ def test_spatial_matches_reference(border, flip, kernel_shape, rank, keep_stages
     if not keep_stages:
         kh, kw = kernel_shape
         small = kh == 1 or kw == 1 or kh * kw <= 9
-        # From 7 taps a side: two 1-D filter2D passes, horizontal first (passes_into).
-        passes = "filter2d+filter2d" if max(kh, kw) >= 7 else "sepfilter2d"
+        # From PASSES_FROM_TAPS a side: two 1-D filter2D passes (filtering.passes_into).
+        passes = "filter2d+filter2d" if max(kh, kw) >= PASSES_FROM_TAPS else "sepfilter2d"
         assert result.algorithm == ("filter2d" if small else passes)
         assert list(result.stages) == ["horizontal"] and list(result.timings) == ["spatial"]
         return

@@ -29,6 +29,7 @@ def _calls(image):
     return {
         "spatial filter2d": lambda: spatial_separable_conv(image, [1, 2, 1], [1, 0, -1]),
         "spatial sepfilter2d": lambda: spatial_separable_conv(image, np.ones(5), np.ones(7)),
+        "spatial two passes": lambda: spatial_separable_conv(image, np.ones(5), np.ones(11)),
         "spatial rank 2": lambda: spatial_separable_conv(image, np.ones((2, 5)), np.ones((2, 5))),
         "spatial stages": lambda: spatial_separable_conv(
             image, np.ones(5), np.ones(5), keep_stages=True
@@ -226,7 +227,12 @@ def test_a_banded_spatial_call_checks_its_rows_on_the_band_threads(monkeypatch):
     image = _rng("banded").random((400, 300, 3), dtype=np.float32)
     set_num_threads(2)
     try:
-        for column, row in (([1, 2, 1], [1, 0, -1]), (np.ones(5), np.ones(7))):
+        # One 2-D filter2D, one sepFilter2D, two 1-D passes (the horizontal one reports).
+        for column, row in (
+            ([1, 2, 1], [1, 0, -1]),
+            (np.ones(5), np.ones(7)),
+            (np.ones(3), np.ones(11)),
+        ):
             covered.clear()
             spatial_separable_conv(image, column, row)
             bands = sorted(covered)  # the two threads report in either order

@@ -282,8 +282,8 @@ def test_spatial_without_stages_allocates_only_its_output():
     image = rng.random((300, 400, 3), dtype=np.float32)
     cases = [
         ([1, 2, 1], [1, 0, -1], 0),  # one 2-D filter2D
-        (rng.standard_normal(5), rng.standard_normal(5), 0),  # one sepFilter2D
-        (rng.standard_normal(9), rng.standard_normal(7), 1),  # two passes: one intermediate
+        (rng.standard_normal(5), rng.standard_normal(9), 0),  # one sepFilter2D
+        (rng.standard_normal(7), rng.standard_normal(11), 1),  # two passes: an intermediate
     ]
     for column, row, intermediates in cases:
         peak = traced_peak(lambda: spatial_separable_conv(image, column, row))

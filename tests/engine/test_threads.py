@@ -70,11 +70,14 @@ def _calls(rng):
     bank = rng.standard_normal((6, 5, 4, 3)).astype(np.float32)
     depth = rng.standard_normal((10, 5, 5)).astype(np.float32)
     point = rng.standard_normal((7, 10)).astype(np.float32)
+    column, row = rng.standard_normal(11), rng.standard_normal(13)
     return [
         lambda: engine.normal_conv(image, bank, algorithm="direct", border="wrap").output,
         lambda: engine.normal_conv(image, bank, algorithm="gemm").output,
         lambda: engine.normal_conv(image, bank, algorithm="fft", flip=True).output,
         lambda: engine.spatial_separable_conv(image, [1, 2, 3, 2, 1], [1, 0, -1, 2]).output,
+        # Two 1-D passes through the calling thread's kept scratch (engine/scratch.py).
+        lambda: engine.spatial_separable_conv(image, column, row, border="replicate").output,
         lambda: engine.depthwise_separable_conv(image, depth, point, border="reflect").output,
     ]
 
