@@ -90,9 +90,11 @@ try:
         call()
 except engine.ResourceError:
     pass
-# Measure a cold call (the estimate's case): the warm-up kept the kernels' FFT spectra.
-from sepconv_gui.engine import fft_path
+# Measure a cold call (the estimate's case): the warm-up kept the kernels' FFT spectra and
+# this thread's scratch buffers.
+from sepconv_gui.engine import fft_path, scratch
 fft_path.CACHE.clear()
+scratch.release()
 # Give back what the warm-up freed (glibc keeps freed heap blocks resident): the call then
 # pays for every page it touches, as a call in a process that had not run it before would.
 # Collect first: a warm-up result caught in a reference cycle would otherwise be freed by a

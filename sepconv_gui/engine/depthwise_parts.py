@@ -58,15 +58,17 @@ def pointwise_mix(maps: np.ndarray, mix: np.ndarray) -> np.ndarray:
     return out
 
 
-def channels_first(data: np.ndarray, on_rows=None) -> np.ndarray:
+def channels_first(data: np.ndarray, on_rows=None, planes: np.ndarray | None = None) -> np.ndarray:
     """A contiguous ``(C, H, W)`` copy of ``(H, W, C)`` ``data``, in row blocks over the
     engine's threads. OpenCV's split de-interleaves with SIMD into the planes given to it:
     0.41 ms at 1280x720x3 on one thread, against 0.81 ms for numpy's strided copy (which
     stays for more channels than OpenCV takes). ``on_rows(first, last)`` runs after each
     block on the thread that copied it, while the block is in its cache (the image's
-    finiteness check: validation.FiniteCheck.rows)."""
+    finiteness check: validation.FiniteCheck.rows). ``planes``: the ``(C, H, W)`` buffer to
+    copy into (allocated when None)."""
     height, width, channels = data.shape
-    planes = np.empty((channels, height, width), dtype=np.float32)
+    if planes is None:
+        planes = np.empty((channels, height, width), dtype=np.float32)
     by_opencv = 1 < channels <= CV_MAX_CHANNELS
 
     def run(first: int, last: int) -> None:

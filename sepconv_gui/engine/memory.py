@@ -153,6 +153,10 @@ def estimate_memory(
     counts the hungrier of the two paths. ``copies_weights`` (normal): whether the call
     copies the (P, C, kh, kw) bank, as it does when the bank is not float32 or flip=True.
 
+    This is a first call's peak on its thread: later calls there find their intermediates
+    in the scratch the thread kept (engine/scratch.py, up to 32 MiB a use) and allocate
+    that much less; ``scratch.release()`` makes the next call a first call again.
+
     Examples
     --------
     >>> estimate_memory("normal", 720, 1280, 3, 8, 3, 3, algorithm="gemm") > 720 * 1280 * 11 * 4

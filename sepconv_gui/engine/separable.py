@@ -195,7 +195,7 @@ def spatial_separable_conv(
                 scratch = np.empty_like(data) if rank > 1 else None
                 passes = plan == "filter2d+filter2d"
                 wide = channels > CV_MAX_CHANNELS
-                between = thread_scratch(data.shape) if passes and not wide else None
+                between = thread_scratch(data.shape, "between") if passes and not wide else None
                 for index, (col, rw) in enumerate(zip(columns, rows)):
                     # Rotating outer(col, row) by 180 degrees rotates each factor.
                     col_k, _ = oriented(col.reshape(kh, 1), flip)
@@ -352,10 +352,16 @@ def depthwise_separable_conv(
         # Channels first: every map is a contiguous plane OpenCV filters into directly, and
         # the mix is one matmul reading the planes as a transposed (pixels, maps) matrix.
         # The copy to channels first reads every value: it checks them as it goes.
+        # Both buffers are the calling thread's kept scratch unless the maps are returned.
         check.start(helper=False)
         with timer.stage("depthwise"):
-            planes = channels_first(data, check.rows)
-            buffer = np.empty((maps, height, width), dtype=np.float32)
+            planes_shape = (channels, height, width)
+            planes = channels_first(data, check.rows, thread_scratch(planes_shape, "planes"))
+            shape = (maps, height, width)
+            if keep_stages:
+                buffer = np.empty(shape, dtype=np.float32)
+            else:
+                buffer = thread_scratch(shape, "maps")
             depth_pass.run_planes(planes, multiplier, border, buffer)
             del planes
             depth_maps = buffer.transpose(1, 2, 0)

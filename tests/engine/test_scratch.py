@@ -24,7 +24,7 @@ def test_a_larger_request_grows_the_buffer_and_a_huge_one_is_not_kept(monkeypatc
         small = scratch.scratch((4, 4))
         grown = scratch.scratch((8, 8))
         assert not np.shares_memory(small, grown)
-        assert scratch.kept_bytes() == 8 * 8 * 4
+        assert scratch.kept_bytes() == 8 * 8 * 4  # this thread, every use
         monkeypatch.setattr(scratch, "KEEP_BYTES", 1000)
         huge = scratch.scratch((20, 20))  # 1600 bytes: handed out, not kept
         assert huge.shape == (20, 20) and scratch.kept_bytes() == 8 * 8 * 4
@@ -43,3 +43,18 @@ def test_a_larger_request_grows_the_buffer_and_a_huge_one_is_not_kept(monkeypatc
     thread.start()
     thread.join()
     assert not errors, errors
+
+
+def test_each_use_has_its_own_buffer():
+    planes = scratch.scratch((3, 8, 8), "planes")
+    maps = scratch.scratch((6, 8, 8), "maps")
+    assert not np.shares_memory(planes, maps)
+    assert np.shares_memory(scratch.scratch((3, 8, 8), "planes"), planes)
+
+
+def test_release_lets_go_of_every_use():
+    scratch.scratch((4, 4), "a")
+    scratch.scratch((4, 4), "b")
+    assert scratch.kept_bytes() >= 2 * 64
+    scratch.release()
+    assert scratch.kept_bytes() == 0
