@@ -326,24 +326,17 @@ def normal_bytes(
 # ---------------------------------------------------------------------------------- separable
 
 
-def vertical_strips_bytes(height, width, channels, kh, wrap) -> int:
-    """OpenCV's buffers (and wrap's padded strip and its result) for filtering.vertical_wide:
-    one column strip of the (H, W*C) rows per thread at once."""
-    from .threads import shares
-
-    strip = -(-width * channels // max(1, shares(width * channels)))
-    return num_threads() * filter2d_scratch(height, strip, kh, 1, 1, wrap)
-
-
 def wide_sep_bytes(height, width, channels, kh, kw, wrap) -> int:
     """filtering._wide_sep_into (sepFilter2D above OpenCV's channel limit), beside its output:
     the vertical pass in column strips of the (H, W*C) rows (OpenCV's buffers per thread,
     wrap's padded strip and its result), then the horizontal pass with two block buffers
     and a filter2D's scratch per thread."""
     from .filtering import wide_block_rows
+    from .threads import shares
 
     threads = num_threads()
-    vertical = vertical_strips_bytes(height, width, channels, kh, wrap)
+    strip = -(-width * channels // max(1, shares(width * channels)))
+    vertical = threads * filter2d_scratch(height, strip, kh, 1, 1, wrap)
     block_rows = min(height, wide_block_rows(width, channels))
     per_chunk = min(channels, CV_MAX_CHANNELS)
     blocks = -(-height // block_rows) * -(-channels // CV_MAX_CHANNELS)
@@ -372,7 +365,8 @@ def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> i
         # vertical buffer and the scratch reused across factors, and the output.
         buffers = rank * plane + (2 * plane if rank > 1 else 0) + plane
         return buffers + seams + temps + scratch
-    if fused_spatial_plan(kh, kw, rank, channels) == "filter2d":
+    plan = fused_spatial_plan(kh, kw, rank, channels)
+    if plan == "filter2d":
         scratch = calls * filter2d_scratch(rows, width, kh, kw, per_call, wrap)
         return plane + seams + temps + scratch
     if channels > CV_MAX_CHANNELS:
@@ -381,12 +375,13 @@ def spatial_bytes(height, width, channels, kh, kw, rank, wrap, keep_stages) -> i
             + (plane if rank > 1 else 0)
             + wide_sep_bytes(height, width, channels, kh, kw, wrap)
         )
-    if fused_spatial_plan(kh, kw, rank, channels) == "filter2d+filter2d":
+    if plan == "filter2d+filter2d":
         # filtering.passes_into: the horizontal pass into a buffer like the output, in row
-        # bands that need no seams, then the vertical one in column strips of (H, W*C).
+        # bands that need no seams, then the vertical one over the whole (H, W*C) view as one
+        # single-channel image on the calling thread.
         row_calls, row_rows = banding(height, width, channels, 1, wrap)
         scratch = row_calls * filter2d_scratch(row_rows, width, 1, kw, per_call, wrap)
-        scratch += vertical_strips_bytes(height, width, channels, kh, wrap)
+        scratch += filter2d_scratch(height, width * channels, kh, 1, 1, wrap)
         return 2 * plane + (plane if rank > 1 else 0) + scratch
     scratch = calls * sepfilter_scratch(rows, width, kh, kw, per_call, wrap)
     return plane + (plane if rank > 1 else 0) + seams + temps + scratch

@@ -58,3 +58,33 @@ def test_release_lets_go_of_every_use():
     assert scratch.kept_bytes() >= 2 * 64
     scratch.release()
     assert scratch.kept_bytes() == 0
+
+
+def test_calls_of_other_sizes_after_a_warm_one_still_match_the_reference():
+    # The kept buffers are sliced for smaller calls and grown for larger ones; what a call
+    # left in them must never show in the next one.
+    from sepconv_gui import engine
+    from sepconv_gui.engine import reference as ref
+
+    rng = np.random.default_rng(7)
+    column, row = rng.standard_normal(11), rng.standard_normal(12)
+    depth, point = rng.standard_normal((6, 3, 3)), rng.standard_normal((4, 6))
+    errors = []
+
+    def run():
+        try:
+            for shape in [(40, 50, 3), (20, 30, 3), (31, 17, 2), (45, 60, 3)]:
+                image = rng.random(shape, dtype=np.float32)
+                out = engine.spatial_separable_conv(image, column, row).output
+                assert np.allclose(out, ref.spatial(image, column, row), atol=1e-4)
+                taken = depth[: 2 * shape[2]]
+                out = engine.depthwise_separable_conv(image, taken, point[:, : 2 * shape[2]])
+                _, expected = ref.depthwise(image, taken, point[:, : 2 * shape[2]])
+                assert np.allclose(out.output, expected, atol=1e-4)
+        except AssertionError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert not errors, errors
