@@ -7,6 +7,23 @@ import numpy as np
 from sepconv_gui.engine import scratch
 
 
+def on_own_thread(check) -> None:
+    """Run ``check`` on a fresh thread, whose kept buffers start empty, and re-raise what it
+    asserted here."""
+    errors = []
+
+    def guarded():
+        try:
+            check()
+        except AssertionError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=guarded)
+    thread.start()
+    thread.join()
+    assert not errors, errors
+
+
 def test_a_thread_gets_its_own_buffer_back_and_another_thread_a_different_one():
     first = scratch.scratch((10, 20, 3))
     again = scratch.scratch((5, 20, 3))
@@ -30,19 +47,7 @@ def test_a_larger_request_grows_the_buffer_and_a_huge_one_is_not_kept(monkeypatc
         assert huge.shape == (20, 20) and scratch.kept_bytes() == 8 * 8 * 4
         assert np.shares_memory(scratch.scratch((8, 8)), grown)
 
-    # On a thread of its own, so what the test thread keeps stays out of it.
-    errors = []
-
-    def guarded():
-        try:
-            run()
-        except AssertionError as error:
-            errors.append(error)
-
-    thread = threading.Thread(target=guarded)
-    thread.start()
-    thread.join()
-    assert not errors, errors
+    on_own_thread(run)
 
 
 def test_each_use_has_its_own_buffer():
@@ -69,22 +74,14 @@ def test_calls_of_other_sizes_after_a_warm_one_still_match_the_reference():
     rng = np.random.default_rng(7)
     column, row = rng.standard_normal(11), rng.standard_normal(12)
     depth, point = rng.standard_normal((6, 3, 3)), rng.standard_normal((4, 6))
-    errors = []
 
     def run():
-        try:
-            for shape in [(40, 50, 3), (20, 30, 3), (31, 17, 2), (45, 60, 3)]:
-                image = rng.random(shape, dtype=np.float32)
-                out = engine.spatial_separable_conv(image, column, row).output
-                assert np.allclose(out, ref.spatial(image, column, row), atol=1e-4)
-                taken = depth[: 2 * shape[2]]
-                out = engine.depthwise_separable_conv(image, taken, point[:, : 2 * shape[2]])
-                _, expected = ref.depthwise(image, taken, point[:, : 2 * shape[2]])
-                assert np.allclose(out.output, expected, atol=1e-4)
-        except AssertionError as error:
-            errors.append(error)
+        for shape in [(40, 50, 3), (20, 30, 3), (31, 17, 2), (45, 60, 3)]:
+            image = rng.random(shape, dtype=np.float32)
+            out = engine.spatial_separable_conv(image, column, row).output
+            assert np.allclose(out, ref.spatial(image, column, row), atol=1e-4)
+            taken, mix = depth[: 2 * shape[2]], point[:, : 2 * shape[2]]
+            out = engine.depthwise_separable_conv(image, taken, mix).output
+            assert np.allclose(out, ref.depthwise(image, taken, mix)[1], atol=1e-4)
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    assert not errors, errors
+    on_own_thread(run)
