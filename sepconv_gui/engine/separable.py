@@ -8,6 +8,8 @@ notebook call pays for the output alone.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from . import geometry
@@ -193,21 +195,19 @@ def spatial_separable_conv(
                 filter_into(data, kernel, anchor, border, output, parts, on_rows)
             else:
                 scratch = np.empty_like(data) if rank > 1 else None
-                passes = plan == "filter2d+filter2d"
-                wide = channels > CV_MAX_CHANNELS
-                between = thread_scratch(data.shape, "between") if passes and not wide else None
+                if plan == "sepfilter2d":
+                    into = sep_filter_into
+                elif channels > CV_MAX_CHANNELS:  # the passes need no intermediate there
+                    into = passes_into
+                else:
+                    into = partial(passes_into, between=thread_scratch(data.shape, "between"))
+                anchor = anchor_of(kh, kw, flip)
                 for index, (col, rw) in enumerate(zip(columns, rows)):
                     # Rotating outer(col, row) by 180 degrees rotates each factor.
                     col_k, _ = oriented(col.reshape(kh, 1), flip)
                     row_k, _ = oriented(rw.reshape(1, kw), flip)
                     target = output if index == 0 else scratch
-                    anchor = anchor_of(kh, kw, flip)
-                    if passes:
-                        passes_into(
-                            data, col_k, row_k, anchor, border, target, parts, on_rows, between
-                        )
-                    else:
-                        sep_filter_into(data, col_k, row_k, anchor, border, target, parts, on_rows)
+                    into(data, col_k, row_k, anchor, border, target, parts, on_rows)
                     on_rows = None  # the first factor's bands checked the image
                     if index:
                         output += scratch

@@ -172,8 +172,9 @@ def _executor(workers: int) -> ThreadPoolExecutor:
 
 class PerThread:
     """Scratch one engine call keeps per thread: made by ``make`` on a thread's first range
-    and reused for every range it claims after, so no range allocates (fresh buffers cost
-    page faults on every call) and no two threads share one."""
+    and reused for every range it claims after, so no range allocates (a fresh buffer pays
+    its page faults again) and no two threads share one. Gone with the call; engine/scratch.py
+    keeps buffers from one call to the next."""
 
     def __init__(self, make: Callable[[], object]) -> None:
         self._make = make

@@ -168,16 +168,18 @@ class FiniteCheck:
         if self in pending:
             pending.remove(self)
         if self._covered:
-            for start, stop in _gaps(self._covered, self._flat.size):
-                if self._bad:
-                    break
-                if not finite_values(self._flat[start:stop]):
-                    self._bad = True
-        for block in range(self._count if not self._covered else 0):
+            unchecked = _gaps(self._covered, self._flat.size)
+        else:
+            unchecked = [
+                (block * CHECK_BLOCK, (block + 1) * CHECK_BLOCK)
+                for block in range(self._count)
+                if not self._done[block]
+            ]
+        for start, stop in unchecked:
             if self._bad:
                 break
-            if not self._done[block]:
-                self._check(block)
+            if not finite_values(self._flat[start:stop]):
+                self._bad = True
         if self._bad:
             raise ValueError(_non_finite_message(self.name, self.note))
 
